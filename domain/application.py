@@ -1,0 +1,296 @@
+"""The service layer: the only door into the domain (cosmicpython's ``service_layer``).
+
+``GovRules`` is an eventsourcing ``Application``: it loads aggregates, runs one command, and
+saves every aggregate the command touched in one transaction (``save(*aggregates)``), with
+optimistic concurrency on each aggregate's version. Which recorder it uses (PostgreSQL in
+production and tests, plain objects in fast domain specs) is the composition root's choice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import Any, TypeVar
+
+import orjson
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
+from eventsourcing.utils import get_topic, resolve_topic
+from pydantic import TypeAdapter
+
+from domain.base import SYSTEM, Act, Actor, GovAggregate
+from domain.calendar import WorkingDayCalendar
+from domain.clock import SHANGHAI
+from domain.documents import DocumentNumberSequence, OfficialDocument, number_sequence_id
+from domain.roster import ROSTER_ID, Roster
+from domain.rules import Conflict, NotFound, forbid
+
+A = TypeVar("A", bound=GovAggregate)
+
+# D11: a registration that loses the race for the next number tries again with the new one.
+NUMBERING_ATTEMPTS = 20
+
+
+@cache
+def _adapter(cls: type) -> TypeAdapter[Any]:
+    return TypeAdapter(cls)
+
+
+class OrjsonPydanticMapper(Mapper[uuid.UUID]):
+    """Events as orjson bytes; pydantic rebuilds typed fields (datetimes, dates) on the way
+    back. The topic is the event's explicit, stable ``TOPIC``."""
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        state = dict(vars(domain_event))
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=get_topic(type(domain_event)),
+            state=orjson.dumps(state),
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        cls = resolve_topic(stored_event.topic)
+        state = orjson.loads(stored_event.state)
+        state["originator_id"] = stored_event.originator_id
+        state["originator_version"] = stored_event.originator_version
+        return _adapter(cls).validate_python(state)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a write returns: the resource, its version and the position of its last event."""
+
+    aggregate: GovAggregate
+    position: int | None
+    created: bool
+
+
+def local_date(at: datetime) -> date:
+    return at.astimezone(SHANGHAI).date()
+
+
+class GovRules(Application[uuid.UUID]):
+    """The city government's ledger: roster and official documents (more aggregates follow)."""
+
+    name = "GovRules"
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        calendar: WorkingDayCalendar | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.calendar = calendar or WorkingDayCalendar()
+
+    def construct_mapper(self) -> Mapper[uuid.UUID]:
+        return OrjsonPydanticMapper(transcoder=None)  # type: ignore[arg-type]
+
+    # ----- loading -------------------------------------------------------------------------
+
+    def load(self, cls: type[A], aggregate_id: uuid.UUID, version: int | None = None) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {cls.COLLECTION} resource {aggregate_id}") from None
+        if not isinstance(aggregate, cls) or (version is not None and aggregate.version < 1):
+            raise NotFound(f"no {cls.COLLECTION} resource {aggregate_id}")
+        return aggregate
+
+    def load_as_of(self, cls: type[A], aggregate_id: uuid.UUID, at: datetime) -> A:
+        """Time travel: the state as recorded up to ``at`` (events after it are ignored)."""
+        aggregate: Aggregate | None = None
+        for event in self.events.get(aggregate_id):
+            if event.timestamp > at:
+                break
+            aggregate = event.mutate(aggregate)  # type: ignore[attr-defined]
+        if aggregate is None or not isinstance(aggregate, cls):
+            raise NotFound(f"no {cls.COLLECTION} resource {aggregate_id} as of {at.isoformat()}")
+        return aggregate
+
+    def roster(self) -> Roster:
+        return self.load(Roster, ROSTER_ID)
+
+    def has_roster(self) -> bool:
+        try:
+            self.roster()
+        except NotFound:
+            return False
+        return True
+
+    def actor(self, person_id: str, at: datetime) -> Actor | None:
+        """The person with the offices they hold at ``at`` (auth uses this, P1)."""
+        try:
+            return self.roster().actor(person_id, local_date(at))
+        except NotFound:
+            return None
+
+    # ----- saving --------------------------------------------------------------------------
+
+    def commit(
+        self,
+        target: GovAggregate,
+        *others: GovAggregate | None,
+        created: bool = False,
+        **save_kwargs: Any,
+    ) -> Written:
+        """Saves the target and the other aggregates the command touched, atomically."""
+        try:
+            recordings = self.save(target, *others, **save_kwargs)
+        except IntegrityError as e:
+            raise Conflict(
+                "the resource was changed by another writer at the same time; reload and retry"
+            ) from e
+        positions = [r.notification.id for r in recordings if r.notification.id is not None]
+        return Written(target, max(positions) if positions else None, created)
+
+    @staticmethod
+    def check_version(aggregate: GovAggregate, expected: int | None) -> None:
+        """If-Match: the writer saw ``expected``; the resource has moved on → 412."""
+        if expected is not None and aggregate.version != expected:
+            raise Conflict(
+                f"version {aggregate.version} is current, not {expected}", precondition=True
+            )
+
+    def update(
+        self,
+        cls: type[A],
+        aggregate_id: uuid.UUID,
+        command: Callable[[A], Iterable[GovAggregate | None] | None],
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        """Load, check If-Match, run the command, save everything it touched in one go."""
+        aggregate = self.load(cls, aggregate_id)
+        self.check_version(aggregate, expected_version)
+        others = command(aggregate) or ()
+        return self.commit(aggregate, *others, **save_kwargs)
+
+    # ----- roster --------------------------------------------------------------------------
+
+    def bootstrap_roster(self, data: dict[str, Any], at: datetime) -> Written | None:
+        """Seeds an empty roster once from a bootstrap file (api.md); later starts ignore it."""
+        if self.has_roster():
+            return None
+        act = Act(SYSTEM, at, correlation_id=f"bootstrap-{uuid.uuid4()}")
+        government = next(
+            (u["unit_id"] for u in data.get("units", []) if u.get("kind") == "government"),
+            "government",
+        )
+        roster = Roster.begin(act, government)
+        for unit in data.get("units", []):
+            roster.add_unit(
+                act,
+                unit["unit_id"],
+                unit["name"],
+                unit["kind"],
+                unit.get("function"),
+                unit.get("superior_unit_id"),
+            )
+        for a in data.get("appointments", []):
+            roster.appoint(
+                act,
+                a["person_id"],
+                a["name"],
+                a["office"],
+                date.fromisoformat(a["since"]),
+                a.get("unit_id"),
+                a.get("decided_by"),
+                a.get("clearance"),
+            )
+        for d in data.get("divisions", []):
+            roster.assign_division(act, d["vice_mayor_id"], d["unit_ids"])
+        for pair in data.get("ab_pairs", []):
+            roster.pair(act, pair["a"], pair["b"])
+        try:
+            return self.commit(roster, created=True)
+        except Conflict:
+            return None  # another process bootstrapped it first
+
+    def change_roster(
+        self,
+        act: Act,
+        command: Callable[[Roster], None],
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        def run(roster: Roster) -> None:
+            command(roster)
+
+        return self.update(Roster, ROSTER_ID, run, expected_version=expected_version, **save_kwargs)
+
+    # ----- documents -----------------------------------------------------------------------
+
+    def draft_document(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
+        doc = OfficialDocument.draft(act, self.roster(), **fields)
+        return self.commit(doc, created=True, **save_kwargs)
+
+    def readable_document(
+        self, actor: Actor, doc_id: uuid.UUID, version: int | None = None
+    ) -> OfficialDocument:
+        """D12: a secret document is refused to a reader without the clearance."""
+        doc = self.load(OfficialDocument, doc_id, version)
+        require_clearance(actor, doc)
+        return doc
+
+    def document_command(
+        self,
+        act: Act,
+        doc_id: uuid.UUID,
+        command: Callable[[OfficialDocument, Roster], Sequence[GovAggregate] | None],
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        roster = self.roster()
+        return self.update(
+            OfficialDocument,
+            doc_id,
+            lambda doc: command(doc, roster),
+            expected_version=expected_version,
+            **save_kwargs,
+        )
+
+    def register_document(
+        self,
+        act: Act,
+        doc_id: uuid.UUID,
+        issuer_code: str,
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        """D11: the document and its number register are saved together; losing the race
+        for a number means reloading both and taking the next one, so none is shared or
+        skipped."""
+        for _ in range(NUMBERING_ATTEMPTS):
+            doc = self.load(OfficialDocument, doc_id)
+            self.check_version(doc, expected_version)
+            year = local_date(act.at).year
+            try:
+                sequence: DocumentNumberSequence | None = self.load(
+                    DocumentNumberSequence, number_sequence_id(issuer_code, year)
+                )
+            except NotFound:
+                sequence = None
+            sequence = doc.register(act, sequence, issuer_code)
+            try:
+                return self.commit(doc, sequence, **save_kwargs)
+            except Conflict:
+                if expected_version is not None:
+                    raise
+                continue
+        raise Conflict("could not take the next number under contention; retry")
+
+
+def require_clearance(actor: Actor, doc: OfficialDocument) -> None:
+    if not doc.readable_by(actor.clearance):
+        raise forbid("D12", f"this document is classified; {actor.person_id} is not cleared")

@@ -1,0 +1,136 @@
+"""What every aggregate shares: events that carry the act's metadata (design.md).
+
+Each event records, besides its payload, who acted, in which office, for whom (P2/P3), under
+which rule ids, and the correlation and causation ids. ``timestamp`` is the injected clock's
+time of the act (``recorded_at`` in the history), never the wall clock of the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from eventsourcing.domain import Aggregate
+
+LEADER_OFFICES = (
+    "mayor",
+    "executive_vice_mayor",
+    "vice_mayor",
+    "secretary_general",
+    "deputy_secretary_general",
+)
+OFFICE_STAFF = ("office_director", "secretary_general", "deputy_secretary_general")
+CLEARANCE_ORDER = ("none", "secret", "confidential", "top_secret")
+
+
+def clearance_covers(clearance: str, classification: str) -> bool:
+    """D12: a reader is cleared for a classification at or below their clearance."""
+    return CLEARANCE_ORDER.index(clearance) >= CLEARANCE_ORDER.index(classification)
+
+
+@dataclass(frozen=True)
+class Post:
+    """One office a person holds (P1), with the unit it belongs to when it has one."""
+
+    office: str
+    unit_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated person and the offices they hold at the moment of the act."""
+
+    person_id: str
+    name: str
+    posts: tuple[Post, ...]
+    clearance: str = "none"
+
+    def holds(self, *offices: str) -> Post | None:
+        for post in self.posts:
+            if post.office in offices:
+                return post
+        return None
+
+    def heads(self, unit_id: str) -> Post | None:
+        for post in self.posts:
+            if post.unit_id == unit_id and post.office in ("unit_head", "office_director"):
+                return post
+        return None
+
+
+SYSTEM = Actor(person_id="system", name="system", posts=(Post("system"),), clearance="top_secret")
+
+
+@dataclass(frozen=True)
+class Act:
+    """The context of one command: who, when, why (correlation/causation), and who is away.
+
+    ``absent`` lists the people away at ``at`` (leave records, L-rules); guards use it to let
+    an acting person act for them (P2, P3).
+    """
+
+    actor: Actor
+    at: datetime
+    correlation_id: str
+    causation_id: str | None = None
+    absent: frozenset[str] = field(default_factory=frozenset)
+
+    def meta(
+        self, rules: tuple[str, ...], post: Post | None, acting_for: str | None = None
+    ) -> dict[str, Any]:
+        return {
+            "actor_id": self.actor.person_id,
+            "actor_office": post.office if post else None,
+            "actor_unit_id": post.unit_id if post else None,
+            "acting_for": acting_for,
+            "rules": list(rules),
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+        }
+
+
+class GovAggregate(Aggregate):
+    """Base of our aggregates: every event carries ``meta`` (see module docstring)."""
+
+    COLLECTION: ClassVar[str] = ""
+
+    class Event(Aggregate.Event):
+        meta: dict[str, Any]
+
+    def record(
+        self,
+        event_class: type[Aggregate.Event],
+        act: Act,
+        *,
+        rules: tuple[str, ...],
+        post: Post | None,
+        acting_for: str | None = None,
+        **payload: Any,
+    ) -> None:
+        self.trigger_event(
+            event_class,
+            timestamp=act.at,
+            meta=act.meta(rules, post, acting_for),
+            **payload,
+        )
+
+    @classmethod
+    def start(
+        cls,
+        event_class: type[Aggregate.Created],
+        act: Act,
+        *,
+        id: Any,
+        rules: tuple[str, ...],
+        post: Post | None,
+        acting_for: str | None = None,
+        **payload: Any,
+    ) -> Any:
+        return cls._create(
+            event_class,
+            id=id,
+            timestamp=act.at,
+            meta=act.meta(rules, post, acting_for),
+            **payload,
+        )

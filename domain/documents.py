@@ -1,0 +1,768 @@
+"""Official documents (公文, Ch. 9): drafting, countersigning (会签), review (审核/退文), sign-off
+(签发), numbering (发文字号), issue and publication. Rules D1–D12.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, clearance_covers
+from domain.calendar import add_months
+from domain.clock import SHANGHAI
+from domain.roster import InvalidReference, Roster
+from domain.rules import forbid, refuse
+
+if TYPE_CHECKING:
+    from domain.calendar import WorkingDayCalendar
+
+DOC_TYPES = (
+    "decision",  # 决定
+    "order",  # 命令（令）
+    "opinion",  # 意见
+    "notice",  # 通知
+    "circular",  # 通报
+    "report",  # 报告
+    "request",  # 请示
+    "reply",  # 批复
+    "motion",  # 议案
+    "letter",  # 函
+    "minutes",  # 纪要
+)
+URGENCIES = ("normal", "urgent", "extra_urgent")
+CLASSIFICATIONS = ("none", "secret", "confidential", "top_secret")
+# D4: these may not submit documents to the city government.
+MAY_NOT_SUBMIT = ("coordination_body", "department_managed_body", "county_department")
+# D5: the exceptions that allow a document to go to a leader personally.
+DIRECT_TO_LEADER_REASONS = (
+    "leader_assigned",  # 领导同志直接交办的个别事项
+    "sensitive_in_preparation",  # 尚在酝酿过程中的敏感事项
+    "secret",  # 必须直接报送的涉密事项
+    "major_emergency",  # 重大突发事件
+    "foreign_affairs",  # 部分涉外事项
+)
+RETURN_REASONS = (
+    "multiple_matters",
+    "report_contains_request",
+    "skip_level",
+    "not_allowed_to_submit",
+    "missing_countersign",
+    "wrong_doc_type",
+    "format",
+    "other",
+)
+# D9: what the mayor signs: documents to the province and the party committee (external
+# superiors), motions to the people's congress, rules, decisions, orders, personnel, requests.
+MAYOR_SIGNS = ("decision", "order", "motion", "request")
+ISSUER_CODE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{1,12}$")
+COUNTERSIGN_WORKING_DAYS = 7
+IMPLEMENTATION_MONTHS = 6
+
+
+def format_number(issuer_code: str, year: int, sequence: int) -> str:
+    """D11: 发文字号 like 攀府发〔2019〕6号."""
+    return f"{issuer_code}〔{year}〕{sequence}号"
+
+
+def number_sequence_id(issuer_code: str, year: int) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"govrules:number-sequence:{issuer_code}:{year}")
+
+
+class DocumentNumberSequence(GovAggregate):
+    """发文登记: the register of numbers for one issuer code and year (D11).
+
+    Saved in the same transaction as the document it numbers; its version makes concurrent
+    registrations conflict, so two documents never share a number and none is skipped.
+    """
+
+    TOPIC = "govrules:DocumentNumberSequence"
+    COLLECTION = "number-sequences"
+
+    class Event(GovAggregate.Event):
+        pass
+
+    class Created(Event, GovAggregate.Created):
+        TOPIC = "govrules:NumberSequenceOpened"
+        issuer_code: str
+        year: int
+
+        def apply(self, seq: DocumentNumberSequence) -> None:
+            seq.issuer_code = self.issuer_code
+            seq.year = self.year
+            seq.last = 0
+            seq.assigned = {}
+
+    class NumberAssigned(Event):
+        TOPIC = "govrules:DocumentNumberAssigned"
+        sequence: int
+        document_id: str
+
+        def apply(self, seq: DocumentNumberSequence) -> None:
+            seq.last = self.sequence
+            seq.assigned[self.document_id] = self.sequence
+
+    @classmethod
+    def open(cls, act: Act, issuer_code: str, year: int) -> DocumentNumberSequence:
+        seq: DocumentNumberSequence = cls.start(
+            cls.Created,
+            act,
+            id=number_sequence_id(issuer_code, year),
+            rules=("D11",),
+            post=None,
+            issuer_code=issuer_code,
+            year=year,
+        )
+        return seq
+
+    def assign(self, act: Act, document_id: str, post: Post | None) -> int:
+        sequence = self.last + 1
+        self.record(
+            self.NumberAssigned,
+            act,
+            rules=("D11",),
+            post=post,
+            sequence=sequence,
+            document_id=document_id,
+        )
+        return sequence
+
+
+class OfficialDocument(GovAggregate):
+    """公文: an incoming document (a unit writes to the government) or an outgoing one (issued
+    in the government's name), from drafting to publication."""
+
+    TOPIC = "govrules:OfficialDocument"
+    COLLECTION = "documents"
+
+    class Event(GovAggregate.Event):
+        pass
+
+    class Created(Event, GovAggregate.Created):
+        TOPIC = "govrules:DocumentDrafted"
+        doc_type: str
+        title: str
+        body: str | None
+        from_unit_id: str
+        to: str
+        direction: str
+        matters: list[str]
+        urgency: str
+        classification: str
+        emergency: bool
+        bypassed_unit_id: str | None
+        cc_unit_ids: list[str]
+        direct_to_leader_reason: str | None
+        includes_request: bool
+        drafting_unit_id: str | None
+        routine: bool
+        personnel: bool
+        decision_id: str | None
+        implements: dict[str, Any] | None
+        implementation_due: date | None
+
+        def apply(self, doc: OfficialDocument) -> None:
+            for name in (
+                "doc_type", "title", "body", "from_unit_id", "to", "direction", "matters",
+                "urgency", "classification", "emergency", "bypassed_unit_id", "cc_unit_ids",
+                "direct_to_leader_reason", "includes_request", "drafting_unit_id", "routine",
+                "personnel", "decision_id", "implements", "implementation_due",
+            ):  # fmt: skip
+                setattr(doc, name, getattr(self, name))
+            doc.status = "drafted"
+            doc.drafted_by = self.meta["actor_id"]
+            doc.countersigns = {}
+            doc.disagreement_summary = None
+            doc.review = None
+            doc.signature = None
+            doc.number = None
+            doc.issued_at = None
+            doc.published = None
+
+    Drafted = Created
+
+    class CountersignRequested(Event):
+        TOPIC = "govrules:CountersignRequested"
+        unit_ids: list[str]
+        due: datetime
+        due_basis: str
+
+        def apply(self, doc: OfficialDocument) -> None:
+            for unit_id in self.unit_ids:
+                doc.countersigns[unit_id] = {
+                    "unit_id": unit_id,
+                    "requested_at": self.timestamp.isoformat(),
+                    "due": self.due.isoformat(),
+                    "due_basis": self.due_basis,
+                    "status": "pending",
+                    "opinion": None,
+                    "reasons": None,
+                    "answered_by": None,
+                    "answered_at": None,
+                }
+
+    class Countersigned(Event):
+        TOPIC = "govrules:DocumentCountersigned"
+        unit_id: str
+        opinion: str
+        reasons: str | None
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.countersigns[self.unit_id].update(
+                status="answered",
+                opinion=self.opinion,
+                reasons=self.reasons,
+                answered_by=self.meta["actor_id"],
+                answered_at=self.timestamp.isoformat(),
+            )
+
+    class DisagreementSummarised(Event):
+        TOPIC = "govrules:CountersignDisagreementSummarised"
+        sides: str
+        proposal: str
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.disagreement_summary = {
+                "sides": self.sides,
+                "proposal": self.proposal,
+                "recorded_at": self.timestamp.isoformat(),
+                "by": self.meta["actor_id"],
+            }
+
+    class Returned(Event):
+        TOPIC = "govrules:DocumentReturned"
+        return_reasons: list[str]
+        note: str | None
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.status = "returned"
+            doc.review = {
+                "conforming": False,
+                "return_reasons": self.return_reasons,
+                "note": self.note,
+                "by": self.meta["actor_id"],
+                "at": self.timestamp.isoformat(),
+            }
+
+    class Routed(Event):
+        TOPIC = "govrules:DocumentRouted"
+        proposed_handling: str
+        routed_to: str
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.status = "routed"
+            doc.review = {
+                "conforming": True,
+                "proposed_handling": self.proposed_handling,
+                "routed_to": self.routed_to,
+                "by": self.meta["actor_id"],
+                "at": self.timestamp.isoformat(),
+            }
+
+    class SignedOff(Event):
+        TOPIC = "govrules:DocumentSignedOff"
+        opinion: str
+        authority: str
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.status = "signed_off"
+            doc.signature = {
+                "by": self.meta["actor_id"],
+                "office": self.meta["actor_office"],
+                "acting_for": self.meta["acting_for"],
+                "authority": self.authority,
+                "opinion": self.opinion,
+                "at": self.timestamp.isoformat(),
+            }
+
+    class Numbered(Event):
+        TOPIC = "govrules:DocumentNumbered"
+        issuer_code: str
+        year: int
+        sequence: int
+        number: str
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.status = "numbered"
+            doc.number = self.number
+
+    class Issued(Event):
+        TOPIC = "govrules:DocumentIssued"
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.status = "issued"
+            doc.issued_at = self.timestamp
+
+    class Published(Event):
+        TOPIC = "govrules:DocumentPublished"
+        interpretation_ref: str | None
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.status = "published"
+            doc.published = {
+                "at": self.timestamp.isoformat(),
+                "interpretation_ref": self.interpretation_ref,
+            }
+
+    # ----- drafting ------------------------------------------------------------------------
+
+    @classmethod
+    def draft(
+        cls,
+        act: Act,
+        roster: Roster,
+        *,
+        doc_type: str,
+        title: str,
+        from_unit_id: str,
+        to: str,
+        matters: list[str],
+        urgency: str = "normal",
+        classification: str = "none",
+        body: str | None = None,
+        emergency: bool = False,
+        bypassed_unit_id: str | None = None,
+        cc_unit_ids: list[str] | None = None,
+        direct_to_leader_reason: str | None = None,
+        includes_request: bool = False,
+        drafting_unit_id: str | None = None,
+        routine: bool = False,
+        personnel: bool = False,
+        decision_id: str | None = None,
+        implements: dict[str, Any] | None = None,
+        id: uuid.UUID | None = None,
+    ) -> OfficialDocument:
+        """Drafted (拟稿) by the unit it comes from; checks D1–D5 and D12, stores D10's due."""
+        today = act.at.astimezone(SHANGHAI).date()
+        cc_unit_ids = list(dict.fromkeys(cc_unit_ids or []))
+        if urgency not in URGENCIES:
+            raise InvalidReference(f"unknown urgency {urgency!r}")
+        if classification not in CLASSIFICATIONS:
+            raise InvalidReference(f"unknown classification {classification!r}")
+        from_unit = roster.unit(from_unit_id)
+        for unit_id in [*cc_unit_ids, *filter(None, [drafting_unit_id, bypassed_unit_id])]:
+            roster.unit(unit_id)
+        direction = _direction(roster, from_unit, to, today)
+
+        post = _drafting_post(act, roster, from_unit, drafting_unit_id)
+        if not clearance_covers(act.actor.clearance, classification):
+            raise forbid("D12", f"drafting a {classification} document needs that clearance")
+        if doc_type not in DOC_TYPES:
+            raise refuse("D1", f"{doc_type!r} is not a document type; use one of {DOC_TYPES}")
+        rules: list[str] = ["D1"]
+        if direction == "incoming":
+            rules += _check_incoming(
+                roster, from_unit, to, emergency, bypassed_unit_id, cc_unit_ids,
+                direct_to_leader_reason, classification, today,
+            )  # fmt: skip
+        if doc_type == "request" and len(matters) != 1:
+            raise refuse("D3", f"a request carries one matter (一文一事), not {len(matters)}")
+        if doc_type == "report" and includes_request:
+            raise refuse("D3", "a report may not carry a request (报告不得夹带请示事项)")
+        rules.append("D3")
+        if direction == "outgoing" and drafting_unit_id is None:
+            drafting_unit_id = post.unit_id
+        implementation_due = None
+        if implements is not None:
+            implementation_due = _implementation_due(implements)
+            rules.append("D10")
+        if classification != "none":
+            rules.append("D12")
+        doc: OfficialDocument = cls.start(
+            cls.Drafted,
+            act,
+            id=id or uuid.uuid4(),
+            rules=tuple(rules),
+            post=post,
+            doc_type=doc_type,
+            title=title,
+            body=body,
+            from_unit_id=from_unit_id,
+            to=to,
+            direction=direction,
+            matters=list(matters),
+            urgency=urgency,
+            classification=classification,
+            emergency=emergency,
+            bypassed_unit_id=bypassed_unit_id,
+            cc_unit_ids=cc_unit_ids,
+            direct_to_leader_reason=direct_to_leader_reason,
+            includes_request=includes_request,
+            drafting_unit_id=drafting_unit_id,
+            routine=routine,
+            personnel=personnel,
+            decision_id=decision_id,
+            implements=implements,
+            implementation_due=implementation_due,
+        )
+        return doc
+
+    # ----- countersigning (会签) -----------------------------------------------------------
+
+    def _lead_post(self, act: Act, rule: str) -> Post:
+        """The lead unit (主办单位) acts through its head; the office acts for the government."""
+        lead = self.drafting_unit_id if self.direction == "outgoing" else self.from_unit_id
+        post = act.actor.heads(lead) if lead else None
+        if post is None and self.direction == "outgoing":
+            post = act.actor.holds(*OFFICE_STAFF)
+        if post is None:
+            raise forbid(rule, f"only the head of the lead unit {lead} acts for it")
+        return post
+
+    def request_countersign(
+        self,
+        act: Act,
+        roster: Roster,
+        calendar: WorkingDayCalendar,
+        unit_ids: list[str],
+        due: datetime | None = None,
+    ) -> None:
+        """D6: ask the units whose remit it touches; D7: due in 7 working days unless set."""
+        post = self._lead_post(act, "D6")
+        if self.status != "drafted":
+            raise refuse("D6", f"countersigns are asked before review or sign-off ({self.status})")
+        unit_ids = list(dict.fromkeys(unit_ids))
+        if not unit_ids:
+            raise refuse("D6", "name at least one unit to countersign")
+        for unit_id in unit_ids:
+            roster.unit(unit_id)
+            if unit_id in (self.from_unit_id, self.drafting_unit_id):
+                raise refuse("D6", f"{unit_id} is the lead unit; it does not countersign itself")
+            if self.countersigns.get(unit_id, {}).get("status") == "pending":
+                raise refuse("D6", f"{unit_id} has already been asked and has not answered")
+        if due is None:
+            due = calendar.due_after_working_days(act.at, COUNTERSIGN_WORKING_DAYS)
+            basis = "D7: 7 working days"
+        else:
+            if due.tzinfo is None:
+                raise InvalidReference("due must carry a time zone offset")
+            if due <= act.at:
+                raise refuse("D7", "a countersign limit set by the lead unit lies in the future")
+            basis = "lead unit's limit"
+        self.record(
+            self.CountersignRequested,
+            act,
+            rules=("D6", "D7"),
+            post=post,
+            unit_ids=unit_ids,
+            due=due,
+            due_basis=basis,
+        )
+
+    def countersign(self, act: Act, unit_id: str, opinion: str, reasons: str | None) -> None:
+        """会签: the head of a requested unit answers, agreeing or disagreeing with reasons."""
+        post = act.actor.heads(unit_id)
+        if post is None:
+            raise forbid("D6", f"only the head of {unit_id} countersigns for it")
+        if not clearance_covers(act.actor.clearance, self.classification):
+            raise forbid("D12", f"countersigning needs {self.classification} clearance")
+        entry = self.countersigns.get(unit_id)
+        if entry is None:
+            raise refuse("D6", f"{unit_id} was not asked to countersign")
+        if entry["status"] != "pending":
+            raise refuse("D6", f"{unit_id} has already answered")
+        if act.at >= datetime.fromisoformat(entry["due"]):
+            raise refuse("D7", f"the limit passed at {entry['due']}: deemed no objection")
+        if opinion not in ("agree", "disagree"):
+            raise InvalidReference("opinion is agree or disagree")
+        if opinion == "disagree" and not (reasons and reasons.strip()):
+            raise refuse("D6", "a disagreeing unit gives its reasons (理据)")
+        self.record(
+            self.Countersigned,
+            act,
+            rules=("D6", "D7"),
+            post=post,
+            unit_id=unit_id,
+            opinion=opinion,
+            reasons=reasons,
+        )
+
+    def summarise_disagreement(self, act: Act, sides: str, proposal: str) -> None:
+        """D6: where units disagree the lead unit lists each side's reasons and a proposal."""
+        post = self._lead_post(act, "D6")
+        if not any(c["opinion"] == "disagree" for c in self.countersigns.values()):
+            raise refuse("D6", "no unit disagreed; there is nothing to summarise")
+        if not sides.strip() or not proposal.strip():
+            raise refuse("D6", "list each side's reasons and a proposal")
+        self.record(
+            self.DisagreementSummarised, act, rules=("D6",), post=post, sides=sides,
+            proposal=proposal,
+        )  # fmt: skip
+
+    def _countersigns_settled(self, at: datetime) -> None:
+        """D6/D7: every asked unit answered (or its limit passed: no objection), and any
+        disagreement summarised by the lead unit after the last disagreement."""
+        for entry in self.countersigns.values():
+            if entry["status"] == "pending" and at < datetime.fromisoformat(entry["due"]):
+                raise refuse("D6", f"{entry['unit_id']} has not countersigned (due {entry['due']})")
+        disagreements = [
+            c["answered_at"] for c in self.countersigns.values() if c["opinion"] == "disagree"
+        ]
+        if disagreements and (
+            self.disagreement_summary is None
+            or self.disagreement_summary["recorded_at"] < max(disagreements)
+        ):
+            raise refuse("D6", "units disagree: the lead unit lists each side's reasons first")
+
+    # ----- review (审核), for incoming documents --------------------------------------------
+
+    def review_incoming(
+        self,
+        act: Act,
+        roster: Roster,
+        conforming: bool,
+        return_reasons: list[str] | None = None,
+        proposed_handling: str | None = None,
+        routed_to: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        """D8: the office returns a non-conforming document with reasons (退文), or proposes
+        handling (拟办意见) and routes it to the leader in charge."""
+        post = act.actor.holds(*OFFICE_STAFF)
+        if post is None:
+            raise forbid("D8", "only the government office reviews incoming documents")
+        if not clearance_covers(act.actor.clearance, self.classification):
+            raise forbid("D12", f"reviewing needs {self.classification} clearance")
+        if self.direction != "incoming":
+            raise refuse("D8", "only documents sent to the government are reviewed")
+        if self.status != "drafted":
+            raise refuse("D8", f"the document was already reviewed ({self.status})")
+        if not conforming:
+            reasons = list(dict.fromkeys(return_reasons or []))
+            if not reasons:
+                raise refuse("D8", "a returned document carries its reasons (退文理由)")
+            unknown = [r for r in reasons if r not in RETURN_REASONS]
+            if unknown:
+                raise InvalidReference(f"unknown return reasons {unknown}")
+            if "other" in reasons and not (note and note.strip()):
+                raise refuse("D8", "return reason 'other' needs a text")
+            self.record(
+                self.Returned, act, rules=("D8",), post=post, return_reasons=reasons, note=note
+            )
+            return
+        self._countersigns_settled(act.at)
+        if not (proposed_handling and proposed_handling.strip()):
+            raise refuse("D8", "a conforming document gets a proposed handling (拟办意见)")
+        today = act.at.astimezone(SHANGHAI).date()
+        if routed_to is None:
+            routed_to = roster.vice_mayor_in_charge(self.from_unit_id) or roster.holder(
+                "mayor", today
+            )
+        if routed_to is None or not roster.is_leader(routed_to, today):
+            raise refuse("D8", f"{routed_to} is not a city leader to route the document to")
+        self.record(
+            self.Routed,
+            act,
+            rules=("D6", "D8"),
+            post=post,
+            proposed_handling=proposed_handling,
+            routed_to=routed_to,
+        )
+
+    # ----- sign-off (签发), numbering, issue, publication ------------------------------------
+
+    def required_authority(self, roster: Roster) -> str:
+        """D9: who signs this document off: ``mayor``, ``vice_mayor_in_charge`` or ``routine``."""
+        to_external = self.to in roster.units and roster.units[self.to]["kind"] == "external"
+        if self.doc_type in MAYOR_SIGNS or self.personnel or to_external:
+            return "mayor"
+        if self.routine:
+            return "routine"
+        return "vice_mayor_in_charge"
+
+    def sign_off(self, act: Act, roster: Roster, opinion: str) -> None:
+        """签发, D9. An acting mayor (P2) or an AB partner (P3) signs for an absent leader and
+        the event records whom they acted for."""
+        if self.direction != "outgoing":
+            raise refuse("D9", "only documents issued in the government's name are signed off")
+        authority = self.required_authority(roster)
+        post, acting_for = _signing_post(act, roster, authority, self.drafting_unit_id)
+        if not clearance_covers(act.actor.clearance, self.classification):
+            raise forbid("D12", f"signing off needs {self.classification} clearance")
+        if self.status != "drafted":
+            raise refuse("D9", f"the document is {self.status}; it was signed off already")
+        self._countersigns_settled(act.at)
+        rules = ("D6", "D9", "P2") if acting_for and authority == "mayor" else ("D6", "D9")
+        if acting_for and authority != "mayor":
+            rules = ("D6", "D9", "P3")
+        self.record(
+            self.SignedOff,
+            act,
+            rules=rules,
+            post=post,
+            acting_for=acting_for,
+            opinion=opinion,
+            authority=authority,
+        )
+
+    def _office_post(self, act: Act, rule: str) -> Post:
+        post = act.actor.holds(*OFFICE_STAFF)
+        if post is None:
+            raise forbid(rule, "only the government office registers and issues documents")
+        return post
+
+    def register(
+        self, act: Act, sequence: DocumentNumberSequence | None, issuer_code: str
+    ) -> DocumentNumberSequence:
+        """D11: the next number of the issuer code's register for the year; returns the
+        register, to be saved with the document in one transaction."""
+        post = self._office_post(act, "D11")
+        if not ISSUER_CODE.match(issuer_code):
+            raise refuse(
+                "D11", f"{issuer_code!r} is not an issuer code (发文机关代字, e.g. 攀府发)"
+            )
+        if self.number is not None:
+            raise refuse("D11", f"the document already has the number {self.number}")
+        if self.status != "signed_off":
+            raise refuse("D11", "a number is given after sign-off (D9)")
+        year = act.at.astimezone(SHANGHAI).year
+        if sequence is None:
+            sequence = DocumentNumberSequence.open(act, issuer_code, year)
+        n = sequence.assign(act, str(self.id), post)
+        self.record(
+            self.Numbered,
+            act,
+            rules=("D11",),
+            post=post,
+            issuer_code=issuer_code,
+            year=year,
+            sequence=n,
+            number=format_number(issuer_code, year, n),
+        )
+        return sequence
+
+    def issue(self, act: Act) -> None:
+        post = self._office_post(act, "D11")
+        if self.status != "numbered":
+            raise refuse("D11", "a document is issued once it has its number")
+        rules = ("D11", "D10") if self.implementation_due else ("D11",)
+        self.record(self.Issued, act, rules=rules, post=post)
+
+    def publish(self, act: Act, interpretation_ref: str | None) -> None:
+        post = self._office_post(act, "D11")
+        if self.status != "issued":
+            raise refuse("D11", "a document is published after it is issued")
+        if self.classification != "none":
+            raise refuse("D12", "a secret document is not published")
+        self.record(
+            self.Published, act, rules=("D12",), post=post, interpretation_ref=interpretation_ref
+        )
+
+    def readable_by(self, clearance: str) -> bool:
+        return clearance_covers(clearance, self.classification)
+
+
+# ----- helpers of the guards ---------------------------------------------------------------
+
+
+def _direction(roster: Roster, from_unit: dict[str, Any], to: str, today: date) -> str:
+    """outgoing: in the government's name; incoming: to the government or a leader; else
+    between units."""
+    if from_unit["kind"] == "government":
+        return "outgoing"
+    if to == "government" or to == roster.government_unit_id():
+        return "incoming"
+    if to in roster.people:
+        if not roster.is_leader(to, today):
+            raise InvalidReference(f"{to} is not a city leader")
+        return "incoming"
+    roster.unit(to)
+    return "between_units"
+
+
+def _drafting_post(
+    act: Act, roster: Roster, from_unit: dict[str, Any], drafting_unit_id: str | None
+) -> Post:
+    """The head of the sending unit drafts; for the government, its office or the head of the
+    drafting unit (P1)."""
+    post = act.actor.heads(from_unit["unit_id"])
+    if post is None and from_unit["kind"] == "government":
+        post = act.actor.holds(*OFFICE_STAFF)
+        if post is None and drafting_unit_id is not None:
+            post = act.actor.heads(drafting_unit_id)
+    if post is None:
+        raise forbid("P1", f"only the head of {from_unit['unit_id']} writes in its name")
+    return post
+
+
+def _check_incoming(
+    roster: Roster,
+    from_unit: dict[str, Any],
+    to: str,
+    emergency: bool,
+    bypassed_unit_id: str | None,
+    cc_unit_ids: list[str],
+    direct_to_leader_reason: str | None,
+    classification: str,
+    today: date,
+) -> list[str]:
+    """D4, D2, D5 for a document sent to the government or a leader."""
+    if from_unit["kind"] in MAY_NOT_SUBMIT:
+        raise refuse("D4", f"a {from_unit['kind']} may not submit documents to the city government")
+    superior = from_unit.get("superior_unit_id")
+    skipped = bypassed_unit_id or (
+        superior if superior and roster.unit(superior)["kind"] != "government" else None
+    )
+    if skipped:
+        if not emergency:
+            raise refuse("D2", f"skip-level submission past {skipped} (越级行文)")
+        if skipped not in cc_unit_ids:
+            raise refuse("D2", f"an emergency skip-level submission copies {skipped} (抄送)")
+    if to in roster.people:
+        if direct_to_leader_reason not in DIRECT_TO_LEADER_REASONS:
+            raise refuse(
+                "D5",
+                "documents go to the government, not a leader personally, unless one of "
+                f"{DIRECT_TO_LEADER_REASONS} is given",
+            )
+        if direct_to_leader_reason == "secret" and classification == "none":
+            raise refuse("D5", "the 'secret' exception needs a classified document")
+        if direct_to_leader_reason == "major_emergency" and not emergency:
+            raise refuse("D5", "the 'major_emergency' exception needs emergency: true")
+    return ["D2", "D4", "D5"]
+
+
+def _implementation_due(implements: dict[str, Any]) -> date:
+    """D10: a document implementing a provincial document is issued within 6 months of it."""
+    try:
+        issued_on = date.fromisoformat(str(implements["issued_on"]))
+    except (KeyError, ValueError):
+        raise InvalidReference("implements needs issued_on (YYYY-MM-DD)") from None
+    if not str(implements.get("ref", "")).strip():
+        raise InvalidReference("implements needs ref, the provincial document's number")
+    return add_months(issued_on, IMPLEMENTATION_MONTHS)
+
+
+def _signing_post(
+    act: Act, roster: Roster, authority: str, drafting_unit_id: str | None
+) -> tuple[Post, str | None]:
+    """D9 with P2/P3: the post the actor signs in, and whom they act for (if anyone)."""
+    today = act.at.astimezone(SHANGHAI).date()
+    actor = act.actor
+    mayor = roster.holder("mayor", today)
+    if post := actor.holds("mayor"):
+        return post, None
+    # P2: while the mayor is away, the executive vice-mayor acts as mayor.
+    if mayor in act.absent and (post := actor.holds("executive_vice_mayor")):
+        return post, mayor
+    if authority == "mayor":
+        raise forbid("D9", "this document is signed off by the mayor (市长签发)")
+    in_charge = roster.vice_mayor_in_charge(drafting_unit_id) if drafting_unit_id else None
+    vice_mayor_post = actor.holds("vice_mayor", "executive_vice_mayor")
+    if vice_mayor_post and in_charge == actor.person_id:
+        return vice_mayor_post, None
+    # P3: the AB partner acts for a vice-mayor who is away.
+    if (
+        vice_mayor_post
+        and in_charge in act.absent
+        and in_charge is not None
+        and roster.ab_partner(in_charge) == actor.person_id
+    ):
+        return vice_mayor_post, in_charge
+    if authority == "routine" and (post := actor.holds("secretary_general")):
+        return post, None
+    who = f"the vice-mayor in charge ({in_charge})" if in_charge else "the mayor"
+    if authority == "routine":
+        who += " or the secretary-general"
+    raise forbid("D9", f"this document is signed off by {who}")

@@ -1,0 +1,179 @@
+"""Rule ids of ``shared/domain/rules.md`` and the refusals that cite them.
+
+Every refusal names the rule it enforces, quoting it in Chinese (the 2019 work rules,
+攀府发〔2019〕6号) and in English, so a reader can go from an error to the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    article: int | None
+    zh: str
+    en: str
+
+
+def _rules(*rules: Rule) -> dict[str, Rule]:
+    return {r.id: r for r in rules}
+
+
+RULES: dict[str, Rule] = _rules(
+    Rule(
+        "P1",
+        4,
+        "市政府由市长、副市长、秘书长，市政府各工作部门局（委、办）局长（主任）组成。",
+        "Offices are held by people over time; only the holder of an office acts in it.",
+    ),
+    Rule(
+        "P2",
+        10,
+        "市长出国出境、脱产学习、出差、请假休假等期间，受市长委托，由常务副市长代行市长职责。",
+        "While the mayor is away, the executive vice-mayor acts as mayor on the mayor's "
+        "entrustment; acts record both the actor and the office acted for.",
+    ),
+    Rule(
+        "P3",
+        61,
+        "互为 AB 角的领导同志，其中一位外出期间，由另一位代行部分政务活动职责。",
+        "AB partners act for each other while one is away; when both are away the office "
+        "assigns another leader.",
+    ),
+    Rule(
+        "D1",
+        47,
+        "常用公文主要包括：决定、命令（令）、意见、通知、通报、报告、请示、批复、议案、函、纪要等。",
+        "Document types: decision, order, opinion, notice, circular, report, request, reply, "
+        "motion, letter, minutes.",
+    ),
+    Rule(
+        "D2",
+        47,
+        "未经批准不得越级行文；重大突发事件必要时可越级行文但应抄送被越过的单位。",
+        "No skip-level submission, except in a major emergency, which must copy the bypassed unit.",
+    ),
+    Rule(
+        "D3",
+        47,
+        "请示应当一文一事，报告不得夹带请示事项。",
+        "A request carries one matter; a report may not carry a request.",
+    ),
+    Rule(
+        "D4",
+        47,
+        "议事协调机构及其办公室、部门管理机构以及县（区）政府工作部门，不得向市政府报送公文。",
+        "Coordination bodies, department-managed bodies and county government departments may "
+        "not submit documents to the city government.",
+    ),
+    Rule(
+        "D5",
+        48,
+        "除市政府领导同志直接交办的个别事项、尚在酝酿过程中的敏感事项、必须直接报送的涉密事项、"
+        "重大突发事件以及部分涉外事项外，一般不得直接向市政府领导同志个人报送公文。",
+        "Documents go to the government, not to a leader personally, except matters a leader "
+        "assigned directly, sensitive matters in preparation, secret matters, major emergencies "
+        "and some foreign affairs (reason recorded).",
+    ),
+    Rule(
+        "D6",
+        49,
+        "内容涉及其他部门、地方职权的，由主办单位主要负责人与相关单位负责人会签；有分歧的，"
+        "主办单位应列明各方理据，提出办理建议，与相关单位负责人会签后报市政府决定。",
+        "A request touching other units' remit needs their countersignature; where they "
+        "disagree, the lead unit lists each side's reasons and a proposal before it goes up.",
+    ),
+    Rule(
+        "D7",
+        49,
+        "会签文件时，除主办单位另有时限要求外，一般应在7个工作日内回复；逾期不回复的视为无不同意见。",
+        "A countersign request is answered within 7 working days unless the lead unit set "
+        "another limit; no answer by then counts as no objection.",
+    ),
+    Rule(
+        "D8",
+        50,
+        "凡报送市政府的公文，市政府办公室要切实履行审核把关责任，对不符合行文规则的，予以退文；"
+        "符合要求的，提出明确拟办意见后，按照市政府领导同志分工呈批。",
+        "The office reviews every incoming document: a non-conforming one is returned with "
+        "reasons; a conforming one gets a proposed handling and goes to the leader in charge.",
+    ),
+    Rule(
+        "D9",
+        51,
+        "市政府报省政府和市委的文件、议案、规章、决定、命令和人事任免文件等，由市长签署或签发；"
+        "其他以市政府发文，由市政府分管领导同志签发；事务性文件可由市政府秘书长签发。",
+        "Sign-off authority: the mayor for documents to the province and the party committee, "
+        "motions, rules, decisions, orders, personnel and major requests; the vice-mayor in "
+        "charge for other government documents; the secretary-general for routine ones.",
+    ),
+    Rule(
+        "D10",
+        53,
+        "制发贯彻落实省政府（办公厅）非规划类、非法规类文件的对应发文，原则上不超过 6 个月。",
+        "A document implementing a provincial document is issued within 6 months of it.",
+    ),
+    Rule(
+        "D11",
+        None,
+        "发文字号由发文机关代字、年份、发文顺序号组成，如“攀府发〔2019〕6号”（GB/T 9704）。",
+        "Issued documents are numbered issuer code, 〔year〕, sequence: unique, gapless and "
+        "increasing per issuer code and year.",
+    ),
+    Rule(
+        "D12",
+        82,
+        "严格遵守保密纪律，涉密公文只限知悉范围内的人员阅知。",
+        "Secret documents are readable only by those cleared for them.",
+    ),
+    Rule(
+        "A2",
+        74,
+        "记录不得修改或删除；更正以新的记录指向被更正的记录。",
+        "Nothing recorded is ever edited or deleted; corrections are new events.",
+    ),
+)
+
+
+class RuleViolation(Exception):
+    """A command broke a rule: it is refused and nothing is stored (409)."""
+
+    status = 409
+
+    def __init__(self, rule: str, detail: str) -> None:
+        self.rule = RULES[rule]
+        self.detail = detail
+        super().__init__(f"{rule}: {detail}")
+
+
+class NotAuthorised(RuleViolation):
+    """The actor acts outside the authority a rule gives (403)."""
+
+    status = 403
+
+
+class NotFound(Exception):
+    """No such resource (404)."""
+
+    def __init__(self, what: str) -> None:
+        self.detail = what
+        super().__init__(what)
+
+
+class Conflict(Exception):
+    """The resource moved on under a concurrent writer (409 concurrency) or If-Match (412)."""
+
+    def __init__(self, detail: str, *, precondition: bool = False) -> None:
+        self.detail = detail
+        self.precondition = precondition
+        super().__init__(detail)
+
+
+def refuse(rule: str, detail: str) -> RuleViolation:
+    return RuleViolation(rule, detail)
+
+
+def forbid(rule: str, detail: str) -> NotAuthorised:
+    return NotAuthorised(rule, detail)
