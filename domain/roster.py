@@ -1,4 +1,4 @@
-"""Roster: offices and who holds them over time (P1), units, divisions of work (分管), AB pairs (P3).
+"""Roster: offices and who holds them over time (P1), units, divisions (分管), AB pairs (P3).
 
 One Roster per government. Guards that depend on who holds which office read it as of the
 act's time; tenure is kept for life (a relieval closes a tenure, it never deletes it).

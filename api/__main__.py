@@ -1,0 +1,52 @@
+"""``python -m api``: serve the app with uvicorn. ``python -m api token PERSON_ID`` prints a
+token (dev secret or GOVRULES_JWT_SECRET)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime, timedelta
+
+import uvicorn
+
+from api.auth import issue_token
+from api.main import create_app
+from api.services import build_services
+from api.settings import SettingsError, load_settings
+
+
+def main(argv: list[str]) -> int:
+    try:
+        settings = load_settings()
+    except SettingsError as e:
+        print(e, file=sys.stderr)
+        return 2
+    if argv[:1] == ["token"]:
+        if len(argv) != 2:
+            print("usage: python -m api token PERSON_ID", file=sys.stderr)
+            return 2
+        print(issue_token(argv[1], settings.secret, datetime.now(UTC), timedelta(days=1)))
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    url = f"http://{settings.host}:{settings.port}"
+    print(f"govrules serving on {url}  (API docs: {url}/docs)", flush=True)
+    if settings.dev:
+        token = issue_token("p-admin", settings.secret, datetime.now(UTC), timedelta(days=1))
+        print("GOVRULES_DEV=1: a dev token for p-admin (system_admin), valid 24 h:", flush=True)
+        print(f"  Authorization: Bearer {token}", flush=True)
+        print("  more: python -m api token p-mayor", flush=True)
+    try:
+        services = build_services(settings)
+    except Exception as e:
+        print(f"govrules could not start: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+    try:
+        app = create_app(settings, services)
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    finally:
+        services.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

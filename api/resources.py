@@ -1,0 +1,104 @@
+"""Generic reads every resource has: current state, ``?version=``, ``?as_of=`` (time travel)
+and ``/history`` with each event's metadata and global position."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from api.auth import current_actor
+from api.writes import Render, json_response, resource_response
+from domain.base import Actor, GovAggregate
+from domain.documents import OfficialDocument
+from domain.roster import Roster
+
+COLLECTIONS: dict[str, type[GovAggregate]] = {
+    "documents": OfficialDocument,
+    "roster": Roster,
+}
+TOPIC_PREFIX = "govrules:"
+Guard = Callable[[Actor, Any], None]
+
+
+def parse_time(value: str, name: str = "as_of") -> datetime:
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, f"{name} is an RFC 3339 time with offset") from None
+    if at.tzinfo is None:
+        raise HTTPException(422, f"{name} needs a time zone offset")
+    return at
+
+
+def history_entry(row: dict[str, Any]) -> dict[str, Any]:
+    state = orjson.loads(row["state"])
+    meta = state.pop("meta", {})
+    recorded_at = state.pop("timestamp")
+    state.pop("originator_topic", None)
+    topic = row["topic"]
+    return {
+        "position": row["notification_id"],
+        "version": row["originator_version"],
+        "type": topic.removeprefix(TOPIC_PREFIX),
+        "topic": topic,
+        "recorded_at": recorded_at,
+        "actor_id": meta.get("actor_id"),
+        "actor_office": meta.get("actor_office"),
+        "actor_unit_id": meta.get("actor_unit_id"),
+        "acting_for": meta.get("acting_for"),
+        "rules": meta.get("rules", []),
+        "correlation_id": meta.get("correlation_id"),
+        "causation_id": meta.get("causation_id"),
+        "payload": state,
+    }
+
+
+def load_state(
+    request: Request,
+    cls: type[GovAggregate],
+    aggregate_id: uuid.UUID,
+    version: int | None,
+    as_of: str | None,
+) -> tuple[GovAggregate, int | None]:
+    services = request.app.state.services
+    if version is not None and as_of is not None:
+        raise HTTPException(422, "ask for version or as_of, not both")
+    if as_of is not None:
+        aggregate = services.app.load_as_of(cls, aggregate_id, parse_time(as_of))
+    else:
+        aggregate = services.app.load(cls, aggregate_id, version)
+        if version is not None and aggregate.version != version:
+            raise HTTPException(404, f"version {version} does not exist")
+    return aggregate, services.store.position_of(aggregate.id, aggregate.version)
+
+
+def add_reads(router: APIRouter, cls: type[GovAggregate], render: Render, guard: Guard) -> None:
+    """GET /{collection}/{id} (with ?version= or ?as_of=) and /{collection}/{id}/history."""
+    name = cls.COLLECTION
+
+    @router.get(f"/{name}/{{resource_id}}", summary=f"One of {name}: current or as it was")
+    def read(
+        request: Request,
+        resource_id: uuid.UUID,
+        version: int | None = Query(default=None, ge=1, le=10**9),
+        as_of: str | None = Query(default=None, description="RFC 3339 time with offset"),
+        actor: Actor = Depends(current_actor),
+    ) -> Response:
+        aggregate, position = load_state(request, cls, resource_id, version, as_of)
+        guard(actor, aggregate)
+        return resource_response(aggregate, render, position)
+
+    @router.get(f"/{name}/{{resource_id}}/history", summary=f"Events of one of {name}")
+    def history(
+        request: Request, resource_id: uuid.UUID, actor: Actor = Depends(current_actor)
+    ) -> Response:
+        services = request.app.state.services
+        guard(actor, services.app.load(cls, resource_id))
+        rows = services.store.history(resource_id)
+        return json_response({"id": str(resource_id), "events": [history_entry(r) for r in rows]})

@@ -1,0 +1,180 @@
+"""/roster: units, offices and who holds them, divisions of work, AB pairs (P1, P3)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.auth import current_actor
+from api.resources import history_entry, parse_time
+from api.writes import json_response, write
+from domain.application import local_date
+from domain.base import Actor
+from domain.roster import ROSTER_ID, Roster
+
+router = APIRouter(tags=["roster"])
+
+Office = Literal[
+    "mayor",
+    "executive_vice_mayor",
+    "vice_mayor",
+    "secretary_general",
+    "deputy_secretary_general",
+    "office_director",
+    "unit_head",
+    "investigator",
+    "system_admin",
+]
+Slug = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class Appointment(BaseModel):
+    person_id: str = Slug
+    name: str = Field(min_length=1, max_length=200)
+    office: Office
+    unit_id: str | None = None
+    since: date
+    decided_by: str | None = None
+    clearance: Literal["none", "secret", "confidential", "top_secret"] | None = None
+
+
+class Relieval(BaseModel):
+    person_id: str = Slug
+    office: Office
+    on: date
+
+
+class Unit(BaseModel):
+    unit_id: str = Slug
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal[
+        "department",
+        "county",
+        "coordination_body",
+        "department_managed_body",
+        "county_department",
+        "external",
+    ]
+    function: Literal["government_office", "justice_bureau"] | None = None
+    superior_unit_id: str | None = None
+
+
+class Division(BaseModel):
+    vice_mayor_id: str
+    unit_ids: list[str]
+
+
+class ABPair(BaseModel):
+    a: str
+    b: str
+
+
+def _render_at(on: date) -> Any:
+    def render(roster: Roster) -> dict[str, Any]:
+        return {"id": str(roster.id), **roster.snapshot(on), "tenures": roster.tenure_history()}
+
+    return render
+
+
+def _change(request: Request, actor: Actor, body: BaseModel, command: Any) -> Response:
+    services = request.app.state.services
+    today = local_date(services.clock.now())
+    return write(
+        request,
+        actor,
+        body,
+        lambda act, expected, kw: services.app.change_roster(
+            act, lambda roster: command(roster, act), expected_version=expected, **kw
+        ),
+        _render_at(today),
+        collection="roster",
+    )
+
+
+@router.get("/roster", summary="The roster now, or as it stood at as_of")
+def get_roster(
+    request: Request,
+    as_of: str | None = Query(default=None, description="RFC 3339 time with offset"),
+    actor: Actor = Depends(current_actor),
+) -> Response:
+    services = request.app.state.services
+    if as_of is None:
+        roster = services.app.roster()
+        on = local_date(services.clock.now())
+    else:
+        at = parse_time(as_of)
+        roster = services.app.load_as_of(Roster, ROSTER_ID, at)
+        on = local_date(at)
+    position = services.store.position_of(roster.id, roster.version)
+    body = {**_render_at(on)(roster), "version": roster.version, "position": position}
+    return json_response(body, headers={"ETag": f'"{roster.version}"'})
+
+
+@router.get("/roster/history", summary="Every roster event with its metadata")
+def roster_history(request: Request, actor: Actor = Depends(current_actor)) -> Response:
+    store = request.app.state.services.store
+    return json_response(
+        {"id": str(ROSTER_ID), "events": [history_entry(r) for r in store.history(ROSTER_ID)]}
+    )
+
+
+@router.post("/roster/appointments", summary="OfficeHolderAppointed (P1)")
+def appoint(request: Request, body: Appointment, actor: Actor = Depends(current_actor)) -> Response:
+    return _change(
+        request,
+        actor,
+        body,
+        lambda roster, act: roster.appoint(
+            act,
+            body.person_id,
+            body.name,
+            body.office,
+            body.since,
+            body.unit_id,
+            body.decided_by,
+            body.clearance,
+        ),
+    )
+
+
+@router.post("/roster/relievals", summary="OfficeHolderRelieved (P1)")
+def relieve(request: Request, body: Relieval, actor: Actor = Depends(current_actor)) -> Response:
+    return _change(
+        request,
+        actor,
+        body,
+        lambda roster, act: roster.relieve(act, body.person_id, body.office, body.on),
+    )
+
+
+@router.post("/roster/units", summary="UnitAdded")
+def add_unit(request: Request, body: Unit, actor: Actor = Depends(current_actor)) -> Response:
+    return _change(
+        request,
+        actor,
+        body,
+        lambda roster, act: roster.add_unit(
+            act, body.unit_id, body.name, body.kind, body.function, body.superior_unit_id
+        ),
+    )
+
+
+@router.post("/roster/divisions", summary="DivisionAssigned (分管)")
+def assign_division(
+    request: Request, body: Division, actor: Actor = Depends(current_actor)
+) -> Response:
+    return _change(
+        request,
+        actor,
+        body,
+        lambda roster, act: roster.assign_division(act, body.vice_mayor_id, body.unit_ids),
+    )
+
+
+@router.post("/roster/ab-pairs", summary="ABPairFormed (P3)")
+def pair(request: Request, body: ABPair, actor: Actor = Depends(current_actor)) -> Response:
+    return _change(request, actor, body, lambda roster, act: roster.pair(act, body.a, body.b))

@@ -1,0 +1,76 @@
+"""The composition root (cosmicpython's ``bootstrap.py``): settings → database → application,
+clock and calendar. Tests wire a real PostgreSQL through the same function."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from domain.application import GovRules
+from domain.calendar import CalendarOverrides, WorkingDayCalendar
+from domain.clock import Clock, DrillClock, SystemClock, parse_test_clock
+from projections.store import (
+    GovrulesRecorder,
+    application_env,
+    embedded_database,
+    ensure_schema,
+    parse_database_url,
+)
+
+if TYPE_CHECKING:
+    from api.settings import Settings
+
+log = logging.getLogger("govrules")
+
+
+@dataclass
+class Services:
+    settings: Settings
+    app: GovRules
+    clock: Clock
+    drill_clock: DrillClock | None
+
+    @property
+    def store(self) -> GovrulesRecorder:
+        recorder = self.app.recorder
+        assert isinstance(recorder, GovrulesRecorder)
+        return recorder
+
+    def close(self) -> None:
+        self.app.close()
+
+
+def build_services(settings: Settings) -> Services:
+    if settings.database_url:
+        database = parse_database_url(settings.database_url)
+    else:
+        database = embedded_database(settings.data_dir)
+    ensure_schema(database, settings.schema_name)
+    overrides = (
+        CalendarOverrides.from_file(settings.calendar_overrides)
+        if settings.calendar_overrides
+        else None
+    )
+    app = GovRules(
+        env=application_env(database, settings.schema_name),
+        calendar=WorkingDayCalendar(overrides),
+    )
+    drill_clock = parse_test_clock(settings.test_clock)
+    clock: Clock = drill_clock or SystemClock()
+    services = Services(settings, app, clock, drill_clock)
+    if settings.role == "all":
+        bootstrap_roster(services)
+    return services
+
+
+def bootstrap_roster(services: Services) -> None:
+    """First start: seed an empty roster from the bootstrap file; later starts ignore it."""
+    if services.app.has_roster():
+        return
+    path = services.settings.roster_file
+    data = json.loads(path.read_text(encoding="utf-8"))
+    written = services.app.bootstrap_roster(data, services.clock.now())
+    if written is not None:
+        log.info("roster bootstrapped from %s (%s events)", path, written.aggregate.version)

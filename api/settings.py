@@ -1,0 +1,60 @@
+"""Configuration from the environment (pydantic-settings). A missing or wrong setting stops
+start-up with one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "govrules-dev-secret-not-for-production"
+DEFAULT_ROSTER = Path(__file__).resolve().parent / "bootstrap" / "roster.json"
+
+
+class SettingsError(Exception):
+    """One line that says which setting is wrong and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    jwt_secret: str | None = Field(default=None, alias="GOVRULES_JWT_SECRET")
+    dev: bool = Field(default=False, alias="GOVRULES_DEV")
+    data_dir: Path = Field(default=Path("data"), alias="GOVRULES_DATA_DIR")
+    bootstrap_roster: Path | None = Field(default=None, alias="GOVRULES_BOOTSTRAP_ROSTER")
+    test_clock: str | None = Field(default=None, alias="GOVRULES_TEST_CLOCK")
+    host: str = Field(default="127.0.0.1", alias="GOVRULES_HOST")
+    port: int = Field(default=8000, ge=1, le=65535, alias="GOVRULES_PORT")
+    role: Literal["all", "api"] = Field(default="all", alias="GOVRULES_ROLE")
+    schema_name: str = Field(
+        default="public", alias="GOVRULES_SCHEMA", pattern=r"^[a-z_][a-z0-9_]{0,62}$"
+    )
+    calendar_overrides: Path | None = Field(default=None, alias="GOVRULES_CALENDAR_OVERRIDES")
+
+    @model_validator(mode="after")
+    def _secret(self) -> Settings:
+        if not self.jwt_secret and not self.dev:
+            raise ValueError("GOVRULES_JWT_SECRET is required (or GOVRULES_DEV=1 for development)")
+        if self.jwt_secret and len(self.jwt_secret) < 16:
+            raise ValueError("GOVRULES_JWT_SECRET must be at least 16 characters")
+        return self
+
+    @property
+    def secret(self) -> str:
+        return self.jwt_secret or DEV_SECRET
+
+    @property
+    def roster_file(self) -> Path:
+        return self.bootstrap_roster or DEFAULT_ROSTER
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise SettingsError(f"configuration error: {where}: {first['msg']}") from None

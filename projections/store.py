@@ -1,0 +1,200 @@
+"""The event store on PostgreSQL: the eventsourcing library's application recorder (one log,
+one global position for all aggregates) plus what the HTTP contract needs beside it.
+
+- Idempotency keys are written in the same transaction as the events they answer for, so a
+  key is never stored without its events nor events without their key.
+- ``history`` reads one aggregate's events with their global positions.
+- ``database_env`` turns ``DATABASE_URL`` (or an embedded ``pgserver``) into the library's
+  ``POSTGRES_*`` settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+
+import psycopg
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+RECORDER_TOPIC = "projections.store:GovrulesRecorder"
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """An ``Idempotency-Key`` taken by a write: who sent it, a fingerprint of the request,
+    and what the answer was (status and the resource it wrote)."""
+
+    actor_id: str
+    key: str
+    fingerprint: str
+    status: int
+    collection: str
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    fingerprint: str
+    status: int
+    collection: str
+    resource_id: Any
+    version: int
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+
+
+class GovrulesRecorder(PostgresApplicationRecorder):
+    """The library's application recorder with an idempotency table beside the events."""
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(self.datastore.schema)
+        self.idempotency_table = Identifier(f"{events_table_name}_idempotency")
+        self.events_table = Identifier(self.events_table_name)
+        self.schema = schema
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                "actor_id text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, "
+                "status int NOT NULL, collection text NOT NULL, resource_id uuid NOT NULL, "
+                "version bigint NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(), "
+                "PRIMARY KEY (actor_id, key))"
+            ).format(schema=schema, table=self.idempotency_table)
+        )
+
+    def _insert_events(
+        self,
+        curs: psycopg.Cursor[DictRow],
+        stored_events: Sequence[Any],
+        **kwargs: Any,
+    ) -> None:
+        claim: IdempotencyClaim | None = kwargs.get("idempotency")
+        if claim is not None and stored_events:
+            # The target aggregate is saved first; the answer is its newest version.
+            target = stored_events[0].originator_id
+            version = max(e.originator_version for e in stored_events if e.originator_id == target)
+            curs.execute(
+                SQL(
+                    "INSERT INTO {schema}.{table} (actor_id, key, fingerprint, status, "
+                    "collection, resource_id, version) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                ).format(schema=self.schema, table=self.idempotency_table),
+                (
+                    claim.actor_id,
+                    claim.key,
+                    claim.fingerprint,
+                    claim.status,
+                    claim.collection,
+                    target,
+                    version,
+                ),
+            )
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def find_idempotency(self, actor_id: str, key: str) -> IdempotencyRecord | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL(
+                    "SELECT fingerprint, status, collection, resource_id, version "
+                    "FROM {schema}.{table} WHERE actor_id = %s AND key = %s"
+                ).format(schema=self.schema, table=self.idempotency_table),
+                (actor_id, key),
+            )
+            row = curs.fetchone()
+        return IdempotencyRecord(**row) if row else None
+
+    def history(self, originator_id: Any) -> list[dict[str, Any]]:
+        """One aggregate's stored events, in version order, with their global positions."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id, originator_version, topic, state "
+                    "FROM {schema}.{table} WHERE originator_id = %s "
+                    "ORDER BY originator_version"
+                ).format(schema=self.schema, table=self.events_table),
+                (originator_id,),
+            )
+            return list(curs.fetchall())
+
+    def position_of(self, originator_id: Any, version: int) -> int | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id FROM {schema}.{table} "
+                    "WHERE originator_id = %s AND originator_version = %s"
+                ).format(schema=self.schema, table=self.events_table),
+                (originator_id, version),
+            )
+            row = curs.fetchone()
+        return int(row["notification_id"]) if row else None
+
+
+# ----- configuration ----------------------------------------------------------------------
+
+
+def parse_database_url(url: str) -> dict[str, str]:
+    """``postgresql://user:pass@host:port/db`` (or ``?host=/socket/dir``) → POSTGRES_* env."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"DATABASE_URL must start with postgresql://, not {parsed.scheme!r}")
+    query = parse_qs(parsed.query)
+    host = query.get("host", [parsed.hostname or ""])[0]
+    dbname = unquote(parsed.path.lstrip("/"))
+    if not host or not dbname:
+        raise ValueError("DATABASE_URL needs a host and a database name")
+    return {
+        "POSTGRES_HOST": host,
+        "POSTGRES_PORT": str(parsed.port or query.get("port", ["5432"])[0]),
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_USER": unquote(parsed.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+    }
+
+
+def conninfo(env: dict[str, str]) -> str:
+    return psycopg.conninfo.make_conninfo(
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        dbname=env["POSTGRES_DBNAME"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+    )
+
+
+def application_env(database: dict[str, str], schema: str) -> dict[str, str]:
+    """The eventsourcing settings: PostgreSQL, our recorder, a pool for the threadpool."""
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": RECORDER_TOPIC,
+        "CREATE_TABLE": "y",
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_POOL_SIZE": "4",
+        "POSTGRES_MAX_OVERFLOW": "16",
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_PRE_PING": "y",
+        # A write waits at most this long for the insert lock, then fails (503), never hangs.
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        **database,
+    }
+
+
+def ensure_schema(database: dict[str, str], schema: str) -> None:
+    with psycopg.connect(conninfo(database), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+
+
+def embedded_database(data_dir: Path) -> dict[str, str]:
+    """The zero-setup default: a private PostgreSQL from the ``pgserver`` wheel."""
+    import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
+    return parse_database_url(server.get_uri())
