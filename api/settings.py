@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     def _secret(self) -> Settings:
         if not self.jwt_secret and not self.dev:
             raise ValueError("GOVRULES_JWT_SECRET is required (or GOVRULES_DEV=1 for development)")
-        if self.jwt_secret and len(self.jwt_secret) < 16:
-            raise ValueError("GOVRULES_JWT_SECRET must be at least 16 characters")
+        if self.jwt_secret and len(self.jwt_secret) < 32:
+            raise ValueError("GOVRULES_JWT_SECRET must be at least 32 characters (HS256)")
         return self
 
     @property

@@ -96,7 +96,7 @@ class GovRules(Application[uuid.UUID]):
 
     def load(self, cls: type[A], aggregate_id: uuid.UUID, version: int | None = None) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: Any = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.COLLECTION} resource {aggregate_id}") from None
         if not isinstance(aggregate, cls) or (version is not None and aggregate.version < 1):
@@ -107,7 +107,7 @@ class GovRules(Application[uuid.UUID]):
         """Time travel: the state as recorded up to ``at`` (events after it are ignored)."""
         aggregate: Aggregate | None = None
         for event in self.events.get(aggregate_id):
-            if event.timestamp > at:
+            if event.timestamp > at:  # type: ignore[attr-defined]
                 break
             aggregate = event.mutate(aggregate)  # type: ignore[attr-defined]
         if aggregate is None or not isinstance(aggregate, cls):

@@ -103,6 +103,12 @@ class DocumentNumberSequence(GovAggregate):
             seq.last = self.sequence
             seq.assigned[self.document_id] = self.sequence
 
+    if TYPE_CHECKING:
+        issuer_code: str
+        year: int
+        last: int
+        assigned: dict[str, int]
+
     @classmethod
     def open(cls, act: Act, issuer_code: str, year: int) -> DocumentNumberSequence:
         seq: DocumentNumberSequence = cls.start(
@@ -304,6 +310,37 @@ class OfficialDocument(GovAggregate):
                 "at": self.timestamp.isoformat(),
                 "interpretation_ref": self.interpretation_ref,
             }
+
+    if TYPE_CHECKING:  # state set by the events; annotated for mypy only (not dataclass fields)
+        doc_type: str
+        title: str
+        body: str | None
+        from_unit_id: str
+        to: str
+        direction: str
+        matters: list[str]
+        urgency: str
+        classification: str
+        emergency: bool
+        bypassed_unit_id: str | None
+        cc_unit_ids: list[str]
+        direct_to_leader_reason: str | None
+        includes_request: bool
+        drafting_unit_id: str | None
+        routine: bool
+        personnel: bool
+        decision_id: str | None
+        implements: dict[str, Any] | None
+        implementation_due: date | None
+        status: str
+        drafted_by: str
+        countersigns: dict[str, dict[str, Any]]
+        disagreement_summary: dict[str, Any] | None
+        review: dict[str, Any] | None
+        signature: dict[str, Any] | None
+        number: str | None
+        issued_at: datetime | None
+        published: dict[str, Any] | None
 
     # ----- drafting ------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.base import LEADER_OFFICES, Act, Actor, GovAggregate, Post
 from domain.rules import forbid, refuse
@@ -145,6 +145,14 @@ class Roster(GovAggregate):
 
         def apply(self, roster: Roster) -> None:
             roster.ab_pairs.append((self.a, self.b))
+
+    if TYPE_CHECKING:  # state set by the events; annotated for mypy only
+        government: str
+        units: dict[str, dict[str, Any]]
+        people: dict[str, dict[str, str]]
+        tenures: list[Tenure]
+        divisions: dict[str, list[str]]
+        ab_pairs: list[tuple[str, str]]
 
     # ----- queries -------------------------------------------------------------------------
 

@@ -1,0 +1,208 @@
+"""Given / when / then, for every aggregate's spec (Emmett, Eventuous, Axon fixtures).
+
+    doc = given(OfficialDocument, drafted(doc_type="request"), countersign_requested("u-ecology"))
+    then = when(doc, lambda d: d.countersign(act("p-ecology-head"), "u-ecology", "agree", None))
+    then.events("Countersigned")            # or: then.refused("D6", status=403)
+
+A refusal leaves the aggregate with no pending event: nothing would be stored.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eventsourcing.utils import get_topic
+
+from domain.application import GovRules
+from domain.base import Act, GovAggregate
+from domain.documents import OfficialDocument
+from domain.roster import Roster
+from domain.rules import RuleViolation
+
+# Monday 2026-09-28, 09:00 in Shanghai: the D7 worked example's day.
+AT = datetime(2026, 9, 28, 1, 0, tzinfo=UTC)
+ROSTER_FILE = Path(__file__).resolve().parents[2] / "api" / "bootstrap" / "roster.json"
+PAST_META = {
+    "actor_id": "p-someone",
+    "actor_office": None,
+    "actor_unit_id": None,
+    "acting_for": None,
+    "rules": [],
+    "correlation_id": "given",
+    "causation_id": None,
+}
+
+
+@cache
+def _example_roster() -> Roster:
+    app = GovRules(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app.bootstrap_roster(json.loads(ROSTER_FILE.read_text(encoding="utf-8")), AT)
+    return app.roster()
+
+
+def roster() -> Roster:
+    """The example roster (examples/roster.json), a fresh copy for each use."""
+    import copy
+
+    return copy.deepcopy(_example_roster())
+
+
+def act(person_id: str, at: datetime = AT, absent: tuple[str, ...] = ()) -> Act:
+    """The act of a person holding their offices on the example roster at ``at``."""
+    actor = roster().actor(person_id, at.date())
+    assert actor is not None, f"{person_id} holds no office on the example roster"
+    return Act(actor, at, correlation_id="spec", absent=frozenset(absent))
+
+
+Past = tuple[type, dict[str, Any]]
+
+
+def given(cls: type[GovAggregate], *past: Past, at: datetime = AT) -> Any:
+    """An aggregate rebuilt from past events (the first one creates it)."""
+    aggregate_id = uuid.uuid4()
+    aggregate: Any = None
+    for version, (event_class, payload) in enumerate(past, start=1):
+        fields = dict(payload)
+        fields.setdefault("meta", PAST_META)
+        if version == 1:
+            fields["originator_topic"] = get_topic(cls)
+        event = event_class(
+            originator_id=aggregate_id,
+            originator_version=version,
+            timestamp=fields.pop("timestamp", at),
+            **fields,
+        )
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
+@dataclass
+class Then:
+    new_events: list[Any]
+    refusal: RuleViolation | None
+    aggregate: Any
+
+    def events(self, *names: str) -> list[Any]:
+        """Asserts the command recorded exactly these events, in order; returns them."""
+        assert self.refusal is None, f"refused: {self.refusal}"
+        assert [type(e).__name__ for e in self.new_events] == list(names)
+        return self.new_events
+
+    def refused(self, rule: str, status: int = 409) -> RuleViolation:
+        """Asserts a refusal naming ``rule`` with ``status``, and that nothing was recorded."""
+        assert self.refusal is not None, f"not refused; recorded {self.new_events}"
+        assert self.refusal.rule.id == rule, f"refused under {self.refusal.rule.id}, not {rule}"
+        assert self.refusal.status == status
+        assert self.new_events == []
+        return self.refusal
+
+
+def when(aggregate: Any, command: Callable[[Any], Any]) -> Then:
+    """Runs a command on an aggregate (or a creating command with ``aggregate=None``)."""
+    try:
+        result = command(aggregate)
+    except RuleViolation as refusal:
+        pending = list(aggregate.pending_events) if aggregate is not None else []
+        return Then(pending, refusal, aggregate)
+    target = aggregate if aggregate is not None else result
+    return Then(list(target.collect_events()), None, target)
+
+
+def refused_on_creation(command: Callable[[], Any], rule: str, status: int = 409) -> None:
+    """A creating command refused: the refusal names ``rule``; no aggregate came to be."""
+    with pytest.raises(RuleViolation) as info:
+        command()
+    assert info.value.rule.id == rule
+    assert info.value.status == status
+
+
+# ----- past events of an official document ------------------------------------------------
+
+
+def drafted(**overrides: Any) -> Past:
+    payload: dict[str, Any] = {
+        "doc_type": "request",
+        "title": "关于申请专项资金的请示",
+        "body": None,
+        "from_unit_id": "u-finance",
+        "to": "government",
+        "direction": "incoming",
+        "matters": ["专项资金"],
+        "urgency": "normal",
+        "classification": "none",
+        "emergency": False,
+        "bypassed_unit_id": None,
+        "cc_unit_ids": [],
+        "direct_to_leader_reason": None,
+        "includes_request": False,
+        "drafting_unit_id": None,
+        "routine": False,
+        "personnel": False,
+        "decision_id": None,
+        "implements": None,
+        "implementation_due": None,
+        "meta": {**PAST_META, "actor_id": "p-finance-head"},
+    }
+    payload.update(overrides)
+    return (OfficialDocument.Drafted, payload)
+
+
+def outgoing(**overrides: Any) -> Past:
+    """A document in the government's name, drafted by the office for a unit."""
+    fields: dict[str, Any] = {
+        "doc_type": "notice",
+        "title": "关于做好生态保护工作的通知",
+        "from_unit_id": "u-gov",
+        "to": "u-ecology",
+        "direction": "outgoing",
+        "drafting_unit_id": "u-ecology",
+        "meta": {**PAST_META, "actor_id": "p-office-dir"},
+    }
+    fields.update(overrides)
+    return drafted(**fields)
+
+
+def countersign_requested(*unit_ids: str, due: datetime | None = None) -> Past:
+    return (
+        OfficialDocument.CountersignRequested,
+        {
+            "unit_ids": list(unit_ids),
+            "due": due or datetime(2026, 10, 13, 16, 0, tzinfo=UTC),
+            "due_basis": "D7: 7 working days",
+        },
+    )
+
+
+def countersigned(unit_id: str, opinion: str = "agree", reasons: str | None = None) -> Past:
+    return (
+        OfficialDocument.Countersigned,
+        {
+            "unit_id": unit_id,
+            "opinion": opinion,
+            "reasons": reasons,
+            "meta": {**PAST_META, "actor_id": f"p-{unit_id.removeprefix('u-')}-head"},
+        },
+    )
+
+
+def signed_off(authority: str = "vice_mayor_in_charge") -> Past:
+    return (OfficialDocument.SignedOff, {"opinion": "同意", "authority": authority})
+
+
+def numbered(number: str = "攀府发〔2026〕1号", sequence: int = 1) -> Past:
+    return (
+        OfficialDocument.Numbered,
+        {"issuer_code": "攀府发", "year": 2026, "sequence": sequence, "number": number},
+    )
+
+
+def issued() -> Past:
+    return (OfficialDocument.Issued, {})
