@@ -4,6 +4,7 @@ token (dev secret or GOVRULES_JWT_SECRET)."""
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -13,6 +14,10 @@ from api.auth import issue_token
 from api.main import create_app
 from api.services import build_services
 from api.settings import SettingsError, load_settings
+
+
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def main(argv: list[str]) -> int:
@@ -40,6 +45,9 @@ def main(argv: list[str]) -> int:
     except Exception as e:
         print(f"govrules could not start: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
+    # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown; turning them into a normal
+    # exit lets the store close and the embedded PostgreSQL stop (pgserver's atexit).
+    signal.signal(signal.SIGTERM, _exit)
     try:
         app = create_app(settings, services)
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

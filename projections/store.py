@@ -11,6 +11,8 @@ one global position for all aggregates) plus what the HTTP contract needs beside
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,6 +197,33 @@ def embedded_database(data_dir: Path) -> dict[str, str]:
     """The zero-setup default: a private PostgreSQL from the ``pgserver`` wheel."""
     import pgserver
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir.resolve() / "pgdata", cleanup_mode="stop")
+    pgdata = data_dir.resolve() / "pgdata"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(pgdata)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
     return parse_database_url(server.get_uri())
+
+
+def _forget_dead_handles(pgdata: Path) -> None:
+    """pgserver stops its PostgreSQL when the last process using it exits, counting users in
+    ``.handle_pids.json``; a process killed without running atexit stays listed forever and
+    the server would never stop. Drop the pids that no longer run."""
+    handles = pgdata / ".handle_pids.json"
+    if not handles.exists():
+        return
+    try:
+        pids = json.loads(handles.read_text())
+    except ValueError:
+        pids = []
+    alive = [pid for pid in pids if isinstance(pid, int) and _running(pid)]
+    handles.write_text(json.dumps(alive))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
