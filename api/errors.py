@@ -69,14 +69,23 @@ def _validation(request: Request, exc: Exception) -> Response:
     )
 
 
+HTTP_KINDS = {
+    400: ("bad-request", "Bad request"),
+    401: ("unauthorised", "Unauthorised"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    422: ("validation", "Request does not match the schema"),
+}
+
+
 def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    titles = {401: "Unauthorised", 404: "Not found", 405: "Method not allowed"}
+    kind, title = HTTP_KINDS.get(exc.status_code, ("http", "HTTP error"))
     headers = dict(exc.headers) if exc.headers else None
     return problem(
         exc.status_code,
-        {401: "unauthorised", 404: "not-found"}.get(exc.status_code, "http"),
-        titles.get(exc.status_code, "HTTP error"),
+        kind,
+        title,
         str(exc.detail),
         headers=headers,
     )
