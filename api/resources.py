@@ -56,6 +56,7 @@ def history_entry(row: dict[str, Any]) -> dict[str, Any]:
         "correlation_id": meta.get("correlation_id"),
         "causation_id": meta.get("causation_id"),
         "payload": state,
+        "hash": bytes(row["hash"]).hex() if row.get("hash") is not None else None,
     }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,25 @@ class IdempotencyRecord:
     version: int
 
 
+def chain_hash(previous: bytes, position: int, event: Any) -> bytes:
+    """SHA-256 over (previous hash, position, originator id, version, topic, payload bytes)."""
+    digest = hashlib.sha256(previous)
+    digest.update(position.to_bytes(8, "big"))
+    digest.update(uuid.UUID(str(event.originator_id)).bytes)
+    digest.update(int(event.originator_version).to_bytes(8, "big"))
+    digest.update(event.topic.encode() + b"\0")
+    digest.update(bytes(event.state))
+    return digest.digest()
+
+
+class _Row:
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.originator_id = row["originator_id"]
+        self.originator_version = row["originator_version"]
+        self.topic = row["topic"]
+        self.state = row["state"]
+
+
 def fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
 
@@ -61,6 +81,7 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         schema = Identifier(self.datastore.schema)
         self.idempotency_table = Identifier(f"{events_table_name}_idempotency")
+        self.hashes_table = Identifier(f"{events_table_name}_hashes")
         self.events_table = Identifier(self.events_table_name)
         self.schema = schema
         self.sql_create_statements.append(
@@ -71,6 +92,12 @@ class GovrulesRecorder(PostgresApplicationRecorder):
                 "version bigint NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(), "
                 "PRIMARY KEY (actor_id, key))"
             ).format(schema=schema, table=self.idempotency_table)
+        )
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                "position bigint PRIMARY KEY, hash bytea NOT NULL)"
+            ).format(schema=schema, table=self.hashes_table)
         )
 
     def _insert_events(
@@ -101,6 +128,66 @@ class GovrulesRecorder(PostgresApplicationRecorder):
             )
         super()._insert_events(curs, stored_events, **kwargs)
 
+    def _fetch_ids_after_insert_events(
+        self,
+        curs: psycopg.Cursor[DictRow],
+        stored_events: Sequence[Any],
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        """Extends the hash chain (design.md, tamper evidence) in the inserting transaction,
+        while the insert lock serialises writers, so the chain follows the global order."""
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if not ids:
+            return ids
+        with curs.connection.cursor() as chain:
+            chain.execute(
+                SQL("SELECT hash FROM {schema}.{table} ORDER BY position DESC LIMIT 1").format(
+                    schema=self.schema, table=self.hashes_table
+                )
+            )
+            row = chain.fetchone()
+            previous = bytes(row["hash"]) if row else b""
+            links = []
+            for position, event in zip(ids, stored_events, strict=True):
+                previous = chain_hash(previous, position, event)
+                links.append((position, previous))
+            chain.executemany(
+                SQL("INSERT INTO {schema}.{table} (position, hash) VALUES (%s, %s)").format(
+                    schema=self.schema, table=self.hashes_table
+                ),
+                links,
+            )
+        return ids
+
+    def verify_chain(self, batch: int = 10_000) -> tuple[bool, int, int | None]:
+        """Recomputes the chain from the stored events in global order: (ok, checked, the
+        first position whose event or link does not match — an edited, deleted or inserted
+        event)."""
+        previous = b""
+        checked = 0
+        with self.datastore.get_connection() as conn, conn.transaction():
+            with conn.cursor(name="verify_chain") as curs:
+                curs.itersize = batch
+                curs.execute(
+                    SQL(
+                        "SELECT COALESCE(e.notification_id, h.position) AS position, "
+                        "e.originator_id, e.originator_version, e.topic, e.state, h.hash "
+                        "FROM {schema}.{table} e FULL JOIN {schema}.{hashes} h "
+                        "ON h.position = e.notification_id ORDER BY 1"
+                    ).format(schema=self.schema, table=self.events_table, hashes=self.hashes_table)
+                )
+                for row in curs:
+                    # Positions may have gaps (a rolled-back insert uses up its sequence values);
+                    # a deleted event shows as a link without an event, or breaks the next link.
+                    position = int(row["position"])
+                    if row["hash"] is None or row["topic"] is None:
+                        return False, checked, position
+                    previous = chain_hash(previous, position, _Row(row))
+                    if previous != bytes(row["hash"]):
+                        return False, checked, position
+                    checked += 1
+        return True, checked, None
+
     def find_idempotency(self, actor_id: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
@@ -118,10 +205,11 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
                 SQL(
-                    "SELECT notification_id, originator_version, topic, state "
-                    "FROM {schema}.{table} WHERE originator_id = %s "
-                    "ORDER BY originator_version"
-                ).format(schema=self.schema, table=self.events_table),
+                    "SELECT e.notification_id, e.originator_version, e.topic, e.state, h.hash "
+                    "FROM {schema}.{table} e LEFT JOIN {schema}.{hashes} h "
+                    "ON h.position = e.notification_id WHERE e.originator_id = %s "
+                    "ORDER BY e.originator_version"
+                ).format(schema=self.schema, table=self.events_table, hashes=self.hashes_table),
                 (originator_id,),
             )
             return list(curs.fetchall())
