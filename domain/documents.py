@@ -475,7 +475,9 @@ class OfficialDocument(GovAggregate):
             if due.tzinfo is None:
                 raise InvalidReference("due must carry a time zone offset")
             if due <= act.at:
-                raise refuse("D7", "a countersign limit set by the lead unit lies in the future")
+                raise refuse(
+                    "D7", "the lead unit's limit has already passed; set one in the future"
+                )
             basis = "lead unit's limit"
         self.record(
             self.CountersignRequested,
@@ -538,7 +540,8 @@ class OfficialDocument(GovAggregate):
         ]
         if disagreements and (
             self.disagreement_summary is None
-            or self.disagreement_summary["recorded_at"] < max(disagreements)
+            or datetime.fromisoformat(self.disagreement_summary["recorded_at"])
+            < max(datetime.fromisoformat(t) for t in disagreements)
         ):
             raise refuse("D6", "units disagree: the lead unit lists each side's reasons first")
 
@@ -620,9 +623,12 @@ class OfficialDocument(GovAggregate):
         if self.status != "drafted":
             raise refuse("D9", f"the document is {self.status}; it was signed off already")
         self._countersigns_settled(act.at)
-        rules = ("D6", "D9", "P2") if acting_for and authority == "mayor" else ("D6", "D9")
-        if acting_for and authority != "mayor":
-            rules = ("D6", "D9", "P3")
+        rules: tuple[str, ...] = ("D6", "D9")
+        if acting_for is not None:
+            acting_as_mayor = acting_for == roster.holder(
+                "mayor", act.at.astimezone(SHANGHAI).date()
+            )
+            rules += ("P2",) if acting_as_mayor else ("P3",)
         self.record(
             self.SignedOff,
             act,
@@ -738,14 +744,21 @@ def _check_incoming(
     if from_unit["kind"] in MAY_NOT_SUBMIT:
         raise refuse("D4", f"a {from_unit['kind']} may not submit documents to the city government")
     superior = from_unit.get("superior_unit_id")
-    skipped = bypassed_unit_id or (
-        superior if superior and roster.unit(superior)["kind"] != "government" else None
-    )
-    if skipped:
+    # The sender's own superior is skipped whenever it is not the government itself; a unit
+    # the sender names as bypassed is skipped too. Naming one never excuses the other.
+    skipped = [
+        unit_id
+        for unit_id in (
+            superior if superior and roster.unit(superior)["kind"] != "government" else None,
+            bypassed_unit_id,
+        )
+        if unit_id
+    ]
+    for unit_id in dict.fromkeys(skipped):
         if not emergency:
-            raise refuse("D2", f"skip-level submission past {skipped} (越级行文)")
-        if skipped not in cc_unit_ids:
-            raise refuse("D2", f"an emergency skip-level submission copies {skipped} (抄送)")
+            raise refuse("D2", f"skip-level submission past {unit_id} (越级行文)")
+        if unit_id not in cc_unit_ids:
+            raise refuse("D2", f"an emergency skip-level submission copies {unit_id} (抄送)")
     if to in roster.people:
         if direct_to_leader_reason not in DIRECT_TO_LEADER_REASONS:
             raise refuse(
@@ -780,20 +793,20 @@ def _signing_post(
     mayor = roster.holder("mayor", today)
     if post := actor.holds("mayor"):
         return post, None
+    in_charge = roster.vice_mayor_in_charge(drafting_unit_id) if drafting_unit_id else None
+    vice_mayor_post = actor.holds("vice_mayor", "executive_vice_mayor")
+    if authority != "mayor" and vice_mayor_post and in_charge == actor.person_id:
+        return vice_mayor_post, None
     # P2: while the mayor is away, the executive vice-mayor acts as mayor.
     if mayor in act.absent and (post := actor.holds("executive_vice_mayor")):
         return post, mayor
     if authority == "mayor":
         raise forbid("D9", "this document is signed off by the mayor (市长签发)")
-    in_charge = roster.vice_mayor_in_charge(drafting_unit_id) if drafting_unit_id else None
-    vice_mayor_post = actor.holds("vice_mayor", "executive_vice_mayor")
-    if vice_mayor_post and in_charge == actor.person_id:
-        return vice_mayor_post, None
     # P3: the AB partner acts for a vice-mayor who is away.
     if (
         vice_mayor_post
-        and in_charge in act.absent
         and in_charge is not None
+        and in_charge in act.absent
         and roster.ab_partner(in_charge) == actor.person_id
     ):
         return vice_mayor_post, in_charge

@@ -328,17 +328,21 @@ class Roster(GovAggregate):
         ):
             raise refuse("P1", f"{person_id} already holds the office {office}")
         if office in SINGLE_HOLDER:
-            current = [
+            # One holder at a time: the new tenure [since, ∞) may not overlap another's, even
+            # one relieved as of a later date.
+            overlapping = [
                 t
                 for t in self.tenures
                 if t.office == office
-                and t.until is None
                 and (office != "unit_head" or t.unit_id == unit_id)
+                and (t.until is None or t.until > since)
             ]
-            if current:
+            if overlapping:
+                held = overlapping[0]
+                until = f"until {held.until}" if held.until else "with no end yet"
                 raise refuse(
                     "P1",
-                    f"{current[0].person_id} holds the office {office}; relieve them first",
+                    f"{held.person_id} holds the office {office} {until}; one holder at a time",
                 )
         if clearance is None:
             known = self.people.get(person_id)

@@ -23,6 +23,7 @@ from eventsourcing.utils import get_topic
 
 from domain.application import GovRules
 from domain.base import Act, GovAggregate
+from domain.clock import SHANGHAI
 from domain.documents import OfficialDocument
 from domain.roster import Roster
 from domain.rules import RuleViolation
@@ -30,7 +31,7 @@ from domain.rules import RuleViolation
 # Monday 2026-09-28, 09:00 in Shanghai: the D7 worked example's day.
 AT = datetime(2026, 9, 28, 1, 0, tzinfo=UTC)
 ROSTER_FILE = Path(__file__).resolve().parents[2] / "api" / "bootstrap" / "roster.json"
-PAST_META = {
+PAST_META: dict[str, Any] = {
     "actor_id": "p-someone",
     "actor_office": None,
     "actor_unit_id": None,
@@ -57,7 +58,7 @@ def roster() -> Roster:
 
 def act(person_id: str, at: datetime = AT, absent: tuple[str, ...] = ()) -> Act:
     """The act of a person holding their offices on the example roster at ``at``."""
-    actor = roster().actor(person_id, at.date())
+    actor = roster().actor(person_id, at.astimezone(SHANGHAI).date())
     assert actor is not None, f"{person_id} holds no office on the example roster"
     return Act(actor, at, correlation_id="spec", absent=frozenset(absent))
 

@@ -1,0 +1,1135 @@
+"""Specs of the OfficialDocument aggregate (公文), rules D1–D12 with P2/P3 at sign-off.
+
+Given past events, when a command, then new events or a refusal naming the rule
+(``tests/domain/spec.py``). The rule text of ``shared/domain/rules.md`` is the spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from domain.base import Act
+from domain.calendar import WorkingDayCalendar
+from domain.clock import SHANGHAI
+from domain.documents import DocumentNumberSequence, OfficialDocument
+from domain.roster import Roster
+from tests.domain.spec import (
+    AT,
+    act,
+    countersign_requested,
+    countersigned,
+    drafted,
+    given,
+    issued,
+    numbered,
+    outgoing,
+    refused_on_creation,
+    roster,
+    signed_off,
+    when,
+)
+
+CALENDAR = WorkingDayCalendar()
+# D7 worked example: requested Mon 2026-09-28 → due 2026-10-14 00:00 +08:00.
+D7_DUE = datetime(2026, 10, 13, 16, 0, tzinfo=UTC)
+DOC_TYPES = (
+    "decision",
+    "order",
+    "opinion",
+    "notice",
+    "circular",
+    "report",
+    "request",
+    "reply",
+    "motion",
+    "letter",
+    "minutes",
+)
+
+
+# ----- helpers ------------------------------------------------------------------------------
+
+
+def roster_with(*changes: Callable[[Roster], None]) -> Roster:
+    """A copy of the example roster changed by the system administrator; nothing pending."""
+    r = roster()
+    for change in changes:
+        change(r)
+    r.collect_events()
+    return r
+
+
+def act_on(r: Roster, person_id: str, at: datetime = AT, absent: tuple[str, ...] = ()) -> Act:
+    """The act of a person holding their offices on roster ``r`` (a variant of the example)."""
+    actor = r.actor(person_id, at.astimezone(SHANGHAI).date())
+    assert actor is not None, f"{person_id} holds no office on this roster"
+    return Act(actor, at, correlation_id="spec", absent=frozenset(absent))
+
+
+def head_of(unit_id: str, kind: str, person_id: str, superior: str | None = None) -> Roster:
+    """The example roster plus a unit of ``kind`` (added if new) headed by ``person_id``."""
+    admin = act("p-admin")
+
+    def change(r: Roster) -> None:
+        if unit_id not in r.units:
+            r.add_unit(admin, unit_id, unit_id, kind, superior_unit_id=superior)
+        r.appoint(admin, person_id, person_id, "unit_head", date(2026, 1, 1), unit_id)
+
+    return roster_with(change)
+
+
+def draft(by: str = "p-finance-head", r: Roster | None = None, **fields: Any) -> OfficialDocument:
+    """Drafts a document: by default a one-matter request of u-finance to the government."""
+    r = r or roster()
+    values: dict[str, Any] = {
+        "doc_type": "request",
+        "title": "关于申请专项资金的请示",
+        "from_unit_id": "u-finance",
+        "to": "government",
+        "matters": ["专项资金"],
+    }
+    values.update(fields)
+    return OfficialDocument.draft(act_on(r, by), r, **values)
+
+
+def drafting(by: str = "p-finance-head", r: Roster | None = None, **fields: Any) -> Any:
+    """The creating command as a ``when`` command."""
+    return when(None, lambda _: draft(by, r, **fields))
+
+
+def disagreement_summarised(at: datetime = AT) -> tuple[type, dict[str, Any]]:
+    return (
+        OfficialDocument.DisagreementSummarised,
+        {"sides": "财政局：资金不足；生态局：项目紧迫", "proposal": "分两年安排", "timestamp": at},
+    )
+
+
+def review(
+    doc: OfficialDocument, by: str = "p-office-dir", at: datetime = AT, **kwargs: Any
+) -> Any:
+    values: dict[str, Any] = {"conforming": True, "proposed_handling": "拟请分管副市长阅示"}
+    values.update(kwargs)
+    return when(doc, lambda d: d.review_incoming(act(by, at=at), roster(), **values))
+
+
+def sign(doc: OfficialDocument, by: str, absent: tuple[str, ...] = ()) -> Any:
+    return when(doc, lambda d: d.sign_off(act(by, absent=absent), roster(), "同意"))
+
+
+# ----- D1 document types --------------------------------------------------------------------
+
+
+def test_D1_unknown_document_type_is_refused() -> None:
+    refused_on_creation(lambda: draft(doc_type="memo"), "D1")
+
+
+@pytest.mark.parametrize("doc_type", DOC_TYPES)
+def test_D1_each_document_type_is_accepted(doc_type: str) -> None:
+    then = drafting(doc_type=doc_type)
+
+    (event,) = then.events("Created")
+    assert event.doc_type == doc_type
+    assert event.direction == "incoming"
+    assert event.meta["actor_id"] == "p-finance-head"
+    assert event.meta["actor_office"] == "unit_head"
+    assert event.meta["actor_unit_id"] == "u-finance"
+    assert "D1" in event.meta["rules"]
+    assert then.aggregate.status == "drafted"
+
+
+def test_D1_outgoing_document_records_the_drafting_unit() -> None:
+    then = drafting(
+        by="p-office-dir", doc_type="notice", from_unit_id="u-gov", to="u-ecology",
+        drafting_unit_id="u-ecology",
+    )  # fmt: skip
+
+    (event,) = then.events("Created")
+    assert event.direction == "outgoing"
+    assert event.drafting_unit_id == "u-ecology"
+    assert event.meta["actor_office"] == "office_director"
+
+
+# ----- D2 no skip-level submission ----------------------------------------------------------
+
+SUB_UNIT = "u-east-district-health"
+SUB_HEAD = "p-east-health-head"
+
+
+def county_subunit_roster() -> Roster:
+    """A department whose superior is a county (not the government), with its head."""
+    return head_of(SUB_UNIT, "department", SUB_HEAD, superior="u-east-district")
+
+
+def test_D2_skip_level_submission_without_emergency_is_refused() -> None:
+    r = county_subunit_roster()
+    refused_on_creation(lambda: draft(SUB_HEAD, r, from_unit_id=SUB_UNIT), "D2")
+
+
+def test_D2_emergency_skip_level_submission_without_copying_the_bypassed_unit_is_refused() -> None:
+    r = county_subunit_roster()
+    refused_on_creation(lambda: draft(SUB_HEAD, r, from_unit_id=SUB_UNIT, emergency=True), "D2")
+
+
+def test_D2_emergency_skip_level_submission_copying_the_bypassed_unit_is_accepted() -> None:
+    r = county_subunit_roster()
+
+    then = drafting(
+        SUB_HEAD, r, from_unit_id=SUB_UNIT, emergency=True, cc_unit_ids=["u-east-district"]
+    )
+
+    (event,) = then.events("Created")
+    assert event.emergency is True
+    assert event.cc_unit_ids == ["u-east-district"]
+    assert "D2" in event.meta["rules"]
+
+
+def test_D2_naming_another_bypassed_unit_does_not_excuse_copying_the_real_superior() -> None:
+    """The bypassed unit is the sender's superior (u-east-district): copying some other unit
+    named as "bypassed" does not meet D2."""
+    r = county_subunit_roster()
+    refused_on_creation(
+        lambda: draft(
+            SUB_HEAD, r, from_unit_id=SUB_UNIT, emergency=True,
+            bypassed_unit_id="u-housing", cc_unit_ids=["u-housing"],
+        ),
+        "D2",
+    )  # fmt: skip
+
+
+def test_D2_a_unit_directly_under_the_government_submits_without_emergency() -> None:
+    then = drafting()
+
+    (event,) = then.events("Created")
+    assert event.emergency is False
+    assert event.bypassed_unit_id is None
+    assert "D2" in event.meta["rules"]
+
+
+# ----- D3 one matter per request; no request inside a report --------------------------------
+
+
+def test_D3_request_with_two_matters_is_refused() -> None:
+    refused_on_creation(lambda: draft(matters=["专项资金", "人员编制"]), "D3")
+
+
+def test_D3_request_with_no_matter_is_refused() -> None:
+    refused_on_creation(lambda: draft(matters=[]), "D3")
+
+
+def test_D3_report_carrying_a_request_is_refused() -> None:
+    refused_on_creation(
+        lambda: draft(doc_type="report", title="关于工作情况的报告", includes_request=True), "D3"
+    )
+
+
+def test_D3_request_with_one_matter_is_accepted() -> None:
+    then = drafting(matters=["专项资金"])
+
+    (event,) = then.events("Created")
+    assert event.matters == ["专项资金"]
+    assert "D3" in event.meta["rules"]
+
+
+def test_D3_report_without_a_request_is_accepted() -> None:
+    then = drafting(doc_type="report", matters=["一季度工作", "二季度工作"])
+
+    (event,) = then.events("Created")
+    assert event.includes_request is False
+    assert "D3" in event.meta["rules"]
+
+
+# ----- D4 who may not submit to the city government -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("unit_id", "kind", "head"),
+    [
+        ("u-safety-committee", "coordination_body", "p-safety-head"),
+        ("u-east-district-edu", "county_department", "p-east-edu-head"),
+        ("u-finance-centre", "department_managed_body", "p-centre-head"),
+    ],
+)
+def test_D4_unit_that_may_not_submit_to_the_government_is_refused(
+    unit_id: str, kind: str, head: str
+) -> None:
+    superior = "u-east-district" if kind == "county_department" else None
+    r = head_of(unit_id, kind, head, superior=superior)
+
+    refused_on_creation(lambda: draft(head, r, from_unit_id=unit_id), "D4")
+
+
+def test_D4_coordination_body_may_not_write_to_a_leader_personally_either() -> None:
+    r = head_of("u-safety-committee", "coordination_body", "p-safety-head")
+    refused_on_creation(
+        lambda: draft(
+            "p-safety-head", r, from_unit_id="u-safety-committee", to="p-exec-vm",
+            direct_to_leader_reason="leader_assigned",
+        ),
+        "D4",
+    )  # fmt: skip
+
+
+def test_D4_department_of_the_government_submits() -> None:
+    then = drafting()
+
+    (event,) = then.events("Created")
+    assert "D4" in event.meta["rules"]
+
+
+# ----- D5 not to a leader personally --------------------------------------------------------
+
+
+def test_D5_document_to_a_leader_personally_without_reason_is_refused() -> None:
+    refused_on_creation(lambda: draft(to="p-exec-vm"), "D5")
+
+
+def test_D5_document_to_a_leader_personally_with_unknown_reason_is_refused() -> None:
+    refused_on_creation(lambda: draft(to="p-exec-vm", direct_to_leader_reason="urgent"), "D5")
+
+
+def test_D5_document_to_a_leader_personally_with_reason_is_accepted() -> None:
+    then = drafting(to="p-exec-vm", direct_to_leader_reason="leader_assigned")
+
+    (event,) = then.events("Created")
+    assert event.to == "p-exec-vm"
+    assert event.direction == "incoming"
+    assert event.direct_to_leader_reason == "leader_assigned"
+    assert "D5" in event.meta["rules"]
+
+
+def test_D5_secret_reason_on_an_unclassified_document_is_refused() -> None:
+    refused_on_creation(lambda: draft(to="p-exec-vm", direct_to_leader_reason="secret"), "D5")
+
+
+def test_D5_major_emergency_reason_without_emergency_is_refused() -> None:
+    refused_on_creation(
+        lambda: draft(to="p-exec-vm", direct_to_leader_reason="major_emergency"), "D5"
+    )
+
+
+def test_D5_major_emergency_reason_with_emergency_is_accepted() -> None:
+    then = drafting(to="p-exec-vm", direct_to_leader_reason="major_emergency", emergency=True)
+
+    (event,) = then.events("Created")
+    assert event.direct_to_leader_reason == "major_emergency"
+    assert event.emergency is True
+
+
+# ----- D6 countersignature (会签) -------------------------------------------------------------
+
+
+def test_D6_lead_unit_requests_countersign() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    then = when(
+        doc,
+        lambda d: d.request_countersign(
+            act("p-finance-head"), roster(), CALENDAR, ["u-ecology", "u-housing"]
+        ),
+    )
+
+    (event,) = then.events("CountersignRequested")
+    assert event.unit_ids == ["u-ecology", "u-housing"]
+    assert event.meta["rules"] == ["D6", "D7"]
+    assert event.meta["actor_unit_id"] == "u-finance"
+    assert set(then.aggregate.countersigns) == {"u-ecology", "u-housing"}
+
+
+def test_D6_countersign_requested_by_someone_other_than_the_lead_unit_is_refused() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    then = when(
+        doc,
+        lambda d: d.request_countersign(act("p-ecology-head"), roster(), CALENDAR, ["u-housing"]),
+    )
+
+    then.refused("D6", status=403)
+
+
+def test_D6_lead_unit_does_not_countersign_itself() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    then = when(
+        doc,
+        lambda d: d.request_countersign(act("p-finance-head"), roster(), CALENDAR, ["u-finance"]),
+    )
+
+    then.refused("D6")
+
+
+def test_D6_countersign_by_the_head_of_the_asked_unit_is_accepted() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+
+    then = when(doc, lambda d: d.countersign(act("p-ecology-head"), "u-ecology", "agree", None))
+
+    (event,) = then.events("Countersigned")
+    assert event.unit_id == "u-ecology"
+    assert event.opinion == "agree"
+    assert event.meta["actor_id"] == "p-ecology-head"
+    assert event.meta["actor_unit_id"] == "u-ecology"
+    assert event.meta["rules"] == ["D6", "D7"]
+    assert then.aggregate.countersigns["u-ecology"]["status"] == "answered"
+
+
+def test_D6_countersign_by_the_wrong_person_is_refused() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+
+    then = when(doc, lambda d: d.countersign(act("p-housing-head"), "u-ecology", "agree", None))
+
+    then.refused("D6", status=403)
+
+
+def test_D6_countersign_by_a_unit_not_asked_is_refused() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+
+    then = when(doc, lambda d: d.countersign(act("p-housing-head"), "u-housing", "agree", None))
+
+    then.refused("D6")
+
+
+def test_D6_countersigning_twice_is_refused() -> None:
+    doc = given(
+        OfficialDocument, drafted(), countersign_requested("u-ecology"), countersigned("u-ecology")
+    )
+
+    then = when(doc, lambda d: d.countersign(act("p-ecology-head"), "u-ecology", "agree", None))
+
+    then.refused("D6")
+
+
+@pytest.mark.parametrize("reasons", [None, "", "   "])
+def test_D6_disagreement_without_reasons_is_refused(reasons: str | None) -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+
+    then = when(
+        doc, lambda d: d.countersign(act("p-ecology-head"), "u-ecology", "disagree", reasons)
+    )
+
+    then.refused("D6")
+
+
+def test_D6_disagreement_with_reasons_is_accepted() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+
+    then = when(
+        doc,
+        lambda d: d.countersign(act("p-ecology-head"), "u-ecology", "disagree", "项目未经环评"),
+    )
+
+    (event,) = then.events("Countersigned")
+    assert event.opinion == "disagree"
+    assert event.reasons == "项目未经环评"
+
+
+def test_D6_review_is_refused_while_a_countersign_is_pending() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+
+    review(doc).refused("D6")
+
+
+def test_D6_sign_off_is_refused_while_a_countersign_is_pending() -> None:
+    doc = given(OfficialDocument, outgoing(), countersign_requested("u-finance"))
+
+    sign(doc, "p-vm-a").refused("D6")
+
+
+def test_D6_review_goes_ahead_once_every_asked_unit_answered() -> None:
+    doc = given(
+        OfficialDocument, drafted(), countersign_requested("u-ecology"), countersigned("u-ecology")
+    )
+
+    (event,) = review(doc).events("Routed")
+    assert event.meta["rules"] == ["D6", "D8"]
+
+
+def test_D6_disagreement_needs_the_lead_units_summary_before_it_goes_up() -> None:
+    doc = given(
+        OfficialDocument,
+        drafted(),
+        countersign_requested("u-ecology"),
+        countersigned("u-ecology", "disagree", "项目未经环评"),
+    )
+
+    review(doc).refused("D6")
+
+
+def test_D6_disagreement_needs_the_summary_before_sign_off() -> None:
+    doc = given(
+        OfficialDocument,
+        outgoing(),
+        countersign_requested("u-finance"),
+        countersigned("u-finance", "disagree", "资金不足"),
+    )
+
+    sign(doc, "p-vm-a").refused("D6")
+
+
+def test_D6_lead_unit_summarises_the_disagreement() -> None:
+    doc = given(
+        OfficialDocument,
+        drafted(),
+        countersign_requested("u-ecology"),
+        countersigned("u-ecology", "disagree", "项目未经环评"),
+    )
+
+    then = when(
+        doc,
+        lambda d: d.summarise_disagreement(
+            act("p-finance-head"), "财政局：资金已落实；生态局：未经环评", "先行环评再拨付"
+        ),
+    )
+
+    (event,) = then.events("DisagreementSummarised")
+    assert event.proposal == "先行环评再拨付"
+    assert event.meta["actor_id"] == "p-finance-head"
+    assert event.meta["rules"] == ["D6"]
+
+
+def test_D6_summary_without_a_disagreement_is_refused() -> None:
+    doc = given(
+        OfficialDocument, drafted(), countersign_requested("u-ecology"), countersigned("u-ecology")
+    )
+
+    then = when(doc, lambda d: d.summarise_disagreement(act("p-finance-head"), "无", "照办"))
+
+    then.refused("D6")
+
+
+def test_D6_summary_by_a_unit_other_than_the_lead_unit_is_refused() -> None:
+    doc = given(
+        OfficialDocument,
+        drafted(),
+        countersign_requested("u-ecology"),
+        countersigned("u-ecology", "disagree", "项目未经环评"),
+    )
+
+    then = when(doc, lambda d: d.summarise_disagreement(act("p-ecology-head"), "各方", "建议"))
+
+    then.refused("D6", status=403)
+
+
+def test_D6_with_the_summary_the_disagreement_goes_up() -> None:
+    doc = given(
+        OfficialDocument,
+        drafted(),
+        countersign_requested("u-ecology"),
+        countersigned("u-ecology", "disagree", "项目未经环评"),
+        disagreement_summarised(),
+    )
+
+    (event,) = review(doc).events("Routed")
+    assert event.routed_to == "p-exec-vm"
+
+
+def test_D6_a_disagreement_after_the_summary_needs_a_new_summary() -> None:
+    later = AT + timedelta(hours=2)
+    doc = given(
+        OfficialDocument,
+        drafted(),
+        countersign_requested("u-ecology", "u-housing"),
+        countersigned("u-ecology", "disagree", "项目未经环评"),
+        disagreement_summarised(at=AT + timedelta(hours=1)),
+        (
+            OfficialDocument.Countersigned,
+            {"unit_id": "u-housing", "opinion": "disagree", "reasons": "用地未落实",
+             "timestamp": later},
+        ),
+    )  # fmt: skip
+
+    review(doc, at=later + timedelta(hours=1)).refused("D6")
+
+
+# ----- D7 countersign limit (7 working days) ------------------------------------------------
+
+
+def test_D7_default_due_is_seven_working_days_after_the_request() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    then = when(
+        doc,
+        lambda d: d.request_countersign(act("p-finance-head"), roster(), CALENDAR, ["u-ecology"]),
+    )
+
+    (event,) = then.events("CountersignRequested")
+    assert event.due == D7_DUE
+    assert event.due == datetime(2026, 10, 14, 0, 0, tzinfo=SHANGHAI)
+    assert event.due_basis.startswith("D7")
+    assert then.aggregate.countersigns["u-ecology"]["due"] == D7_DUE.isoformat()
+
+
+def test_D7_lead_unit_may_set_another_limit() -> None:
+    limit = datetime(2026, 9, 30, 16, 0, tzinfo=UTC)
+    doc = given(OfficialDocument, drafted())
+
+    then = when(
+        doc,
+        lambda d: d.request_countersign(
+            act("p-finance-head"), roster(), CALENDAR, ["u-ecology"], due=limit
+        ),
+    )
+
+    (event,) = then.events("CountersignRequested")
+    assert event.due == limit
+    assert event.due_basis == "lead unit's limit"
+
+
+def test_D7_lead_unit_limit_in_the_past_is_refused() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    then = when(
+        doc,
+        lambda d: d.request_countersign(
+            act("p-finance-head"), roster(), CALENDAR, ["u-ecology"], due=AT - timedelta(days=1)
+        ),
+    )
+
+    then.refused("D7")
+
+
+def test_D7_countersign_just_before_the_due_time_is_accepted() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+    just_before = D7_DUE - timedelta(minutes=1)
+
+    then = when(
+        doc,
+        lambda d: d.countersign(act("p-ecology-head", at=just_before), "u-ecology", "agree", None),
+    )
+
+    (event,) = then.events("Countersigned")
+    assert event.timestamp == just_before
+
+
+def test_D7_countersign_after_the_due_time_is_refused() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+
+    then = when(
+        doc,
+        lambda d: d.countersign(act("p-ecology-head", at=D7_DUE), "u-ecology", "agree", None),
+    )
+
+    then.refused("D7")
+
+
+def test_D7_unanswered_countersign_past_due_no_longer_blocks_review() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+
+    (event,) = review(doc, at=D7_DUE + timedelta(hours=1)).events("Routed")
+    assert event.routed_to == "p-exec-vm"
+
+
+def test_D7_unanswered_countersign_past_due_no_longer_blocks_sign_off() -> None:
+    doc = given(OfficialDocument, outgoing(), countersign_requested("u-finance"))
+
+    then = when(
+        doc,
+        lambda d: d.sign_off(act("p-vm-a", at=D7_DUE), roster(), "同意"),
+    )
+
+    (event,) = then.events("SignedOff")
+    assert event.meta["actor_id"] == "p-vm-a"
+
+
+# ----- D8 review by the office --------------------------------------------------------------
+
+
+def test_D8_only_office_staff_review() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    review(doc, by="p-finance-head").refused("D8", status=403)
+
+
+def test_D8_a_leader_who_is_not_office_staff_does_not_review() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    review(doc, by="p-exec-vm").refused("D8", status=403)
+
+
+def test_D8_returned_document_needs_reasons() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    review(doc, conforming=False, proposed_handling=None).refused("D8")
+
+
+def test_D8_return_reason_other_needs_a_text() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    review(doc, conforming=False, return_reasons=["other"]).refused("D8")
+
+
+def test_D8_non_conforming_document_is_returned_with_reasons() -> None:
+    doc = given(OfficialDocument, drafted(doc_type="request", matters=["a", "b"]))
+
+    then = review(doc, conforming=False, return_reasons=["multiple_matters"])
+
+    (event,) = then.events("Returned")
+    assert event.return_reasons == ["multiple_matters"]
+    assert event.meta["actor_id"] == "p-office-dir"
+    assert event.meta["rules"] == ["D8"]
+    assert then.aggregate.status == "returned"
+
+
+def test_D8_conforming_document_needs_a_proposed_handling() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    review(doc, proposed_handling="  ").refused("D8")
+
+
+@pytest.mark.parametrize(
+    ("from_unit_id", "leader"),
+    [("u-finance", "p-exec-vm"), ("u-ecology", "p-vm-a"), ("u-housing", "p-vm-b")],
+)
+def test_D8_conforming_document_goes_to_the_vice_mayor_in_charge(
+    from_unit_id: str, leader: str
+) -> None:
+    doc = given(OfficialDocument, drafted(from_unit_id=from_unit_id))
+
+    then = review(doc)
+
+    (event,) = then.events("Routed")
+    assert event.routed_to == leader
+    assert event.proposed_handling == "拟请分管副市长阅示"
+    assert then.aggregate.status == "routed"
+    assert then.aggregate.review["routed_to"] == leader
+
+
+def test_D8_document_may_be_routed_to_a_named_leader() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    (event,) = review(doc, routed_to="p-mayor").events("Routed")
+    assert event.routed_to == "p-mayor"
+
+
+def test_D8_routing_to_someone_who_is_not_a_leader_is_refused() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    review(doc, routed_to="p-ecology-head").refused("D8")
+
+
+def test_D8_outgoing_documents_are_not_reviewed() -> None:
+    doc = given(OfficialDocument, outgoing())
+
+    review(doc).refused("D8")
+
+
+def test_D8_a_second_review_is_refused() -> None:
+    doc = given(
+        OfficialDocument,
+        drafted(),
+        (OfficialDocument.Routed, {"proposed_handling": "拟办", "routed_to": "p-exec-vm"}),
+    )
+
+    review(doc).refused("D8")
+
+
+def test_D8_a_returned_document_is_not_reviewed_again() -> None:
+    doc = given(
+        OfficialDocument,
+        drafted(),
+        (OfficialDocument.Returned, {"return_reasons": ["format"], "note": None}),
+    )
+
+    review(doc).refused("D8")
+
+
+# ----- D9 sign-off authority (签发) ----------------------------------------------------------
+
+MAYOR_LEVEL: dict[str, dict[str, Any]] = {
+    "decision": {"doc_type": "decision"},
+    "order": {"doc_type": "order"},
+    "motion": {"doc_type": "motion"},
+    "request": {"doc_type": "request"},
+    "personnel": {"doc_type": "notice", "personnel": True},
+    "to_external": {"doc_type": "report", "to": "u-province-gov"},
+}
+
+
+@pytest.mark.parametrize("kind", MAYOR_LEVEL)
+def test_D9_mayor_level_document_signed_by_a_vice_mayor_is_refused(kind: str) -> None:
+    doc = given(OfficialDocument, outgoing(**MAYOR_LEVEL[kind]))
+
+    sign(doc, "p-vm-a").refused("D9", status=403)
+
+
+@pytest.mark.parametrize("kind", MAYOR_LEVEL)
+def test_D9_mayor_level_document_signed_by_the_executive_vice_mayor_is_refused(kind: str) -> None:
+    doc = given(OfficialDocument, outgoing(**MAYOR_LEVEL[kind]))
+
+    sign(doc, "p-exec-vm").refused("D9", status=403)
+
+
+@pytest.mark.parametrize("kind", MAYOR_LEVEL)
+def test_D9_mayor_level_document_signed_by_the_mayor_is_accepted(kind: str) -> None:
+    doc = given(OfficialDocument, outgoing(**MAYOR_LEVEL[kind]))
+
+    then = sign(doc, "p-mayor")
+
+    (event,) = then.events("SignedOff")
+    assert event.authority == "mayor"
+    assert event.opinion == "同意"
+    assert event.meta["actor_id"] == "p-mayor"
+    assert event.meta["actor_office"] == "mayor"
+    assert event.meta["acting_for"] is None
+    assert "D9" in event.meta["rules"]
+    assert then.aggregate.status == "signed_off"
+
+
+def test_D9_ordinary_notice_signed_by_the_vice_mayor_in_charge_is_accepted() -> None:
+    doc = given(OfficialDocument, outgoing())
+
+    then = sign(doc, "p-vm-a")
+
+    (event,) = then.events("SignedOff")
+    assert event.authority == "vice_mayor_in_charge"
+    assert event.meta["actor_id"] == "p-vm-a"
+    assert event.meta["actor_office"] == "vice_mayor"
+    assert event.meta["acting_for"] is None
+    assert event.meta["rules"] == ["D6", "D9"]
+    assert then.aggregate.signature["by"] == "p-vm-a"
+
+
+def test_D9_ordinary_notice_signed_by_the_mayor_is_accepted() -> None:
+    doc = given(OfficialDocument, outgoing())
+
+    (event,) = sign(doc, "p-mayor").events("SignedOff")
+    assert event.authority == "vice_mayor_in_charge"
+    assert event.meta["actor_office"] == "mayor"
+
+
+@pytest.mark.parametrize("person", ["p-vm-b", "p-vm-c", "p-exec-vm", "p-sg", "p-office-dir"])
+def test_D9_ordinary_notice_signed_by_someone_not_in_charge_is_refused(person: str) -> None:
+    doc = given(OfficialDocument, outgoing())
+
+    sign(doc, person).refused("D9", status=403)
+
+
+def test_D9_routine_document_signed_by_the_secretary_general_is_accepted() -> None:
+    doc = given(OfficialDocument, outgoing(routine=True))
+
+    (event,) = sign(doc, "p-sg").events("SignedOff")
+    assert event.authority == "routine"
+    assert event.meta["actor_office"] == "secretary_general"
+
+
+def test_D9_routine_document_signed_by_the_deputy_secretary_general_is_refused() -> None:
+    doc = given(OfficialDocument, outgoing(routine=True))
+
+    sign(doc, "p-dsg").refused("D9", status=403)
+
+
+def test_D9_incoming_documents_are_not_signed_off() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    sign(doc, "p-mayor").refused("D9")
+
+
+def test_D9_a_second_sign_off_is_refused() -> None:
+    doc = given(OfficialDocument, outgoing(), signed_off())
+
+    sign(doc, "p-mayor").refused("D9")
+
+
+# ----- P2 acting mayor, P3 AB partner at sign-off -------------------------------------------
+
+
+def test_P2_executive_vice_mayor_signs_a_mayor_level_document_while_the_mayor_is_away() -> None:
+    doc = given(OfficialDocument, outgoing(doc_type="decision"))
+
+    then = sign(doc, "p-exec-vm", absent=("p-mayor",))
+
+    (event,) = then.events("SignedOff")
+    assert event.authority == "mayor"
+    assert event.meta["actor_id"] == "p-exec-vm"
+    assert event.meta["actor_office"] == "executive_vice_mayor"
+    assert event.meta["acting_for"] == "p-mayor"
+    assert "P2" in event.meta["rules"]
+    assert "D9" in event.meta["rules"]
+    assert then.aggregate.signature["acting_for"] == "p-mayor"
+
+
+def test_P2_executive_vice_mayor_signing_a_mayor_level_document_is_refused_without_absence() -> (
+    None
+):
+    doc = given(OfficialDocument, outgoing(doc_type="decision"))
+
+    sign(doc, "p-exec-vm").refused("D9", status=403)
+
+
+def test_P2_a_vice_mayor_does_not_act_for_the_absent_mayor() -> None:
+    doc = given(OfficialDocument, outgoing(doc_type="decision"))
+
+    sign(doc, "p-vm-a", absent=("p-mayor",)).refused("D9", status=403)
+
+
+def test_P2_acting_mayor_signing_an_ordinary_notice_cites_P2_not_P3() -> None:
+    """The executive vice-mayor signing a u-ecology notice as acting mayor acts for the mayor
+    (P2); nothing in it is an AB partner's act (P3)."""
+    doc = given(OfficialDocument, outgoing())
+
+    (event,) = sign(doc, "p-exec-vm", absent=("p-mayor",)).events("SignedOff")
+    assert event.meta["acting_for"] == "p-mayor"
+    assert "P2" in event.meta["rules"]
+    assert "P3" not in event.meta["rules"]
+
+
+def test_P2_vice_mayor_in_charge_signs_in_own_right_while_the_mayor_is_away() -> None:
+    """p-exec-vm is in charge of u-finance: signing its notice is his own authority (D9),
+    not an act for the absent mayor."""
+    doc = given(OfficialDocument, outgoing(to="u-finance", drafting_unit_id="u-finance"))
+
+    (event,) = sign(doc, "p-exec-vm", absent=("p-mayor",)).events("SignedOff")
+    assert event.authority == "vice_mayor_in_charge"
+    assert event.meta["acting_for"] is None
+    assert event.meta["rules"] == ["D6", "D9"]
+
+
+def test_P3_ab_partner_signs_for_the_absent_vice_mayor_in_charge() -> None:
+    doc = given(OfficialDocument, outgoing())
+
+    then = sign(doc, "p-vm-b", absent=("p-vm-a",))
+
+    (event,) = then.events("SignedOff")
+    assert event.authority == "vice_mayor_in_charge"
+    assert event.meta["actor_id"] == "p-vm-b"
+    assert event.meta["actor_office"] == "vice_mayor"
+    assert event.meta["acting_for"] == "p-vm-a"
+    assert "P3" in event.meta["rules"]
+    assert "P2" not in event.meta["rules"]
+
+
+def test_P3_ab_partner_is_refused_while_the_vice_mayor_in_charge_is_present() -> None:
+    doc = given(OfficialDocument, outgoing())
+
+    sign(doc, "p-vm-b").refused("D9", status=403)
+
+
+def test_P3_a_vice_mayor_who_is_not_the_partner_does_not_act() -> None:
+    doc = given(OfficialDocument, outgoing())
+
+    sign(doc, "p-vm-c", absent=("p-vm-a",)).refused("D9", status=403)
+
+
+def test_P3_ab_partner_does_not_sign_a_mayor_level_document() -> None:
+    doc = given(OfficialDocument, outgoing(doc_type="decision"))
+
+    sign(doc, "p-vm-b", absent=("p-vm-a",)).refused("D9", status=403)
+
+
+# ----- D10 implementation within 6 months ---------------------------------------------------
+
+
+def test_D10_implementing_document_stores_its_implementation_due() -> None:
+    then = drafting(
+        by="p-office-dir", doc_type="opinion", from_unit_id="u-gov", to="u-ecology",
+        drafting_unit_id="u-ecology",
+        implements={"ref": "川府发〔2026〕3号", "issued_on": "2026-03-31"},
+    )  # fmt: skip
+
+    (event,) = then.events("Created")
+    assert event.implementation_due == date(2026, 9, 30)
+    assert event.implements == {"ref": "川府发〔2026〕3号", "issued_on": "2026-03-31"}
+    assert "D10" in event.meta["rules"]
+    assert then.aggregate.implementation_due == date(2026, 9, 30)
+
+
+def test_D10_document_implementing_nothing_has_no_due() -> None:
+    (event,) = drafting().events("Created")
+    assert event.implementation_due is None
+    assert "D10" not in event.meta["rules"]
+
+
+def test_D10_issuing_an_implementing_document_cites_D10() -> None:
+    doc = given(
+        OfficialDocument,
+        outgoing(
+            implements={"ref": "川府发〔2026〕3号", "issued_on": "2026-03-31"},
+            implementation_due=date(2026, 9, 30),
+        ),
+        signed_off(),
+        numbered(),
+    )
+
+    (event,) = when(doc, lambda d: d.issue(act("p-office-dir"))).events("Issued")
+    assert event.meta["rules"] == ["D11", "D10"]
+
+
+# ----- D11 document numbers (发文字号) --------------------------------------------------------
+
+
+def register(
+    doc: OfficialDocument, seq: DocumentNumberSequence | None, code: str = "攀府发"
+) -> Any:
+    return when(doc, lambda d: d.register(act("p-office-dir"), seq, code))
+
+
+def test_D11_registering_before_sign_off_is_refused() -> None:
+    doc = given(OfficialDocument, outgoing())
+
+    register(doc, None).refused("D11")
+
+
+def test_D11_register_assigns_the_next_number_of_the_issuer_codes_register() -> None:
+    office = act("p-office-dir")
+    seq = DocumentNumberSequence.open(office, "攀府发", 2026)
+    seq.assign(office, "doc-earlier-1", None)
+    seq.assign(office, "doc-earlier-2", None)
+    seq.collect_events()
+    doc = given(OfficialDocument, outgoing(), signed_off())
+
+    then = register(doc, seq)
+
+    (event,) = then.events("Numbered")
+    assert event.issuer_code == "攀府发"
+    assert event.year == 2026
+    assert event.sequence == 3
+    assert event.number == "攀府发〔2026〕3号"
+    assert event.meta["rules"] == ["D11"]
+    assert then.aggregate.number == "攀府发〔2026〕3号"
+    assert then.aggregate.status == "numbered"
+    (assigned,) = list[Any](seq.collect_events())
+    assert type(assigned).__name__ == "NumberAssigned"
+    assert assigned.sequence == 3
+    assert assigned.document_id == str(doc.id)
+
+
+def test_D11_first_document_of_the_year_opens_the_register_with_number_1() -> None:
+    doc = given(OfficialDocument, outgoing(), signed_off())
+    seq: list[DocumentNumberSequence] = []
+
+    then = when(doc, lambda d: seq.append(d.register(act("p-office-dir"), None, "攀府发")))
+
+    (event,) = then.events("Numbered")
+    assert event.number == "攀府发〔2026〕1号"
+    assert [type(e).__name__ for e in seq[0].collect_events()] == ["Created", "NumberAssigned"]
+    assert (seq[0].issuer_code, seq[0].year, seq[0].last) == ("攀府发", 2026, 1)
+
+
+@pytest.mark.parametrize("code", ["", "攀府发2026", "攀府发〔2026〕", "攀 府发"])
+def test_D11_bad_issuer_code_is_refused(code: str) -> None:
+    doc = given(OfficialDocument, outgoing(), signed_off())
+
+    register(doc, None, code).refused("D11")
+
+
+def test_D11_registering_twice_is_refused() -> None:
+    doc = given(OfficialDocument, outgoing(), signed_off(), numbered())
+
+    register(doc, None).refused("D11")
+
+
+def test_D11_only_the_office_registers() -> None:
+    doc = given(OfficialDocument, outgoing(), signed_off())
+
+    then = when(doc, lambda d: d.register(act("p-finance-head"), None, "攀府发"))
+
+    then.refused("D11", status=403)
+
+
+def test_D11_issuing_before_numbering_is_refused() -> None:
+    doc = given(OfficialDocument, outgoing(), signed_off())
+
+    when(doc, lambda d: d.issue(act("p-office-dir"))).refused("D11")
+
+
+def test_D11_numbered_document_is_issued() -> None:
+    doc = given(OfficialDocument, outgoing(), signed_off(), numbered())
+
+    then = when(doc, lambda d: d.issue(act("p-office-dir")))
+
+    (event,) = then.events("Issued")
+    assert event.meta["rules"] == ["D11"]
+    assert then.aggregate.status == "issued"
+    assert then.aggregate.issued_at == AT
+
+
+def test_D11_publishing_before_issue_is_refused() -> None:
+    doc = given(OfficialDocument, outgoing(), signed_off(), numbered())
+
+    when(doc, lambda d: d.publish(act("p-office-dir"), None)).refused("D11")
+
+
+# ----- D12 secret documents -----------------------------------------------------------------
+
+
+def test_D12_drafting_a_secret_document_without_clearance_is_refused() -> None:
+    refused_on_creation(lambda: draft(classification="secret"), "D12", status=403)
+
+
+def test_D12_office_director_without_clearance_does_not_draft_a_secret_outgoing_document() -> None:
+    refused_on_creation(
+        lambda: draft(
+            "p-office-dir", doc_type="notice", from_unit_id="u-gov", to="u-ecology",
+            drafting_unit_id="u-ecology", classification="secret",
+        ),
+        "D12",
+        status=403,
+    )  # fmt: skip
+
+
+def test_D12_a_cleared_person_drafts_a_secret_document() -> None:
+    then = drafting(
+        by="p-sg", doc_type="notice", from_unit_id="u-gov", to="u-ecology",
+        drafting_unit_id="u-ecology", classification="secret",
+    )  # fmt: skip
+
+    (event,) = then.events("Created")
+    assert event.classification == "secret"
+    assert "D12" in event.meta["rules"]
+
+
+def test_D12_countersign_of_a_secret_document_by_an_uncleared_head_is_refused() -> None:
+    doc = given(
+        OfficialDocument, drafted(classification="secret"), countersign_requested("u-ecology")
+    )
+
+    then = when(doc, lambda d: d.countersign(act("p-ecology-head"), "u-ecology", "agree", None))
+
+    then.refused("D12", status=403)
+
+
+def test_D12_review_of_a_secret_document_by_uncleared_office_staff_is_refused() -> None:
+    doc = given(OfficialDocument, drafted(classification="secret"))
+
+    review(doc, by="p-office-dir").refused("D12", status=403)
+
+
+def test_D12_publishing_a_secret_document_is_refused() -> None:
+    doc = given(
+        OfficialDocument, outgoing(classification="secret"), signed_off(), numbered(), issued()
+    )
+
+    when(doc, lambda d: d.publish(act("p-sg"), None)).refused("D12")
+
+
+def test_D12_an_unclassified_issued_document_is_published() -> None:
+    doc = given(OfficialDocument, outgoing(), signed_off(), numbered(), issued())
+
+    then = when(doc, lambda d: d.publish(act("p-office-dir"), "解读〔2026〕1号"))
+
+    (event,) = then.events("Published")
+    assert event.interpretation_ref == "解读〔2026〕1号"
+    assert event.meta["rules"] == ["D12"]
+    assert then.aggregate.status == "published"
+
+
+@pytest.mark.parametrize(
+    ("classification", "clearance", "readable"),
+    [
+        ("secret", "none", False),
+        ("secret", "secret", True),
+        ("secret", "top_secret", True),
+        ("confidential", "secret", False),
+        ("top_secret", "confidential", False),
+        ("top_secret", "top_secret", True),
+        ("none", "none", True),
+    ],
+)
+def test_D12_readable_only_by_those_cleared(
+    classification: str, clearance: str, readable: bool
+) -> None:
+    doc = given(OfficialDocument, outgoing(classification=classification))
+
+    assert doc.readable_by(clearance) is readable
