@@ -63,10 +63,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         try:
             position = services.store.max_notification_id()
         except Exception as e:
-            return json_response(
-                {"status": "unavailable", "store": {"ok": False, "error": type(e).__name__}},
+            return errors.problem(
                 503,
-                {"Retry-After": "2"},
+                "unavailable",
+                "Store unavailable",
+                "the event store cannot be reached; retry shortly",
+                headers={"Retry-After": "2"},
+                status_text="unavailable",
+                store={"ok": False, "error": type(e).__name__},
             )
         return json_response(
             {

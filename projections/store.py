@@ -10,22 +10,26 @@ one global position for all aggregates) plus what the HTTP contract needs beside
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 RECORDER_TOPIC = "projections.store:GovrulesRecorder"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,38 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
 
 
+# The library retries a failed database call 10 times, each waiting up to the pool timeout:
+# close to a minute while PostgreSQL is down. A request should fail over to 503 within 5 s.
+RETRY_BUDGET_SECONDS = 3.0
+RETRY_WAIT_SECONDS = 0.2
+
+
+def within_budget(method: Callable[..., T]) -> Callable[..., T]:
+    """Retries a lost connection like the library does, but only within a time budget."""
+    unwrapped = getattr(method, "__wrapped__", method)
+
+    @functools.wraps(unwrapped)
+    def bounded(*args: Any, **kwargs: Any) -> T:
+        deadline = time.monotonic() + RETRY_BUDGET_SECONDS
+        while True:
+            try:
+                return unwrapped(*args, **kwargs)  # type: ignore[no-any-return]
+            except (InterfaceError, OperationalError):
+                if time.monotonic() + RETRY_WAIT_SECONDS >= deadline:
+                    raise
+                time.sleep(RETRY_WAIT_SECONDS)
+
+    return bounded
+
+
 class GovrulesRecorder(PostgresApplicationRecorder):
-    """The library's application recorder with an idempotency table beside the events."""
+    """The library's application recorder with an idempotency table and a hash chain beside
+    the events, and a bounded retry."""
+
+    insert_events = within_budget(PostgresApplicationRecorder.insert_events)
+    select_events = within_budget(PostgresApplicationRecorder.select_events)
+    select_notifications = within_budget(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = within_budget(PostgresApplicationRecorder.max_notification_id)
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -268,7 +302,8 @@ def application_env(database: dict[str, str], schema: str) -> dict[str, str]:
         "POSTGRES_SCHEMA": schema,
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "16",
-        "POSTGRES_CONNECT_TIMEOUT": "5",
+        # How long a request waits for a pooled connection (and a new one to connect).
+        "POSTGRES_CONNECT_TIMEOUT": "2",
         "POSTGRES_PRE_PING": "y",
         # A write waits at most this long for the insert lock, then fails (503), never hangs.
         "POSTGRES_LOCK_TIMEOUT": "10",
