@@ -1,4 +1,8 @@
-"""ASGI middleware: a 1 MiB body limit (413) and a correlation id for every request."""
+"""ASGI middleware: a 1 MiB body limit (413) and a correlation id for every request.
+
+The body is read here, up to the limit, before the app sees it: a chunked body without
+Content-Length that grows past the limit gets 413 too (raising from inside the app's receive
+would be turned into a 400 by FastAPI's body parsing)."""
 
 from __future__ import annotations
 
@@ -12,10 +16,6 @@ from api.errors import problem
 MAX_BODY = 1024 * 1024
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class LimitAndCorrelate:
     def __init__(self, app: ASGIApp, max_body: int = MAX_BODY) -> None:
         self.app = app
@@ -27,37 +27,40 @@ class LimitAndCorrelate:
             return
         headers = dict(scope.get("headers") or [])
         correlation = headers.get(b"x-correlation-id", b"").decode("latin-1")[:200].strip()
-        scope.setdefault("state", {})["correlation_id"] = correlation or str(uuid.uuid4())
+        correlation_id = correlation or str(uuid.uuid4())
+        scope.setdefault("state", {})["correlation_id"] = correlation_id
         length = headers.get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             await self._too_large(scope, receive, send)
             return
-        received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        body = bytearray()
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise BodyTooLarge
-            return message
+            if message["type"] != "http.request":
+                break  # the client went away; the app sees the disconnect below
+            body += message.get("body", b"")
+            if len(body) > self.max_body:
+                await self._too_large(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        delivered = False
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        async def with_correlation(message: Message) -> None:
             if message["type"] == "http.response.start":
-                started = True
                 message.setdefault("headers", []).append(
-                    (b"x-correlation-id", scope["state"]["correlation_id"].encode("latin-1"))
+                    (b"x-correlation-id", correlation_id.encode("latin-1"))
                 )
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._too_large(scope, receive, send)
+        await self.app(scope, replay, with_correlation)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response: Any = problem(

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
+from pydantic import AfterValidator
 
 from api.auth import current_actor
 from api.writes import Render, json_response, resource_response
 from domain.base import Actor, GovAggregate
+from domain.clock import SHANGHAI
 from domain.documents import OfficialDocument
 from domain.roster import Roster
 
@@ -28,12 +30,26 @@ Guard = Callable[[Actor, Any], None]
 
 def parse_time(value: str, name: str = "as_of") -> datetime:
     try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(422, f"{name} is an RFC 3339 time with offset") from None
+        return in_range(datetime.fromisoformat(value))
+    except ValueError as e:
+        raise HTTPException(422, f"{name} is an RFC 3339 time with offset: {e}") from None
+
+
+def in_range(at: datetime) -> datetime:
+    """A time with an offset that Shanghai and UTC can both express (years 1–9998)."""
     if at.tzinfo is None:
-        raise HTTPException(422, f"{name} needs a time zone offset")
+        raise ValueError("a time zone offset is required")
+    try:
+        at.astimezone(SHANGHAI)
+        at.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("time out of range") from None
+    if not 1 < at.year < 9999:
+        raise ValueError("time out of range")
     return at
+
+
+Instant = Annotated[datetime, AfterValidator(in_range)]
 
 
 def history_entry(row: dict[str, Any]) -> dict[str, Any]:

@@ -124,7 +124,6 @@ def _replay(request: Request, claim: IdempotencyClaim | None, render: Render) ->
 
     cls = COLLECTIONS[record.collection]
     aggregate = services.app.load(cls, uuid.UUID(str(record.resource_id)), record.version)
-    position = services.store.position_of(aggregate.id, record.version)
-    response = resource_response(aggregate, render, position, record.status)
+    response = resource_response(aggregate, render, record.position, record.status)
     response.headers["Idempotent-Replay"] = "true"
     return response

@@ -703,6 +703,7 @@ def _direction(roster: Roster, from_unit: dict[str, Any], to: str, today: date) 
     """outgoing: in the government's name; incoming: to the government or a leader; else
     between units."""
     if from_unit["kind"] == "government":
+        roster.unit(to)  # issued in the government's name to a unit on the roster
         return "outgoing"
     if to == "government" or to == roster.government_unit_id():
         return "incoming"

@@ -51,6 +51,7 @@ class IdempotencyRecord:
     collection: str
     resource_id: Any
     version: int
+    position: int
 
 
 def chain_hash(previous: bytes, position: int, event: Any) -> bytes:
@@ -123,7 +124,8 @@ class GovrulesRecorder(PostgresApplicationRecorder):
                 "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
                 "actor_id text NOT NULL, key text NOT NULL, fingerprint text NOT NULL, "
                 "status int NOT NULL, collection text NOT NULL, resource_id uuid NOT NULL, "
-                "version bigint NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now(), "
+                "version bigint NOT NULL, position bigint NOT NULL, "
+                "recorded_at timestamptz NOT NULL DEFAULT now(), "
                 "PRIMARY KEY (actor_id, key))"
             ).format(schema=schema, table=self.idempotency_table)
         )
@@ -133,34 +135,6 @@ class GovrulesRecorder(PostgresApplicationRecorder):
                 "position bigint PRIMARY KEY, hash bytea NOT NULL)"
             ).format(schema=schema, table=self.hashes_table)
         )
-
-    def _insert_events(
-        self,
-        curs: psycopg.Cursor[DictRow],
-        stored_events: Sequence[Any],
-        **kwargs: Any,
-    ) -> None:
-        claim: IdempotencyClaim | None = kwargs.get("idempotency")
-        if claim is not None and stored_events:
-            # The target aggregate is saved first; the answer is its newest version.
-            target = stored_events[0].originator_id
-            version = max(e.originator_version for e in stored_events if e.originator_id == target)
-            curs.execute(
-                SQL(
-                    "INSERT INTO {schema}.{table} (actor_id, key, fingerprint, status, "
-                    "collection, resource_id, version) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-                ).format(schema=self.schema, table=self.idempotency_table),
-                (
-                    claim.actor_id,
-                    claim.key,
-                    claim.fingerprint,
-                    claim.status,
-                    claim.collection,
-                    target,
-                    version,
-                ),
-            )
-        super()._insert_events(curs, stored_events, **kwargs)
 
     def _fetch_ids_after_insert_events(
         self,
@@ -173,6 +147,9 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if not ids:
             return ids
+        claim: IdempotencyClaim | None = kwargs.get("idempotency")
+        if claim is not None:
+            self._insert_idempotency(curs, claim, stored_events, max(ids))
         with curs.connection.cursor() as chain:
             chain.execute(
                 SQL("SELECT hash FROM {schema}.{table} ORDER BY position DESC LIMIT 1").format(
@@ -222,11 +199,44 @@ class GovrulesRecorder(PostgresApplicationRecorder):
                     checked += 1
         return True, checked, None
 
+    def _insert_idempotency(
+        self,
+        curs: psycopg.Cursor[DictRow],
+        claim: IdempotencyClaim,
+        stored_events: Sequence[Any],
+        position: int,
+    ) -> None:
+        """Written after the events, inside the same transaction and the same error handling:
+        a key taken meanwhile by a racing request is a unique violation, so the whole write
+        rolls back as an IntegrityError (the caller then replays the winner's answer)."""
+        target = stored_events[0].originator_id  # the target aggregate is saved first
+        version = max(e.originator_version for e in stored_events if e.originator_id == target)
+        # A nested pipeline block syncs on exit, so a unique violation surfaces here as
+        # itself (an IntegrityError), not as an aborted pipeline later on.
+        with curs.connection.pipeline(), curs.connection.cursor() as insert:
+            insert.execute(
+                SQL(
+                    "INSERT INTO {schema}.{table} (actor_id, key, fingerprint, status, "
+                    "collection, resource_id, version, position) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+                ).format(schema=self.schema, table=self.idempotency_table),
+                (
+                    claim.actor_id,
+                    claim.key,
+                    claim.fingerprint,
+                    claim.status,
+                    claim.collection,
+                    target,
+                    version,
+                    position,
+                ),
+            )
+
     def find_idempotency(self, actor_id: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
                 SQL(
-                    "SELECT fingerprint, status, collection, resource_id, version "
+                    "SELECT fingerprint, status, collection, resource_id, version, position "
                     "FROM {schema}.{table} WHERE actor_id = %s AND key = %s"
                 ).format(schema=self.schema, table=self.idempotency_table),
                 (actor_id, key),

@@ -93,6 +93,20 @@ def positions(services: Services) -> int:
     return int(services.store.max_notification_id() or 0)
 
 
+def event_count(services: Services) -> int:
+    """How many events are stored (positions may have gaps: a rolled-back insert uses up its
+    sequence values)."""
+    database = parse_database_url(services.settings.database_url or "")
+    with psycopg.connect(conninfo(database)) as conn:
+        row = conn.execute(
+            SQL("SELECT count(*) FROM {}.govrules_events").format(
+                Identifier(services.settings.schema_name)
+            )
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def as_json(response: Any) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     return body

@@ -4,7 +4,7 @@ issue and publication — D1–D12."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.auth import current_actor
-from api.resources import add_reads
+from api.resources import Instant, add_reads
 from api.writes import write
 from domain.application import require_clearance
 from domain.base import Act, Actor
@@ -65,7 +65,7 @@ class DraftDocument(BaseModel):
 
 class CountersignRequest(BaseModel):
     unit_ids: list[str] = Field(min_length=1)
-    due: datetime | None = Field(default=None, description="default: 7 working days (D7)")
+    due: Instant | None = Field(default=None, description="default: 7 working days (D7)")
 
 
 class Countersignature(BaseModel):
