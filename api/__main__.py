@@ -43,7 +43,8 @@ def main(argv: list[str]) -> int:
     try:
         services = build_services(settings)
     except Exception as e:
-        print(f"govrules could not start: {type(e).__name__}: {e}", file=sys.stderr)
+        reason = " ".join(str(e).split())  # one line, whatever the driver printed
+        print(f"govrules could not start: {type(e).__name__}: {reason}", file=sys.stderr)
         return 1
     # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown; turning them into a normal
     # exit lets the store close and the embedded PostgreSQL stop (pgserver's atexit).

@@ -6,8 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.clock import parse_test_clock
+from projections.store import parse_database_url
 
 DEV_SECRET = "govrules-dev-secret-not-for-production"
 DEFAULT_ROSTER = Path(__file__).resolve().parent / "bootstrap" / "roster.json"
@@ -34,6 +37,19 @@ class Settings(BaseSettings):
     )
     calendar_overrides: Path | None = Field(default=None, alias="GOVRULES_CALENDAR_OVERRIDES")
 
+    @field_validator("test_clock")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        parse_test_clock(value)  # raises a one-line ValueError naming GOVRULES_TEST_CLOCK
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value:
+            parse_database_url(value)
+        return value
+
     @model_validator(mode="after")
     def _secret(self) -> Settings:
         if not self.jwt_secret and not self.dev:
@@ -57,4 +73,5 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise SettingsError(f"configuration error: {where}: {first['msg']}") from None
+        message = " ".join(str(first["msg"]).split())
+        raise SettingsError(f"configuration error: {where}: {message}") from None
