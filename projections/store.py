@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -105,7 +105,26 @@ class GovrulesRecorder(PostgresApplicationRecorder):
     """The library's application recorder with an idempotency table and a hash chain beside
     the events, and a bounded retry."""
 
-    insert_events = within_budget(PostgresApplicationRecorder.insert_events)
+    # psycopg's pipeline mode can deadlock sending a large parameter (the server waits for the
+    # rest of the INSERT while the client waits for results: psycopg issue #685); an event near
+    # the 1 MiB body limit hung that way. Large writes take the plain, unpipelined path.
+    PIPELINE_MAX_BYTES = 64 * 1024
+
+    @within_budget
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        if sum(len(e.state) for e in stored_events) <= self.PIPELINE_MAX_BYTES:
+            pipelined = PostgresApplicationRecorder.insert_events
+            return getattr(pipelined, "__wrapped__", pipelined)(self, stored_events, **kwargs)  # type: ignore[no-any-return]
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
     select_events = within_budget(PostgresApplicationRecorder.select_events)
     select_notifications = within_budget(PostgresApplicationRecorder.select_notifications)
     max_notification_id = within_budget(PostgresApplicationRecorder.max_notification_id)

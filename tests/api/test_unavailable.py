@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from urllib.parse import urlparse
 
 import psycopg
 import pytest
@@ -26,8 +27,7 @@ def own_database(database_url: str) -> Iterator[tuple[str, str]]:
     admin = conninfo(parse_database_url(database_url))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
-    parsed = parse_database_url(database_url)
-    url = database_url.replace(f"/{parsed['POSTGRES_DBNAME']}", f"/{name}", 1)
+    url = urlparse(database_url)._replace(path=f"/{name}").geturl()
     yield url, name
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(Identifier(name)))
