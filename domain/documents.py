@@ -9,7 +9,7 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, clearance_covers
+from domain.base import CLEARANCE_ORDER, OFFICE_STAFF, Act, GovAggregate, Post, clearance_covers
 from domain.calendar import add_months
 from domain.clock import SHANGHAI
 from domain.roster import InvalidReference, Roster
@@ -32,7 +32,7 @@ DOC_TYPES = (
     "minutes",  # 纪要
 )
 URGENCIES = ("normal", "urgent", "extra_urgent")
-CLASSIFICATIONS = ("none", "secret", "confidential", "top_secret")
+CLASSIFICATIONS = CLEARANCE_ORDER  # 密级: none, 秘密, 机密, 绝密
 # D4: these may not submit documents to the city government.
 MAY_NOT_SUBMIT = ("coordination_body", "department_managed_body", "county_department")
 # D5: the exceptions that allow a document to go to a leader personally.

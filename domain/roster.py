@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from domain.base import LEADER_OFFICES, Act, Actor, GovAggregate, Post
+from domain.base import CLEARANCE_ORDER, LEADER_OFFICES, Act, Actor, GovAggregate, Post
 from domain.rules import forbid, refuse
 
 ROSTER_ID = uuid.uuid5(uuid.NAMESPACE_URL, "govrules:roster")
@@ -37,7 +37,7 @@ UNIT_KINDS = (
     "external",
 )
 UNIT_FUNCTIONS = ("government_office", "justice_bureau")
-CLEARANCES = ("none", "secret", "confidential", "top_secret")
+CLEARANCES = CLEARANCE_ORDER
 # Offices one person at a time holds (per unit where the office belongs to a unit).
 SINGLE_HOLDER = ("mayor", "executive_vice_mayor", "secretary_general", "unit_head")
 VICE_MAYORS = ("vice_mayor", "executive_vice_mayor")

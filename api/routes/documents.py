@@ -16,11 +16,21 @@ from api.resources import Instant, add_reads
 from api.writes import write
 from domain.application import require_clearance
 from domain.base import Act, Actor
-from domain.documents import OfficialDocument
+from domain.documents import (
+    CLASSIFICATIONS,
+    DIRECT_TO_LEADER_REASONS,
+    RETURN_REASONS,
+    URGENCIES,
+    OfficialDocument,
+)
 from domain.roster import Roster
 
 router = APIRouter(tags=["documents"])
-Classification = Literal["none", "secret", "confidential", "top_secret"]
+# The domain's lists become the schema's enums (one source of truth).
+Classification = Literal[CLASSIFICATIONS]  # type: ignore[valid-type]
+Urgency = Literal[URGENCIES]  # type: ignore[valid-type]
+DirectReason = Literal[DIRECT_TO_LEADER_REASONS]  # type: ignore[valid-type]
+ReturnReason = Literal[RETURN_REASONS]  # type: ignore[valid-type]
 
 
 class Implements(BaseModel):
@@ -40,21 +50,12 @@ class DraftDocument(BaseModel):
     from_unit_id: str
     to: str = Field(description='"government", a unit id or a leader\'s person id')
     matters: list[str] = Field(default_factory=list)
-    urgency: Literal["normal", "urgent", "extra_urgent"] = "normal"
+    urgency: Urgency = "normal"
     classification: Classification = "none"
     emergency: bool = False
     bypassed_unit_id: str | None = None
     cc_unit_ids: list[str] = Field(default_factory=list)
-    direct_to_leader_reason: (
-        Literal[
-            "leader_assigned",
-            "sensitive_in_preparation",
-            "secret",
-            "major_emergency",
-            "foreign_affairs",
-        ]
-        | None
-    ) = None
+    direct_to_leader_reason: DirectReason | None = None
     includes_request: bool = False
     drafting_unit_id: str | None = None
     routine: bool = False
@@ -81,21 +82,7 @@ class DisagreementSummary(BaseModel):
 
 class Review(BaseModel):
     conforming: bool
-    return_reasons: (
-        list[
-            Literal[
-                "multiple_matters",
-                "report_contains_request",
-                "skip_level",
-                "not_allowed_to_submit",
-                "missing_countersign",
-                "wrong_doc_type",
-                "format",
-                "other",
-            ]
-        ]
-        | None
-    ) = None
+    return_reasons: list[ReturnReason] | None = None
     note: str | None = None
     proposed_handling: str | None = None
     routed_to: str | None = None

@@ -14,21 +14,15 @@ from api.resources import history_entry, parse_time
 from api.writes import json_response, write
 from domain.application import local_date
 from domain.base import Actor
-from domain.roster import ROSTER_ID, Roster
+from domain.roster import CLEARANCES, OFFICES, ROSTER_ID, UNIT_FUNCTIONS, UNIT_KINDS, Roster
 
 router = APIRouter(tags=["roster"])
 
-Office = Literal[
-    "mayor",
-    "executive_vice_mayor",
-    "vice_mayor",
-    "secretary_general",
-    "deputy_secretary_general",
-    "office_director",
-    "unit_head",
-    "investigator",
-    "system_admin",
-]
+# One source of truth: the domain's lists become the schema's enums.
+Office = Literal[OFFICES]  # type: ignore[valid-type]
+Clearance = Literal[CLEARANCES]  # type: ignore[valid-type]
+UnitKind = Literal[tuple(k for k in UNIT_KINDS if k != "government")]  # type: ignore[misc]
+UnitFunction = Literal[UNIT_FUNCTIONS]  # type: ignore[valid-type]
 Slug = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -39,7 +33,7 @@ class Appointment(BaseModel):
     unit_id: str | None = None
     since: date
     decided_by: str | None = None
-    clearance: Literal["none", "secret", "confidential", "top_secret"] | None = None
+    clearance: Clearance | None = None
 
 
 class Relieval(BaseModel):
@@ -51,15 +45,8 @@ class Relieval(BaseModel):
 class Unit(BaseModel):
     unit_id: str = Slug
     name: str = Field(min_length=1, max_length=200)
-    kind: Literal[
-        "department",
-        "county",
-        "coordination_body",
-        "department_managed_body",
-        "county_department",
-        "external",
-    ]
-    function: Literal["government_office", "justice_bureau"] | None = None
+    kind: UnitKind
+    function: UnitFunction | None = None
     superior_unit_id: str | None = None
 
 
