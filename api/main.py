@@ -15,7 +15,7 @@ from api import errors
 from api.auth import current_actor
 from api.middleware import LimitAndCorrelate
 from api.resources import Instant
-from api.routes import documents, roster
+from api.routes import decisions, documents, meetings, roster
 from api.services import Services, build_services
 from api.settings import Settings, load_settings
 from api.writes import json_response
@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(LimitAndCorrelate)
     app.include_router(roster.router)
     app.include_router(documents.router)
+    app.include_router(meetings.router)
+    app.include_router(decisions.router)
 
     @app.get("/health", tags=["system"], summary="The store and the clock")
     def health(request: Request) -> Response:

@@ -17,11 +17,15 @@ from api.auth import current_actor
 from api.writes import Render, json_response, resource_response
 from domain.base import Actor, GovAggregate
 from domain.clock import SHANGHAI
+from domain.decisions import Decision
 from domain.documents import OfficialDocument
+from domain.meetings import Meeting
 from domain.roster import Roster
 
 COLLECTIONS: dict[str, type[GovAggregate]] = {
+    "decisions": Decision,
     "documents": OfficialDocument,
+    "meetings": Meeting,
     "roster": Roster,
 }
 TOPIC_PREFIX = "govrules:"

@@ -25,8 +25,10 @@ from pydantic import TypeAdapter
 from domain.base import SYSTEM, Act, Actor, GovAggregate
 from domain.calendar import WorkingDayCalendar
 from domain.clock import SHANGHAI
+from domain.decisions import Decision
 from domain.documents import DocumentNumberSequence, OfficialDocument, number_sequence_id
-from domain.roster import ROSTER_ID, Roster
+from domain.meetings import CitywideMeetingQuota, Meeting, citywide_quota_id
+from domain.roster import ROSTER_ID, InvalidReference, Roster
 from domain.rules import Conflict, NotFound, forbid
 
 A = TypeVar("A", bound=GovAggregate)
@@ -230,8 +232,21 @@ class GovRules(Application[uuid.UUID]):
     # ----- documents -----------------------------------------------------------------------
 
     def draft_document(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
+        """A document that carries out a decision is linked on the decision in the same
+        transaction (A1: the decision's trace shows what it caused)."""
         doc = OfficialDocument.draft(act, self.roster(), **fields)
-        return self.commit(doc, created=True, **save_kwargs)
+        decision = None
+        if doc.decision_id is not None:
+            decision = self._referenced(Decision, doc.decision_id)
+            decision.link_document(act, str(doc.id), doc.doc_type)
+        return self.commit(doc, decision, created=True, **save_kwargs)
+
+    def _referenced(self, cls: type[A], aggregate_id: str) -> A:
+        """A resource a command refers to: an unknown one is invalid input (422), not 404."""
+        try:
+            return self.load(cls, uuid.UUID(str(aggregate_id)))
+        except (NotFound, ValueError):
+            raise InvalidReference(f"no {cls.COLLECTION} resource {aggregate_id}") from None
 
     def readable_document(
         self, actor: Actor, doc_id: uuid.UUID, version: int | None = None
@@ -289,6 +304,114 @@ class GovRules(Application[uuid.UUID]):
                     raise
                 continue
         raise Conflict("could not take the next number under contention; retry")
+
+    # ----- decisions and meetings ----------------------------------------------------------
+
+    def initiate_decision(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
+        decision = Decision.initiate(act, self.roster(), **fields)
+        return self.commit(decision, created=True, **save_kwargs)
+
+    def decision_command(
+        self,
+        act: Act,
+        decision_id: uuid.UUID,
+        command: Callable[[Decision, Roster], None],
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        roster = self.roster()
+        return self.update(
+            Decision,
+            decision_id,
+            lambda decision: command(decision, roster),
+            expected_version=expected_version,
+            **save_kwargs,
+        )
+
+    def convene_meeting(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
+        """M12: a department citywide meeting is counted on its unit's quota for the year in
+        the same transaction; a lost race reloads the quota and is refused if it is full."""
+        for _ in range(NUMBERING_ATTEMPTS):
+            meeting = Meeting.convene(act, self.roster(), **fields)
+            quota = None
+            if meeting.kind == "department_citywide" and meeting.unit_id is not None:
+                year = local_date(meeting.scheduled_at).year
+                try:
+                    quota = self.load(
+                        CitywideMeetingQuota, citywide_quota_id(meeting.unit_id, year)
+                    )
+                except NotFound:
+                    quota = CitywideMeetingQuota.open(act, meeting.unit_id, year)
+                quota.count(act, str(meeting.id), None)
+            try:
+                return self.commit(meeting, quota, created=True, **save_kwargs)
+            except Conflict:
+                if quota is None:
+                    raise
+        raise Conflict("could not count the meeting under contention; retry")
+
+    def meeting_command(
+        self,
+        act: Act,
+        meeting_id: uuid.UUID,
+        command: Callable[[Meeting, Roster], Any],
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        roster = self.roster()
+
+        def run(meeting: Meeting) -> None:
+            command(meeting, roster)  # a command's answer (e.g. a topic id) is in the state
+
+        return self.update(
+            Meeting, meeting_id, run, expected_version=expected_version, **save_kwargs
+        )
+
+    def propose_topic(
+        self,
+        act: Act,
+        meeting_id: uuid.UUID,
+        title: str,
+        proposed_by: str,
+        decision_id: str | None,
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        decision = self._referenced(Decision, decision_id) if decision_id else None
+        return self.meeting_command(
+            act,
+            meeting_id,
+            lambda meeting, roster: meeting.propose_topic(
+                act, roster, title, proposed_by, decision
+            ),
+            expected_version=expected_version,
+            **save_kwargs,
+        )
+
+    def decide_topic(
+        self,
+        act: Act,
+        meeting_id: uuid.UUID,
+        topic_id: str,
+        text: str,
+        positions: dict[str, str],
+        dissent_notes: dict[str, str] | None,
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        """TopicDecided on the meeting and DecisionTaken on the decision: one transaction,
+        both or neither."""
+        roster = self.roster()
+        meeting = self.load(Meeting, meeting_id)
+        self.check_version(meeting, expected_version)
+        decision_id = meeting.topics.get(topic_id, {}).get("decision_id")
+        decision = self._referenced(Decision, decision_id) if decision_id else None
+        meeting.decide(act, roster, topic_id, text, positions, dissent_notes, decision)
+        return self.commit(meeting, decision, **save_kwargs)
 
 
 def require_clearance(actor: Actor, doc: OfficialDocument) -> None:

@@ -129,6 +129,105 @@ RULES: dict[str, Rule] = _rules(
         "Secret documents are readable only by those cleared for them.",
     ),
     Rule(
+        "M1",
+        40,
+        "市政府工作实行政府全体会议和政府常务会议制度。根据工作需要可召开市长办公会议、专题会议。",
+        "Meeting kinds: plenary, executive, mayor's office, special-topic, department citywide.",
+    ),
+    Rule(
+        "M2",
+        45,
+        "全体会议、常务会议、市长办公会由市长召集和主持；专题会议由市长、副市长或秘书长召集和主持，"
+        "受其委托，副秘书长也可召集、主持专题会议。",
+        "Plenary, executive and mayor's office meetings are convened by the mayor (or the acting "
+        "mayor); special-topic meetings by the mayor, a vice-mayor or the secretary-general, or a "
+        "deputy secretary-general they entrusted.",
+    ),
+    Rule(
+        "M3",
+        42,
+        "市政府常务会议由市长、副市长、秘书长组成，半数以上组成人员到会方可召开。",
+        "An executive meeting opens only when more than half of its members are present.",
+    ),
+    Rule(
+        "M4",
+        41,
+        "市政府全体会议由市长召集和主持，一般每年召开3次。",
+        "About three plenary meetings a year.",
+    ),
+    Rule(
+        "M5",
+        42,
+        "市政府常务会议原则上每两周召开1次。",
+        "An executive meeting about every two weeks; a gap over 14 days is flagged.",
+    ),
+    Rule(
+        "M6",
+        42,
+        "提请市政府常务会议审议的议题由市长确定，或者由副市长、秘书长提出书面建议报市长确定。"
+        "议题和文件于会前送达与会人员。",
+        "Agenda topics are set by the mayor, or proposed in writing by a vice-mayor or the "
+        "secretary-general and set by the mayor; topics and papers reach attendees before the "
+        "meeting.",
+    ),
+    Rule(
+        "M7",
+        43,
+        "市政府领导同志不能出席，向市长请假；各部门和各县（区）政府主要负责人不能参加会议，"
+        "向市长请假，并指派人员代为参会。",
+        "A leader who cannot attend asks the mayor for leave; a department or county head also "
+        "names a stand-in.",
+    ),
+    Rule(
+        "M8",
+        43,
+        "全体会议、常务会议的纪要，由市政府办公室起草，按程序报市长签发；专题会议纪要一般由"
+        "会议召集人签发，或由委托召开会议的市政府领导签发。",
+        "Minutes of plenary and executive meetings are drafted by the office and signed off by "
+        "the mayor; special-topic minutes by the convener or the leader who entrusted it; signed "
+        "minutes are never edited, only corrected by a linked event.",
+    ),
+    Rule(
+        "M9",
+        7,
+        "重大事项（发展规划、预算、重大政策、法规规章草案、重大资金安排、人事任免）须经政府全体会议"
+        "或常务会议讨论决定。",
+        "Major matters are decided only at a plenary or executive meeting.",
+    ),
+    Rule(
+        "M10",
+        27,
+        "把公众参与、专家论证、风险评估、合法性审查、集体讨论决定作为重大行政决策的法定程序。",
+        "A major administrative decision needs public participation, expert review, risk "
+        "assessment and legality review (each recorded, or waived with a reason) before the "
+        "collective decision.",
+    ),
+    Rule(
+        "M11",
+        76,
+        "市政府组成人员如有不同意见可在内部提出。",
+        "Members may voice dissent inside the meeting; each member's position is recorded.",
+    ),
+    Rule(
+        "M12",
+        46,
+        "各部门召开全市性会议原则上每年不超过1次。",
+        "A department holds at most one citywide meeting a year.",
+    ),
+    Rule(
+        "M13",
+        36,
+        "全体会议和常务会议讨论决定的事项，除依法需要保密的外，应及时公布；政策解读与政策制定同步。",
+        "Decisions are published unless secret by law, together with the policy interpretation.",
+    ),
+    Rule(
+        "A1",
+        74,
+        "实行重大决策终身责任追究制度及责任倒查机制。",
+        "Lifetime accountability for major decisions: who proposed, reviewed, voted, dissented "
+        "and signed, in which office, under which rule.",
+    ),
+    Rule(
         "A2",
         74,
         "记录不得修改或删除；更正以新的记录指向被更正的记录。",

@@ -1,0 +1,746 @@
+"""Meetings (会议, Ch. 8): convening, agenda topics (议题), papers, absences, opening with a
+quorum, decisions per topic with each member's position, closing and minutes (纪要). M1–M13.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post
+from domain.clock import SHANGHAI
+from domain.roster import InvalidReference, Roster
+from domain.rules import forbid, refuse
+
+if TYPE_CHECKING:
+    from domain.decisions import Decision
+
+KINDS = ("plenary", "executive", "mayor_office", "special_topic", "department_citywide")
+MAYORS_MEETINGS = ("plenary", "executive", "mayor_office")
+SPECIAL_TOPIC_CONVENERS = ("mayor", "executive_vice_mayor", "vice_mayor", "secretary_general")
+CITY_LEADERS = ("mayor", "executive_vice_mayor", "vice_mayor", "secretary_general")
+POSITIONS = ("agree", "dissent", "abstain")
+PLENARIES_A_YEAR = 3  # M4
+EXECUTIVE_GAP_DAYS = 14  # M5
+
+
+def local_date(at: datetime) -> date:
+    return at.astimezone(SHANGHAI).date()
+
+
+def members_of(kind: str, roster: Roster, on: date) -> list[str]:
+    """Who a meeting's members are, as the roster stands on ``on``.
+
+    Executive (M3): the mayor, the vice-mayors (with the executive vice-mayor) and the
+    secretary-general. Plenary (M4): those and the heads of the government's departments.
+    Other kinds have no fixed membership (no quorum rule).
+    """
+    if kind not in ("executive", "plenary"):
+        return []
+    people: list[str] = []
+    for office in CITY_LEADERS:
+        people += roster.holders(office, on)
+    if kind == "plenary":
+        for unit_id, unit in roster.units.items():
+            if unit["kind"] == "department":
+                people += roster.holders("unit_head", on, unit_id)
+                people += roster.holders("office_director", on, unit_id)
+    return list(dict.fromkeys(people))
+
+
+def citywide_quota_id(unit_id: str, year: int) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"govrules:citywide-meetings:{unit_id}:{year}")
+
+
+class CitywideMeetingQuota(GovAggregate):
+    """M12: a department's citywide meetings of one year. Saved with the meeting it admits,
+    so two convened at once conflict on its version and the second is refused."""
+
+    TOPIC = "govrules:CitywideMeetingQuota"
+    COLLECTION = "citywide-meeting-quotas"
+    LIMIT = 1
+
+    class Event(GovAggregate.Event):
+        pass
+
+    class Created(Event, GovAggregate.Created):
+        TOPIC = "govrules:CitywideMeetingQuotaOpened"
+        unit_id: str
+        year: int
+
+        def apply(self, quota: CitywideMeetingQuota) -> None:
+            quota.unit_id = self.unit_id
+            quota.year = self.year
+            quota.meetings = []
+
+    class MeetingCounted(Event):
+        TOPIC = "govrules:CitywideMeetingCounted"
+        meeting_id: str
+
+        def apply(self, quota: CitywideMeetingQuota) -> None:
+            quota.meetings.append(self.meeting_id)
+
+    if TYPE_CHECKING:
+        unit_id: str
+        year: int
+        meetings: list[str]
+
+    @classmethod
+    def open(cls, act: Act, unit_id: str, year: int) -> CitywideMeetingQuota:
+        quota: CitywideMeetingQuota = cls.start(
+            cls.Created,
+            act,
+            id=citywide_quota_id(unit_id, year),
+            rules=("M12",),
+            post=None,
+            unit_id=unit_id,
+            year=year,
+        )
+        return quota
+
+    def count(self, act: Act, meeting_id: str, post: Post | None) -> None:
+        if len(self.meetings) >= self.LIMIT:
+            raise refuse(
+                "M12",
+                f"{self.unit_id} already held its citywide meeting of {self.year} "
+                f"({self.meetings[0]})",
+            )
+        self.record(self.MeetingCounted, act, rules=("M12",), post=post, meeting_id=meeting_id)
+
+
+class Meeting(GovAggregate):
+    """One meeting of the government, from convening to signed minutes."""
+
+    TOPIC = "govrules:Meeting"
+    COLLECTION = "meetings"
+
+    class Event(GovAggregate.Event):
+        pass
+
+    class Created(Event, GovAggregate.Created):
+        TOPIC = "govrules:MeetingConvened"
+        kind: str
+        title: str
+        convener_id: str
+        entrusted_by: str | None
+        scheduled_at: datetime
+        unit_id: str | None
+
+        def apply(self, meeting: Meeting) -> None:
+            meeting.kind = self.kind
+            meeting.title = self.title
+            meeting.convener_id = self.convener_id
+            meeting.entrusted_by = self.entrusted_by
+            meeting.scheduled_at = self.scheduled_at
+            meeting.unit_id = self.unit_id
+            meeting.status = "convened"
+            meeting.topics = {}
+            meeting.papers_distributed_at = None
+            meeting.absences = {}
+            meeting.opening = None
+            meeting.closed_at = None
+            meeting.minutes = []
+
+    Convened = Created
+
+    class TopicProposed(Event):
+        TOPIC = "govrules:TopicProposed"
+        topic_id: str
+        title: str
+        decision_id: str | None
+        proposed_by: str
+
+        def apply(self, meeting: Meeting) -> None:
+            meeting.topics[self.topic_id] = {
+                "topic_id": self.topic_id,
+                "title": self.title,
+                "decision_id": self.decision_id,
+                "proposed_by": self.proposed_by,
+                "proposed_at": self.timestamp.isoformat(),
+                "set_by": None,
+                "set_at": None,
+                "decided": None,
+            }
+
+    class TopicSet(Event):
+        TOPIC = "govrules:TopicSet"
+        topic_id: str
+
+        def apply(self, meeting: Meeting) -> None:
+            meeting.topics[self.topic_id].update(
+                set_by=self.meta["actor_id"], set_at=self.timestamp.isoformat()
+            )
+
+    class PapersDistributed(Event):
+        TOPIC = "govrules:PapersDistributed"
+        distributed_at: datetime
+
+        def apply(self, meeting: Meeting) -> None:
+            meeting.papers_distributed_at = self.distributed_at
+
+    class AbsenceRecorded(Event):
+        TOPIC = "govrules:AbsenceRecorded"
+        person_id: str
+        reason: str
+        stand_in_id: str | None
+        approved_by: str
+
+        def apply(self, meeting: Meeting) -> None:
+            meeting.absences[self.person_id] = {
+                "person_id": self.person_id,
+                "reason": self.reason,
+                "stand_in_id": self.stand_in_id,
+                "approved_by": self.approved_by,
+            }
+
+    class Opened(Event):
+        TOPIC = "govrules:MeetingOpened"
+        members: list[str]
+        present: list[str]
+        absent_with_leave: list[str]
+        absent_without_leave: list[str]
+        stand_ins: dict[str, str]
+
+        def apply(self, meeting: Meeting) -> None:
+            meeting.status = "open"
+            meeting.opening = {
+                "at": self.timestamp.isoformat(),
+                "members": self.members,
+                "present": self.present,
+                "absent_with_leave": self.absent_with_leave,
+                "absent_without_leave": self.absent_without_leave,
+                "stand_ins": self.stand_ins,
+            }
+
+    class TopicDecided(Event):
+        TOPIC = "govrules:TopicDecided"
+        topic_id: str
+        text: str
+        positions: dict[str, str]
+        dissent_notes: dict[str, str]
+        decision_id: str | None
+
+        def apply(self, meeting: Meeting) -> None:
+            meeting.topics[self.topic_id]["decided"] = {
+                "text": self.text,
+                "positions": self.positions,
+                "dissent_notes": self.dissent_notes,
+                "decision_id": self.decision_id,
+                "at": self.timestamp.isoformat(),
+            }
+
+    class Closed(Event):
+        TOPIC = "govrules:MeetingClosed"
+
+        def apply(self, meeting: Meeting) -> None:
+            meeting.status = "closed"
+            meeting.closed_at = self.timestamp
+
+    class MinutesDrafted(Event):
+        TOPIC = "govrules:MinutesDrafted"
+        text: str
+        drafted_by: str
+        corrects: int | None
+        reason: str | None
+
+        def apply(self, meeting: Meeting) -> None:
+            meeting.minutes.append(
+                {
+                    "version": len(meeting.minutes) + 1,
+                    "text": self.text,
+                    "drafted_by": self.drafted_by,
+                    "drafted_at": self.timestamp.isoformat(),
+                    "corrects": self.corrects,
+                    "reason": self.reason,
+                    "signed_by": None,
+                    "signed_at": None,
+                }
+            )
+
+    class MinutesSigned(Event):
+        TOPIC = "govrules:MinutesSigned"
+        minutes_version: int
+
+        def apply(self, meeting: Meeting) -> None:
+            meeting.minutes[self.minutes_version - 1].update(
+                signed_by=self.meta["actor_id"], signed_at=self.timestamp.isoformat()
+            )
+
+    if TYPE_CHECKING:  # state set by the events; annotated for mypy only
+        kind: str
+        title: str
+        convener_id: str
+        entrusted_by: str | None
+        scheduled_at: datetime
+        unit_id: str | None
+        status: str
+        topics: dict[str, dict[str, Any]]
+        papers_distributed_at: datetime | None
+        absences: dict[str, dict[str, Any]]
+        opening: dict[str, Any] | None
+        closed_at: datetime | None
+        minutes: list[dict[str, Any]]
+
+    # ----- convening -----------------------------------------------------------------------
+
+    @classmethod
+    def convene(
+        cls,
+        act: Act,
+        roster: Roster,
+        *,
+        kind: str,
+        title: str,
+        convener_id: str,
+        scheduled_at: datetime,
+        entrusted_by: str | None = None,
+        unit_id: str | None = None,
+        id: uuid.UUID | None = None,
+    ) -> Meeting:
+        """M1 kinds, M2 convener authority (P2: the acting mayor while the mayor is away)."""
+        if kind not in KINDS:
+            raise refuse("M1", f"{kind!r} is not a meeting kind; use one of {KINDS}")
+        if convener_id not in roster.people:
+            raise InvalidReference(f"unknown person {convener_id!r}")
+        if unit_id is not None:
+            roster.unit(unit_id)
+        post = _recording_post(act, convener_id)
+        acting_for, rules = _check_convener(act, roster, kind, convener_id, entrusted_by, unit_id)
+        meeting: Meeting = cls.start(
+            cls.Convened,
+            act,
+            id=id or uuid.uuid4(),
+            rules=rules,
+            post=post,
+            acting_for=acting_for,
+            kind=kind,
+            title=title,
+            convener_id=convener_id,
+            entrusted_by=entrusted_by,
+            scheduled_at=scheduled_at,
+            unit_id=unit_id,
+        )
+        return meeting
+
+    def _before_opening(self, rule: str) -> None:
+        if self.status != "convened":
+            raise refuse(rule, f"the meeting is {self.status}; this comes before it opens")
+
+    def propose_topic(
+        self,
+        act: Act,
+        roster: Roster,
+        title: str,
+        proposed_by: str,
+        decision: Decision | None = None,
+        topic_id: str | None = None,
+    ) -> str:
+        """M6: a topic proposed in writing (by a vice-mayor or the secretary-general, for the
+        mayor to set), before the meeting opens."""
+        post = _recording_post(act, proposed_by)
+        self._before_opening("M6")
+        today = local_date(act.at)
+        proposer_offices = {p.office for p in roster.posts_of(proposed_by, today)}
+        if self.kind in ("executive", "plenary") and not proposer_offices & set(CITY_LEADERS):
+            raise forbid(
+                "M6", "topics are proposed by the mayor, a vice-mayor or the secretary-general"
+            )
+        if not proposer_offices:
+            raise InvalidReference(f"{proposed_by} holds no office")
+        topic_id = topic_id or str(uuid.uuid4())
+        self.record(
+            self.TopicProposed,
+            act,
+            rules=("M6",),
+            post=post,
+            topic_id=topic_id,
+            title=title,
+            decision_id=str(decision.id) if decision is not None else None,
+            proposed_by=proposed_by,
+        )
+        return topic_id
+
+    def set_topic(self, act: Act, roster: Roster, topic_id: str) -> None:
+        """M6: the mayor (or the acting mayor) sets a topic on the agenda, before opening."""
+        post, acting_for = _as_mayor(act, roster, "M6", "topics are set by the mayor")
+        topic = self._topic(topic_id)
+        self._before_opening("M6")
+        if topic["set_at"] is not None:
+            raise refuse("M6", "the topic is already set")
+        self.record(
+            self.TopicSet,
+            act,
+            rules=("M6", "P2") if acting_for else ("M6",),
+            post=post,
+            acting_for=acting_for,
+            topic_id=topic_id,
+        )
+
+    def distribute_papers(self, act: Act, distributed_at: datetime) -> None:
+        """M6: topics and papers reach the attendees before the meeting."""
+        post = _office_post(act, "M6")
+        self._before_opening("M6")
+        if distributed_at > act.at:
+            raise refuse("M6", "papers are recorded once distributed, not in advance")
+        self.record(
+            self.PapersDistributed, act, rules=("M6",), post=post, distributed_at=distributed_at
+        )
+
+    def record_absence(
+        self,
+        act: Act,
+        roster: Roster,
+        person_id: str,
+        reason: str,
+        approved_by: str,
+        stand_in_id: str | None = None,
+    ) -> None:
+        """M7: leave asked of the mayor; a department or county head names a stand-in."""
+        post = _office_post(act, "M7")
+        self._before_opening("M7")
+        today = local_date(act.at)
+        if person_id not in roster.people:
+            raise InvalidReference(f"unknown person {person_id!r}")
+        if stand_in_id is not None and stand_in_id not in roster.people:
+            raise InvalidReference(f"unknown person {stand_in_id!r}")
+        if not reason.strip():
+            raise refuse("M7", "an absence gives its reason")
+        offices = {p.office for p in roster.posts_of(person_id, today)}
+        mayor = roster.holder("mayor", today)
+        approvers = {mayor} | (
+            {roster.holder("executive_vice_mayor", today)} if mayor in act.absent else set()
+        )
+        if person_id != mayor and approved_by not in approvers:
+            raise refuse("M7", "leave from the meeting is asked of the mayor (向市长请假)")
+        if offices & {"unit_head", "office_director"} and not stand_in_id:
+            raise refuse("M7", "a department or county head names a stand-in (指派人员代为参会)")
+        self.record(
+            self.AbsenceRecorded,
+            act,
+            rules=("M7",),
+            post=post,
+            person_id=person_id,
+            reason=reason,
+            stand_in_id=stand_in_id,
+            approved_by=approved_by,
+        )
+
+    def open(self, act: Act, roster: Roster, present: Iterable[str]) -> None:
+        """M3: an executive meeting opens only with MORE than half its members present; M6:
+        papers went out before; M7: members absent without leave are recorded as such."""
+        post = _chair_or_office(act, roster, self)
+        self._before_opening("M3")
+        present = list(dict.fromkeys(present))
+        for person_id in present:
+            if person_id not in roster.people:
+                raise InvalidReference(f"unknown person {person_id!r}")
+        members = members_of(self.kind, roster, local_date(act.at))
+        attending = [m for m in members if m in present]
+        rules = ["M7"]
+        if self.kind == "executive":
+            if 2 * len(attending) <= len(members):
+                raise refuse(
+                    "M3",
+                    f"{len(attending)} of {len(members)} members present; an executive meeting "
+                    "needs more than half (半数以上)",
+                )
+            rules.append("M3")
+        if self.kind in ("executive", "plenary"):
+            if self.papers_distributed_at is None:
+                raise refuse("M6", "topics and papers go to the attendees before the meeting")
+            rules.append("M6")
+        absent = [m for m in members if m not in present]
+        with_leave = [m for m in absent if m in self.absences]
+        stand_ins = {
+            m: self.absences[m]["stand_in_id"]
+            for m in with_leave
+            if self.absences[m]["stand_in_id"] in present
+        }
+        self.record(
+            self.Opened,
+            act,
+            rules=tuple(rules),
+            post=post,
+            members=members,
+            present=present,
+            absent_with_leave=with_leave,
+            absent_without_leave=[m for m in absent if m not in self.absences],
+            stand_ins=stand_ins,
+        )
+
+    def decide(
+        self,
+        act: Act,
+        roster: Roster,
+        topic_id: str,
+        text: str,
+        positions: dict[str, str],
+        dissent_notes: dict[str, str] | None = None,
+        decision: Decision | None = None,
+    ) -> None:
+        """M6: only a topic set before opening is decided; M11: every present member's
+        position, with dissent notes; M9/M10 through the linked Decision, saved together."""
+        post = _chair_or_office(act, roster, self)
+        topic = self._topic(topic_id)
+        if self.status != "open" or self.opening is None:
+            raise refuse("M6", f"topics are decided while the meeting is open ({self.status})")
+        if topic["set_at"] is None:  # topics are only set before opening (set_topic)
+            raise refuse(
+                "M6", "a topic not set before the meeting opened is not decided as a topic"
+            )
+        if topic["decided"] is not None:
+            raise refuse("M11", "the topic was already decided")
+        dissent_notes = dict(dissent_notes or {})
+        _check_positions(self.opening, positions, dissent_notes)
+        if (decision is None) != (topic["decision_id"] is None):
+            raise InvalidReference("the topic's decision must be given with it")
+        self.record(
+            self.TopicDecided,
+            act,
+            rules=("M6", "M11"),
+            post=post,
+            topic_id=topic_id,
+            text=text,
+            positions=dict(positions),
+            dissent_notes=dissent_notes,
+            decision_id=topic["decision_id"],
+        )
+        if decision is not None:
+            decision.take(
+                act,
+                post,
+                meeting_id=str(self.id),
+                meeting_kind=self.kind,
+                topic_id=topic_id,
+                text=text,
+                positions=positions,
+                dissent_notes=dissent_notes,
+            )
+
+    def close(self, act: Act, roster: Roster) -> None:
+        post = _chair_or_office(act, roster, self)
+        if self.status != "open":
+            raise refuse("M8", f"only an open meeting closes ({self.status})")
+        self.record(self.Closed, act, rules=("M8",), post=post)
+
+    # ----- minutes (纪要) -------------------------------------------------------------------
+
+    def draft_minutes(
+        self,
+        act: Act,
+        text: str,
+        drafted_by: str,
+        corrects: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """M8: the office drafts the minutes after the meeting; signed minutes are never
+        redrafted — a correction is a new draft linked to the version it corrects (A2)."""
+        post = _recording_post(act, drafted_by)
+        if self.kind in ("plenary", "executive") and act.actor.holds(*OFFICE_STAFF) is None:
+            raise forbid(
+                "M8", "minutes of plenary and executive meetings are drafted by the office"
+            )
+        if self.status != "closed":
+            raise refuse("M8", "minutes are drafted after the meeting closes")
+        if not text.strip():
+            raise refuse("M8", "minutes have a text")
+        latest = self.minutes[-1] if self.minutes else None
+        if corrects is None:
+            if latest is not None and latest["signed_at"] is not None:
+                raise refuse(
+                    "M8",
+                    "signed minutes are never redrafted (A2); record a correction linked to them",
+                )
+        else:
+            if latest is None or latest["version"] != corrects or latest["signed_at"] is None:
+                raise refuse("M8", "a correction points at the latest signed minutes")
+            if not (reason and reason.strip()):
+                raise refuse("M8", "a correction says why")
+        self.record(
+            self.MinutesDrafted,
+            act,
+            rules=("M8", "A2") if corrects else ("M8",),
+            post=post,
+            text=text,
+            drafted_by=drafted_by,
+            corrects=corrects,
+            reason=reason if corrects else None,
+        )
+
+    def minutes_signer(self, roster: Roster, on: date) -> str | None:
+        """M8: plenary/executive/mayor's office: the mayor; special-topic: the convener or the
+        leader who entrusted it; department citywide: the convener."""
+        if self.kind in MAYORS_MEETINGS:
+            return roster.holder("mayor", on)
+        return self.convener_id
+
+    def sign_minutes(self, act: Act, roster: Roster) -> None:
+        today = local_date(act.at)
+        signer = self.minutes_signer(roster, today)
+        acting_for = None
+        allowed = {signer}
+        if self.kind == "special_topic" and self.entrusted_by:
+            allowed.add(self.entrusted_by)
+        if act.actor.person_id in allowed:
+            post = _any_post(act)
+        elif (
+            self.kind in MAYORS_MEETINGS
+            and signer in act.absent
+            and (post_or_none := act.actor.holds("executive_vice_mayor")) is not None
+        ):
+            post, acting_for = post_or_none, signer
+        else:
+            raise forbid("M8", f"these minutes are signed off by {signer}")
+        if not self.minutes or self.minutes[-1]["signed_at"] is not None:
+            raise refuse("M8", "there are no drafted minutes waiting to be signed")
+        self.record(
+            self.MinutesSigned,
+            act,
+            rules=("M8", "P2") if acting_for else ("M8",),
+            post=post,
+            acting_for=acting_for,
+            minutes_version=self.minutes[-1]["version"],
+        )
+
+    def _topic(self, topic_id: str) -> dict[str, Any]:
+        try:
+            return self.topics[topic_id]
+        except KeyError:
+            raise InvalidReference(f"no topic {topic_id!r} on this meeting") from None
+
+
+# ----- guards ------------------------------------------------------------------------------
+
+
+def _any_post(act: Act) -> Post:
+    return act.actor.posts[0]
+
+
+def _recording_post(act: Act, person_id: str) -> Post:
+    """The person acts themself, or the office records for them."""
+    if act.actor.person_id == person_id:
+        return _any_post(act)
+    post = act.actor.holds(*OFFICE_STAFF)
+    if post is None:
+        raise forbid("P1", f"{act.actor.person_id} cannot record this for {person_id}")
+    return post
+
+
+def _office_post(act: Act, rule: str) -> Post:
+    post = act.actor.holds(*OFFICE_STAFF)
+    if post is None:
+        raise forbid(rule, "the government office records this")
+    return post
+
+
+def _as_mayor(act: Act, roster: Roster, rule: str, what: str) -> tuple[Post, str | None]:
+    """The mayor, or the executive vice-mayor while the mayor is away (P2)."""
+    if post := act.actor.holds("mayor"):
+        return post, None
+    mayor = roster.holder("mayor", local_date(act.at))
+    if mayor in act.absent and (post := act.actor.holds("executive_vice_mayor")):
+        return post, mayor
+    raise forbid(rule, what)
+
+
+def _chair_or_office(act: Act, roster: Roster, meeting: Meeting) -> Post:
+    """The convener chairs (or the acting mayor for the mayor, P2); the office records."""
+    if act.actor.person_id == meeting.convener_id:
+        return _any_post(act)
+    if post := act.actor.holds(*OFFICE_STAFF):
+        return post
+    if meeting.kind in MAYORS_MEETINGS:
+        return _as_mayor(act, roster, "M2", "the mayor chairs this meeting")[0]
+    raise forbid("M2", "the convener chairs the meeting")
+
+
+def _check_convener(
+    act: Act,
+    roster: Roster,
+    kind: str,
+    convener_id: str,
+    entrusted_by: str | None,
+    unit_id: str | None,
+) -> tuple[str | None, tuple[str, ...]]:
+    """M2 (and M12's unit for department meetings): may this convener convene this kind?"""
+    today = local_date(act.at)
+    offices = {p.office for p in roster.posts_of(convener_id, today)}
+    mayor = roster.holder("mayor", today)
+    if kind in MAYORS_MEETINGS:
+        if "mayor" in offices:
+            return None, ("M1", "M2")
+        if "executive_vice_mayor" in offices and mayor in act.absent:
+            return mayor, ("M1", "M2", "P2")
+        raise forbid("M2", f"a {kind} meeting is convened by the mayor (or the acting mayor)")
+    if kind == "special_topic":
+        if offices & set(SPECIAL_TOPIC_CONVENERS):
+            return None, ("M1", "M2")
+        if "deputy_secretary_general" in offices and entrusted_by:
+            entrusting = {p.office for p in roster.posts_of(entrusted_by, today)}
+            if entrusting & set(SPECIAL_TOPIC_CONVENERS):
+                return None, ("M1", "M2")
+        raise forbid(
+            "M2",
+            "a special-topic meeting is convened by the mayor, a vice-mayor or the "
+            "secretary-general, or a deputy secretary-general they entrusted",
+        )
+    # department_citywide: the head of the department holding it
+    if unit_id is None:
+        raise InvalidReference("a department citywide meeting names its unit_id")
+    if roster.unit(unit_id)["kind"] != "department":
+        raise refuse("M12", f"{unit_id} is not a department")
+    if convener_id not in roster.holders("unit_head", today, unit_id):
+        raise forbid("M2", f"a department's citywide meeting is convened by the head of {unit_id}")
+    return None, ("M1", "M12")
+
+
+def _check_positions(
+    opening: dict[str, Any], positions: dict[str, str], dissent_notes: dict[str, str]
+) -> None:
+    """M11: every present member's position; dissent notes only from dissenters."""
+    present = set(opening["present"])
+    members = set(opening["members"])
+    expected = present & members if members else present
+    unknown = [p for p in positions if p not in present]
+    if unknown:
+        raise refuse("M11", f"positions from people not present: {unknown}")
+    missing = sorted(expected - set(positions))
+    if missing:
+        raise refuse("M11", f"every present member's position is recorded; missing {missing}")
+    if not positions:
+        raise refuse("M11", "a decision records the positions of those present")
+    wrong = {p: v for p, v in positions.items() if v not in POSITIONS}
+    if wrong:
+        raise InvalidReference(f"positions are one of {POSITIONS}: {wrong}")
+    stray = [p for p in dissent_notes if positions.get(p) != "dissent"]
+    if stray:
+        raise refuse("M11", f"dissent notes only from members who dissented: {stray}")
+
+
+# ----- metrics (M4, M5): shown on dashboards as met / not met ------------------------------
+
+
+def plenaries_in_year(meetings: Iterable[tuple[str, datetime]], year: int) -> dict[str, Any]:
+    """M4: plenaries held (opened) in a year, against about three."""
+    held = sum(1 for kind, at in meetings if kind == "plenary" and local_date(at).year == year)
+    return {
+        "year": year,
+        "held": held,
+        "expected": PLENARIES_A_YEAR,
+        "met": held >= PLENARIES_A_YEAR,
+    }
+
+
+def executive_gaps(opened_at: Iterable[datetime], until: datetime) -> list[dict[str, Any]]:
+    """M5: gaps between executive meetings (and since the last one) over 14 days."""
+    times = sorted(opened_at)
+    gaps = []
+    for earlier, later in zip(times, [*times[1:], until], strict=True):
+        days = (later - earlier) / timedelta(days=1)
+        if days > EXECUTIVE_GAP_DAYS:
+            gaps.append(
+                {"from": earlier.isoformat(), "to": later.isoformat(), "days": round(days, 1)}
+            )
+    return gaps
