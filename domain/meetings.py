@@ -496,6 +496,18 @@ class Meeting(GovAggregate):
         _check_positions(self.opening, positions, dissent_notes)
         if (decision is None) != (topic["decision_id"] is None):
             raise InvalidReference("the topic's decision must be given with it")
+        if decision is not None:
+            # The decision's own guards (M9, M10) run before anything is recorded on either.
+            decision.take(
+                act,
+                post,
+                meeting_id=str(self.id),
+                meeting_kind=self.kind,
+                topic_id=topic_id,
+                text=text,
+                positions=positions,
+                dissent_notes=dissent_notes,
+            )
         self.record(
             self.TopicDecided,
             act,
@@ -507,17 +519,6 @@ class Meeting(GovAggregate):
             dissent_notes=dissent_notes,
             decision_id=topic["decision_id"],
         )
-        if decision is not None:
-            decision.take(
-                act,
-                post,
-                meeting_id=str(self.id),
-                meeting_kind=self.kind,
-                topic_id=topic_id,
-                text=text,
-                positions=positions,
-                dissent_notes=dissent_notes,
-            )
 
     def close(self, act: Act, roster: Roster) -> None:
         post = _chair_or_office(act, roster, self)

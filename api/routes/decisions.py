@@ -50,6 +50,7 @@ def render(decision: Decision) -> dict[str, Any]:
         "matter_kind": decision.matter_kind,
         "major": decision.major,
         "stage": decision.stage,
+        "status": decision.stage,  # api.md says status, the issue says stage: both
         "initiated_by_unit": decision.initiated_by_unit,
         "initiated_by": decision.initiated_by,
         "responsible_person": decision.responsible_person,
