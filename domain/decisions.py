@@ -305,7 +305,7 @@ class Decision(GovAggregate):
             self.DocumentLinked,
             act,
             rules=("A1",),
-            post=None,
+            post=act.actor.posts[0] if act.actor.posts else None,
             document_id=document_id,
             doc_type=doc_type,
         )

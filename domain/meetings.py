@@ -430,7 +430,7 @@ class Meeting(GovAggregate):
     def open(self, act: Act, roster: Roster, present: Iterable[str]) -> None:
         """M3: an executive meeting opens only with MORE than half its members present; M6:
         papers went out before; M7: members absent without leave are recorded as such."""
-        post = _chair_or_office(act, roster, self)
+        post, acting_for = _chair_or_office(act, roster, self)
         self._before_opening("M3")
         present = list(dict.fromkeys(present))
         for person_id in present:
@@ -461,8 +461,9 @@ class Meeting(GovAggregate):
         self.record(
             self.Opened,
             act,
-            rules=tuple(rules),
+            rules=_with_p2(tuple(rules), acting_for),
             post=post,
+            acting_for=acting_for,
             members=members,
             present=present,
             absent_with_leave=with_leave,
@@ -482,7 +483,7 @@ class Meeting(GovAggregate):
     ) -> None:
         """M6: only a topic set before opening is decided; M11: every present member's
         position, with dissent notes; M9/M10 through the linked Decision, saved together."""
-        post = _chair_or_office(act, roster, self)
+        post, acting_for = _chair_or_office(act, roster, self)
         topic = self._topic(topic_id)
         if self.status != "open" or self.opening is None:
             raise refuse("M6", f"topics are decided while the meeting is open ({self.status})")
@@ -494,8 +495,8 @@ class Meeting(GovAggregate):
             raise refuse("M11", "the topic was already decided")
         dissent_notes = dict(dissent_notes or {})
         _check_positions(self.opening, positions, dissent_notes)
-        if (decision is None) != (topic["decision_id"] is None):
-            raise InvalidReference("the topic's decision must be given with it")
+        if (str(decision.id) if decision else None) != topic["decision_id"]:
+            raise InvalidReference("the topic's own decision must be given with it")
         if decision is not None:
             # The decision's own guards (M9, M10) run before anything is recorded on either.
             decision.take(
@@ -507,12 +508,14 @@ class Meeting(GovAggregate):
                 text=text,
                 positions=positions,
                 dissent_notes=dissent_notes,
+                acting_for=acting_for,
             )
         self.record(
             self.TopicDecided,
             act,
-            rules=("M6", "M11"),
+            rules=_with_p2(("M6", "M11"), acting_for),
             post=post,
+            acting_for=acting_for,
             topic_id=topic_id,
             text=text,
             positions=dict(positions),
@@ -521,10 +524,12 @@ class Meeting(GovAggregate):
         )
 
     def close(self, act: Act, roster: Roster) -> None:
-        post = _chair_or_office(act, roster, self)
+        post, acting_for = _chair_or_office(act, roster, self)
         if self.status != "open":
             raise refuse("M8", f"only an open meeting closes ({self.status})")
-        self.record(self.Closed, act, rules=("M8",), post=post)
+        self.record(
+            self.Closed, act, rules=_with_p2(("M8",), acting_for), post=post, acting_for=acting_for
+        )
 
     # ----- minutes (纪要) -------------------------------------------------------------------
 
@@ -646,15 +651,20 @@ def _as_mayor(act: Act, roster: Roster, rule: str, what: str) -> tuple[Post, str
     raise forbid(rule, what)
 
 
-def _chair_or_office(act: Act, roster: Roster, meeting: Meeting) -> Post:
-    """The convener chairs (or the acting mayor for the mayor, P2); the office records."""
+def _chair_or_office(act: Act, roster: Roster, meeting: Meeting) -> tuple[Post, str | None]:
+    """The convener chairs (or the acting mayor for the mayor, P2, recorded as acting for
+    them); the office records."""
     if act.actor.person_id == meeting.convener_id:
-        return _any_post(act)
+        return _any_post(act), None
     if post := act.actor.holds(*OFFICE_STAFF):
-        return post
+        return post, None
     if meeting.kind in MAYORS_MEETINGS:
-        return _as_mayor(act, roster, "M2", "the mayor chairs this meeting")[0]
+        return _as_mayor(act, roster, "M2", "the mayor chairs this meeting")
     raise forbid("M2", "the convener chairs the meeting")
+
+
+def _with_p2(rules: tuple[str, ...], acting_for: str | None) -> tuple[str, ...]:
+    return (*rules, "P2") if acting_for else rules
 
 
 def _check_convener(
@@ -742,6 +752,6 @@ def executive_gaps(opened_at: Iterable[datetime], until: datetime) -> list[dict[
         days = (later - earlier) / timedelta(days=1)
         if days > EXECUTIVE_GAP_DAYS:
             gaps.append(
-                {"from": earlier.isoformat(), "to": later.isoformat(), "days": round(days, 1)}
+                {"from": earlier.isoformat(), "to": later.isoformat(), "days": round(days, 2)}
             )
     return gaps
