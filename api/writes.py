@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from api.errors import problem
 from domain.application import Written
 from domain.base import Act, Actor, GovAggregate
-from domain.rules import Conflict
+from domain.rules import Conflict, RuleViolation
 from projections.store import IdempotencyClaim, fingerprint
 
 Render = Callable[[Any], dict[str, Any]]
@@ -97,8 +97,10 @@ def write(
         save_kwargs["idempotency"] = claim
     try:
         written = run(make_act(request, actor), expected, save_kwargs)
-    except Conflict:
-        # The same key may have won the race in another request: answer as it did.
+    except (Conflict, RuleViolation):
+        # The same key may have won a race in another request — the loser then sees a
+        # conflict, or a refusal once the winner's write is in (a second M12 meeting): answer
+        # as the first request did.
         replay = _replay(request, claim, render) if claim else None
         if replay is not None:
             return replay

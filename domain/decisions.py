@@ -148,6 +148,9 @@ class Decision(GovAggregate):
         return "preparing"
 
     def missing_procedures(self) -> list[str]:
+        """M10 binds major decisions; a decision that is not major misses nothing."""
+        if not self.major:
+            return []
         return [p for p in PROCEDURES if p not in self.procedures]
 
     # ----- commands ------------------------------------------------------------------------

@@ -1,0 +1,563 @@
+"""Major administrative decisions (重大行政决策) over HTTP: M9–M13, A1.
+
+市财政局 initiates the 2027 budget → the four preparatory procedures (M10; legality review by
+市司法局) → decided as a set topic of an executive meeting (M9, M11) → published with its
+policy interpretation (M13). Documents that carry it out are linked on it (A1). Also the
+helpers the meeting tests share.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.test_documents_api import assert_problem, draft_notice, move_clock, ok
+from tests.conftest import auth, event_count, positions
+
+PROCEDURE_ORDER = ["public_participation", "expert_review", "risk_assessment", "legality_review"]
+EXECUTIVE_MEMBERS = ["p-mayor", "p-exec-vm", "p-vm-a", "p-vm-b", "p-vm-c", "p-sg"]
+QUORUM = ["p-mayor", "p-exec-vm", "p-vm-a", "p-sg"]  # 4 of 6: more than half (M3)
+ALL_AGREE = {person: "agree" for person in QUORUM}
+MEETING_DAY = "2026-09-30T09:00:00+08:00"
+
+
+# ----- helpers shared by the decision and meeting tests ----------------------------------------
+
+
+def post(client: Any, path: str, by: str, body: dict[str, Any] | None = None) -> Any:
+    return client.post(path, json=body, headers=auth(by))
+
+
+def get(client: Any, path: str, by: str = "p-mayor", **params: Any) -> dict[str, Any]:
+    return ok(client.get(path, params=params or None, headers=auth(by)))
+
+
+def decision_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "2027年市级财政预算草案",
+        "matter_kind": "budget",
+        "initiated_by_unit": "u-finance",
+        "responsible_person": "p-finance-head",
+    }
+    body.update(overrides)
+    return body
+
+
+def initiate(client: Any, by: str = "p-finance-head", **overrides: Any) -> dict[str, Any]:
+    return ok(post(client, "/decisions", by, decision_body(**overrides)), 201)
+
+
+def procedure_body(procedure: str, **overrides: Any) -> dict[str, Any]:
+    """A procedure performed by 市财政局, or by 市司法局 for the legality review (M10)."""
+    performer = "u-justice" if procedure == "legality_review" else "u-finance"
+    body: dict[str, Any] = {
+        "procedure": procedure,
+        "conclusion": f"{procedure}: 同意",
+        "performed_by": performer,
+        "evidence_refs": [f"{procedure}-报告-1"],
+    }
+    body.update(overrides)
+    return body
+
+
+def record_procedure(
+    client: Any, decision_id: str, procedure: str, by: str | None = None, **overrides: Any
+) -> Any:
+    by = by or ("p-justice-head" if procedure == "legality_review" else "p-finance-head")
+    return post(
+        client, f"/decisions/{decision_id}/procedures", by, procedure_body(procedure, **overrides)
+    )
+
+
+def ready_decision(
+    client: Any, procedures: list[str] | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """A decision with the given procedures recorded (all four by default)."""
+    decision = initiate(client, **overrides)
+    for procedure in PROCEDURE_ORDER if procedures is None else procedures:
+        decision = ok(record_procedure(client, decision["id"], procedure))
+    return decision
+
+
+def convene_body(kind: str = "executive", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": kind,
+        "title": f"市政府第1次{kind}会议",
+        "convener_id": "p-mayor",
+        "scheduled_at": MEETING_DAY,
+    }
+    body.update(overrides)
+    return body
+
+
+def convene(
+    client: Any, kind: str = "executive", by: str = "p-office-dir", **overrides: Any
+) -> dict[str, Any]:
+    return ok(post(client, "/meetings", by, convene_body(kind, **overrides)), 201)
+
+
+def propose(
+    client: Any,
+    meeting_id: str,
+    decision_id: str | None = None,
+    proposed_by: str = "p-exec-vm",
+    by: str | None = None,
+    title: str = "审议2027年市级财政预算草案",
+) -> dict[str, Any]:
+    body = {"title": title, "decision_id": decision_id, "proposed_by": proposed_by}
+    return ok(post(client, f"/meetings/{meeting_id}/topics", by or proposed_by, body))
+
+
+def set_topic(client: Any, meeting_id: str, topic_id: str, by: str = "p-mayor") -> Any:
+    return post(client, f"/meetings/{meeting_id}/topics/{topic_id}/set", by)
+
+
+def distribute_papers(client: Any, meeting_id: str) -> dict[str, Any]:
+    body = {"distributed_at": "2026-09-28T09:00:00+08:00"}
+    return ok(post(client, f"/meetings/{meeting_id}/papers", "p-office-dir", body))
+
+
+def open_meeting(client: Any, meeting_id: str, present: list[str], by: str = "p-mayor") -> Any:
+    return post(client, f"/meetings/{meeting_id}/open", by, {"present": present})
+
+
+def decide(
+    client: Any,
+    meeting_id: str,
+    topic_id: str,
+    positions: dict[str, str] | None = None,
+    dissent_notes: dict[str, str] | None = None,
+    by: str = "p-mayor",
+    text: str = "原则通过",
+) -> Any:
+    body: dict[str, Any] = {
+        "topic_id": topic_id,
+        "text": text,
+        "positions": ALL_AGREE if positions is None else positions,
+    }
+    if dissent_notes is not None:
+        body["dissent_notes"] = dissent_notes
+    return post(client, f"/meetings/{meeting_id}/decisions", by, body)
+
+
+def open_executive_with_topic(
+    client: Any, decision_id: str | None, present: list[str] | None = None
+) -> tuple[dict[str, Any], str]:
+    """An executive meeting with one topic (linked to ``decision_id``) proposed, set, papers
+    out and opened with a quorum: ready to decide."""
+    meeting = convene(client)
+    topic_id = propose(client, meeting["id"], decision_id)["topic_id"]
+    ok(set_topic(client, meeting["id"], topic_id))
+    distribute_papers(client, meeting["id"])
+    ok(open_meeting(client, meeting["id"], QUORUM if present is None else present))
+    return meeting, topic_id
+
+
+def decided_at_executive(
+    client: Any, **overrides: Any
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """A ready decision decided at an executive meeting: (decision, meeting, topic_id)."""
+    decision = ready_decision(client, **overrides)
+    meeting, topic_id = open_executive_with_topic(client, decision["id"])
+    ok(decide(client, meeting["id"], topic_id))
+    return decision, meeting, topic_id
+
+
+def events(client: Any, collection: str, resource_id: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = get(client, f"/{collection}/{resource_id}/history")["events"]
+    return found
+
+
+def assert_refused(
+    client: Any,
+    services: Any,
+    response: Any,
+    status: int,
+    rule: str,
+    before: tuple[int, int],
+) -> dict[str, Any]:
+    """A refusal naming ``rule`` that stored nothing (A2: the log is where it was)."""
+    body = assert_problem(response, status, rule)
+    assert (positions(services), event_count(services)) == before
+    return body
+
+
+def log_head(services: Any) -> tuple[int, int]:
+    return positions(services), event_count(services)
+
+
+# ----- initiation ------------------------------------------------------------------------------
+
+
+def test_initiation_answers_201_with_location_version_and_position(client, services):
+    r = post(client, "/decisions", "p-finance-head", decision_body())
+    decision = ok(r, 201)
+    assert r.headers["location"] == f"/decisions/{decision['id']}"
+    assert r.headers["etag"] == '"1"'
+    assert decision["version"] == 1
+    assert decision["position"] == positions(services)
+    assert decision["title"] == "2027年市级财政预算草案"
+    assert decision["matter_kind"] == "budget"
+    assert decision["major"] is True
+    assert decision["stage"] == "preparing"
+    assert decision["initiated_by_unit"] == "u-finance"
+    assert decision["initiated_by"] == "p-finance-head"
+    assert decision["responsible_person"] == "p-finance-head"
+    assert decision["procedures"] == []
+    assert decision["missing_procedures"] == PROCEDURE_ORDER
+    assert decision["meeting"] is None
+    assert decision["positions"] is None
+    assert decision["publication"] is None
+    assert decision["documents"] == []
+
+    got = client.get(r.headers["location"], headers=auth("p-vm-c"))
+    assert ok(got) == decision
+    assert got.headers["etag"] == '"1"'
+
+
+def test_a_matter_that_is_not_major_is_decided_without_procedures_at_a_special_topic(client):
+    """M9/M10 bind major matters only: an ordinary one may be decided at a special-topic
+    meeting with no preparatory procedure."""
+    decision = initiate(client, matter_kind="other", title="市政府机关食堂改造")
+    assert decision["major"] is False
+    history = events(client, "decisions", decision["id"])
+    assert [e["type"] for e in history] == ["DecisionInitiated"]
+    assert history[0]["rules"] == ["A1"]
+
+    meeting = convene(client, "special_topic", by="p-vm-a", convener_id="p-vm-a")
+    topic_id = propose(client, meeting["id"], decision["id"], proposed_by="p-vm-a")["topic_id"]
+    ok(set_topic(client, meeting["id"], topic_id))
+    ok(open_meeting(client, meeting["id"], ["p-vm-a", "p-office-dir"], by="p-vm-a"))
+    both = {"p-vm-a": "agree", "p-office-dir": "agree"}
+    ok(decide(client, meeting["id"], topic_id, both, by="p-vm-a"))
+    state = get(client, f"/decisions/{decision['id']}")
+    assert state["stage"] == "decided"
+    assert state["meeting"]["meeting_kind"] == "special_topic"
+    assert state["positions"] == both
+
+
+def test_initiation_by_the_head_of_an_unrelated_unit_is_refused_a1(client, services):
+    before = log_head(services)
+    r = post(client, "/decisions", "p-ecology-head", decision_body())
+    assert_refused(client, services, r, 403, "A1", before)
+
+
+def test_initiation_with_an_unknown_unit_or_matter_kind_is_422(client, services):
+    before = log_head(services)
+    r = post(client, "/decisions", "p-finance-head", decision_body(initiated_by_unit="u-nowhere"))
+    assert_problem(r, 422)
+    r = post(client, "/decisions", "p-finance-head", decision_body(matter_kind="lottery"))
+    assert_problem(r, 422)
+    assert log_head(services) == before
+
+
+# ----- the four procedures (M10) ---------------------------------------------------------------
+
+
+def test_each_of_the_four_procedures_is_recorded_with_performer_conclusion_and_evidence(
+    client, services
+):
+    decision = initiate(client)
+    for done, procedure in enumerate(PROCEDURE_ORDER, start=1):
+        r = record_procedure(client, decision["id"], procedure)
+        state = ok(r)
+        assert state["version"] == 1 + done
+        assert r.headers["etag"] == f'"{1 + done}"'
+        assert state["position"] == positions(services)
+        assert [p["procedure"] for p in state["procedures"]] == PROCEDURE_ORDER[:done]
+        assert state["missing_procedures"] == PROCEDURE_ORDER[done:]
+        recorded = state["procedures"][-1]
+        assert recorded["conclusion"] == f"{procedure}: 同意"
+        assert recorded["evidence_refs"] == [f"{procedure}-报告-1"]
+        assert recorded["waived_reason"] is None
+        assert recorded["recorded_at"].startswith("2026-09-28T")
+        if procedure == "legality_review":
+            assert (recorded["performed_by"], recorded["recorded_by"]) == (
+                "u-justice",
+                "p-justice-head",
+            )
+        else:
+            assert (recorded["performed_by"], recorded["recorded_by"]) == (
+                "u-finance",
+                "p-finance-head",
+            )
+        assert state["stage"] == ("ready" if done == 4 else "preparing")
+
+    history = events(client, "decisions", decision["id"])
+    assert [e["type"] for e in history] == ["DecisionInitiated"] + ["DecisionProcedureRecorded"] * 4
+    assert all(e["rules"] == ["M10"] for e in history[1:])
+
+
+def test_a_legality_review_performed_by_a_justice_bureau_person_counts(client):
+    decision = initiate(client)
+    state = ok(
+        record_procedure(client, decision["id"], "legality_review", performed_by="p-justice-head")
+    )
+    assert state["procedures"][0]["performed_by"] == "p-justice-head"
+    assert state["missing_procedures"] == PROCEDURE_ORDER[:3]
+
+
+def test_a_procedure_waived_with_a_reason_counts_as_done(client):
+    decision = ready_decision(client, procedures=PROCEDURE_ORDER[1:])
+    assert decision["missing_procedures"] == ["public_participation"]
+    state = ok(
+        record_procedure(
+            client,
+            decision["id"],
+            "public_participation",
+            conclusion=None,
+            evidence_refs=[],
+            waived_reason="依法应当保密",
+        )
+    )
+    assert state["stage"] == "ready"
+    assert state["procedures"][0]["waived_reason"] == "依法应当保密"
+
+
+def test_a_legality_review_by_the_finance_bureau_is_refused_m10(client, services):
+    decision = initiate(client)
+    before = log_head(services)
+    r = record_procedure(
+        client, decision["id"], "legality_review", by="p-finance-head", performed_by="u-finance"
+    )
+    assert_refused(client, services, r, 409, "M10", before)
+    assert get(client, f"/decisions/{decision['id']}")["version"] == 1
+
+
+def test_a_procedure_without_conclusion_or_evidence_is_refused_m10(client, services):
+    decision = initiate(client)
+    before = log_head(services)
+    r = record_procedure(client, decision["id"], "expert_review", conclusion="  ")
+    assert_refused(client, services, r, 409, "M10", before)
+    r = record_procedure(client, decision["id"], "expert_review", evidence_refs=[])
+    assert_refused(client, services, r, 409, "M10", before)
+
+
+def test_a_procedure_recorded_by_an_unrelated_unit_head_is_refused_m10(client, services):
+    decision = initiate(client)
+    before = log_head(services)
+    r = record_procedure(client, decision["id"], "expert_review", by="p-ecology-head")
+    assert_refused(client, services, r, 403, "M10", before)
+
+
+def test_no_procedure_after_the_decision_was_taken(client, services):
+    decision, _, _ = decided_at_executive(client, procedures=PROCEDURE_ORDER)
+    before = log_head(services)
+    r = record_procedure(client, decision["id"], "expert_review")
+    assert_refused(client, services, r, 409, "M10", before)
+
+
+# ----- the stages, the meeting and the positions -----------------------------------------------
+
+
+def test_stages_preparing_ready_decided_published(client, services):
+    decision = initiate(client)
+    assert decision["stage"] == "preparing"
+    decision = ready_decision(client)
+    assert decision["stage"] == "ready"
+    assert decision["missing_procedures"] == []
+
+    meeting, topic_id = open_executive_with_topic(client, decision["id"])
+    positions_taken = {
+        "p-mayor": "agree",
+        "p-exec-vm": "agree",
+        "p-vm-a": "dissent",
+        "p-sg": "abstain",
+    }
+    ok(decide(client, meeting["id"], topic_id, positions_taken, {"p-vm-a": "增支过多"}))
+
+    state = get(client, f"/decisions/{decision['id']}")
+    assert state["stage"] == "decided"
+    assert state["version"] == 6
+    assert state["meeting"]["meeting_id"] == meeting["id"]
+    assert state["meeting"]["meeting_kind"] == "executive"
+    assert state["meeting"]["topic_id"] == topic_id
+    assert state["meeting"]["text"] == "原则通过"
+    assert state["meeting"]["dissent_notes"] == {"p-vm-a": "增支过多"}
+    assert state["positions"] == positions_taken
+    taken = events(client, "decisions", decision["id"])[-1]
+    assert taken["type"] == "DecisionTaken"
+    assert taken["actor_id"] == "p-mayor"
+    assert set(taken["rules"]) >= {"M9", "M10", "M11", "A1"}
+
+    r = post(
+        client,
+        f"/decisions/{decision['id']}/publication",
+        "p-office-dir",
+        {"interpretation_ref": "《2027年预算草案》政策解读"},
+    )
+    published = ok(r)
+    assert published["stage"] == "published"
+    assert published["status"] == "published"  # api.md: GET /decisions/{id} shows status
+    assert published["version"] == 7
+    assert published["position"] == positions(services)
+    assert published["publication"]["published"] is True
+    assert published["publication"]["interpretation_ref"] == "《2027年预算草案》政策解读"
+    assert published["publication"]["by"] == "p-office-dir"
+    assert published["publication"]["withheld_reason"] is None
+    assert get(client, f"/decisions/{decision['id']}") == published
+
+
+def test_a_decision_secret_by_law_is_withheld_with_its_reason(client):
+    decision, _, _ = decided_at_executive(client)
+    state = ok(
+        post(
+            client,
+            f"/decisions/{decision['id']}/publication",
+            "p-sg",
+            {"withheld_reason": "涉及国家秘密，依法不予公开"},
+        )
+    )
+    assert state["stage"] == "withheld"
+    assert state["publication"]["published"] is False
+    assert state["publication"]["withheld_reason"] == "涉及国家秘密，依法不予公开"
+
+
+# ----- publication (M13) -----------------------------------------------------------------------
+
+
+def test_publication_by_a_vice_mayor_is_refused_m13(client, services):
+    decision, _, _ = decided_at_executive(client)
+    before = log_head(services)
+    r = post(
+        client,
+        f"/decisions/{decision['id']}/publication",
+        "p-vm-a",
+        {"interpretation_ref": "解读-1"},
+    )
+    assert_refused(client, services, r, 403, "M13", before)
+    assert get(client, f"/decisions/{decision['id']}")["stage"] == "decided"
+
+
+def test_publication_without_interpretation_is_refused_m13(client, services):
+    decision, _, _ = decided_at_executive(client)
+    before = log_head(services)
+    r = post(client, f"/decisions/{decision['id']}/publication", "p-office-dir", {})
+    assert_refused(client, services, r, 409, "M13", before)
+
+
+def test_publication_before_the_decision_is_taken_is_refused_m13(client, services):
+    decision = ready_decision(client)
+    before = log_head(services)
+    r = post(
+        client,
+        f"/decisions/{decision['id']}/publication",
+        "p-office-dir",
+        {"interpretation_ref": "解读-1"},
+    )
+    assert_refused(client, services, r, 409, "M13", before)
+
+
+def test_publication_is_recorded_once(client, services):
+    decision, _, _ = decided_at_executive(client)
+    path = f"/decisions/{decision['id']}/publication"
+    ok(post(client, path, "p-office-dir", {"interpretation_ref": "解读-1"}))
+    before = log_head(services)
+    r = post(client, path, "p-office-dir", {"interpretation_ref": "解读-2"})
+    assert_refused(client, services, r, 409, "M13", before)
+
+
+# ----- documents that carry a decision out (A1) ------------------------------------------------
+
+
+def test_a_document_drafted_with_a_decision_id_is_linked_on_the_decision(client, services):
+    decision, _, _ = decided_at_executive(client)
+    version = get(client, f"/decisions/{decision['id']}")["version"]
+    doc = draft_notice(client, decision_id=decision["id"], title="关于执行2027年预算的通知")
+    assert doc["decision_id"] == decision["id"]
+
+    state = get(client, f"/decisions/{decision['id']}")
+    assert state["documents"] == [{"document_id": doc["id"], "doc_type": "notice"}]
+    assert state["version"] == version + 1
+    # Saved in the document's transaction: the link follows the draft in the log.
+    linked = events(client, "decisions", decision["id"])[-1]
+    assert linked["type"] == "DecisionDocumentLinked"
+    assert linked["payload"]["document_id"] == doc["id"]
+    (drafted,) = events(client, "documents", doc["id"])
+    assert linked["position"] == drafted["position"] + 1 == positions(services)
+
+
+def test_a_document_with_an_unknown_decision_id_is_422(client, services):
+    before = log_head(services)
+    unknown = "00000000-0000-4000-8000-000000000000"
+    r = client.post(
+        "/documents",
+        json={
+            "doc_type": "notice",
+            "title": "关于执行预算的通知",
+            "from_unit_id": "u-gov",
+            "drafting_unit_id": "u-finance",
+            "to": "u-finance",
+            "matters": ["预算执行"],
+            "decision_id": unknown,
+        },
+        headers=auth("p-office-dir"),
+    )
+    assert_problem(r, 422)
+    assert log_head(services) == before
+    r = client.post(
+        "/documents",
+        json={
+            "doc_type": "notice",
+            "title": "关于执行预算的通知",
+            "from_unit_id": "u-gov",
+            "drafting_unit_id": "u-finance",
+            "to": "u-finance",
+            "matters": ["预算执行"],
+            "decision_id": "not-a-uuid",
+        },
+        headers=auth("p-office-dir"),
+    )
+    assert_problem(r, 422)
+    assert log_head(services) == before
+
+
+# ----- reads: 404, ?version=, ?as_of=, /history ------------------------------------------------
+
+
+def test_an_unknown_decision_is_404(client):
+    r = client.get("/decisions/00000000-0000-4000-8000-000000000000", headers=auth("p-mayor"))
+    assert_problem(r, 404)
+    r = client.post(
+        "/decisions/00000000-0000-4000-8000-000000000000/procedures",
+        json=procedure_body("expert_review"),
+        headers=auth("p-finance-head"),
+    )
+    assert_problem(r, 404)
+
+
+def test_version_as_of_and_history_of_a_decision(client):
+    decision = initiate(client)
+    move_clock(client, "2026-09-29T10:00:00+08:00")
+    for procedure in PROCEDURE_ORDER:
+        ok(record_procedure(client, decision["id"], procedure))
+    path = f"/decisions/{decision['id']}"
+
+    first = client.get(path, params={"version": 1}, headers=auth("p-mayor"))
+    assert first.headers["etag"] == '"1"'
+    assert ok(first)["stage"] == "preparing"
+    assert first.json()["procedures"] == []
+    assert first.json()["position"] == decision["position"]
+    third = get(client, path, version=3)
+    assert [p["procedure"] for p in third["procedures"]] == PROCEDURE_ORDER[:2]
+    assert_problem(client.get(path, params={"version": 9}, headers=auth("p-mayor")), 404)
+
+    before = get(client, path, as_of="2026-09-28T18:00:00+08:00")
+    assert (before["version"], before["stage"]) == (1, "preparing")
+    after = get(client, path, as_of="2026-09-29T12:00:00+08:00")
+    assert (after["version"], after["stage"]) == (5, "ready")
+    r = client.get(path, params={"as_of": "2026-09-27T00:00:00+08:00"}, headers=auth("p-mayor"))
+    assert_problem(r, 404)
+
+    history = events(client, "decisions", decision["id"])
+    assert [e["version"] for e in history] == [1, 2, 3, 4, 5]
+    assert [e["type"] for e in history] == ["DecisionInitiated"] + ["DecisionProcedureRecorded"] * 4
+    assert history[0]["position"] == decision["position"]
+    assert history[0]["actor_id"] == "p-finance-head"
+    assert history[0]["actor_office"] == "unit_head"
+    assert set(history[0]["rules"]) == {"A1", "M9", "M10"}
+    assert history[0]["payload"]["matter_kind"] == "budget"
+    assert history[-1]["actor_id"] == "p-justice-head"
+    assert history[-1]["payload"]["procedure"] == "legality_review"
+    assert history[-1]["recorded_at"].startswith("2026-09-29T")
+    assert all(len(e["hash"]) == 64 for e in history)
+    assert [e["position"] for e in history] == sorted(e["position"] for e in history)
