@@ -15,7 +15,7 @@ from api import errors
 from api.auth import current_actor
 from api.middleware import LimitAndCorrelate
 from api.resources import Instant
-from api.routes import decisions, documents, meetings, roster
+from api.routes import decisions, documents, leaves, meetings, roster, supervision
 from api.services import Services, build_services
 from api.settings import Settings, load_settings
 from api.writes import json_response
@@ -58,6 +58,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(documents.router)
     app.include_router(meetings.router)
     app.include_router(decisions.router)
+    app.include_router(supervision.router)
+    app.include_router(leaves.router)
 
     @app.get("/health", tags=["system"], summary="The store and the clock")
     def health(request: Request) -> Response:

@@ -19,13 +19,17 @@ from domain.base import Actor, GovAggregate
 from domain.clock import SHANGHAI
 from domain.decisions import Decision
 from domain.documents import OfficialDocument
+from domain.leaves import LeaveRecord
 from domain.meetings import Meeting
 from domain.roster import Roster
+from domain.supervision import SupervisionItem
 
 COLLECTIONS: dict[str, type[GovAggregate]] = {
     "decisions": Decision,
     "documents": OfficialDocument,
     "meetings": Meeting,
+    "leaves": LeaveRecord,
+    "supervision-items": SupervisionItem,
     "roster": Roster,
 }
 TOPIC_PREFIX = "govrules:"

@@ -47,11 +47,13 @@ def resource_response(
 
 def make_act(request: Request, actor: Actor) -> Act:
     services = request.app.state.services
+    now = services.clock.now()
     return Act(
         actor=actor,
-        at=services.clock.now(),
+        at=now,
         correlation_id=request.state.correlation_id,
         causation_id=request.headers.get("x-causation-id") or None,
+        absent=services.app.absent_at(now),  # P2/P3: who acts for whom right now
     )
 
 

@@ -27,9 +27,11 @@ from domain.calendar import WorkingDayCalendar
 from domain.clock import SHANGHAI
 from domain.decisions import Decision
 from domain.documents import DocumentNumberSequence, OfficialDocument, number_sequence_id
+from domain.leaves import LEDGER_ID, AbsenceLedger, LeaveRecord
 from domain.meetings import CitywideMeetingQuota, Meeting, citywide_quota_id
 from domain.roster import ROSTER_ID, InvalidReference, Roster
 from domain.rules import Conflict, NotFound, forbid
+from domain.supervision import SupervisionItem
 
 A = TypeVar("A", bound=GovAggregate)
 
@@ -412,6 +414,98 @@ class GovRules(Application[uuid.UUID]):
         decision = self._referenced(Decision, decision_id) if decision_id else None
         meeting.decide(act, roster, topic_id, text, positions, dissent_notes, decision)
         return self.commit(meeting, decision, **save_kwargs)
+
+    # ----- leaves (L1-L6) and who acts for whom (P2, P3) -------------------------------------
+
+    def ledger(self) -> AbsenceLedger | None:
+        try:
+            return self.load(AbsenceLedger, LEDGER_ID)
+        except NotFound:
+            return None
+
+    def absent_at(self, at: datetime) -> frozenset[str]:
+        """Who is away at ``at``: the guards let the acting person act for them (P2, P3)."""
+        ledger = self.ledger()
+        return frozenset(ledger.away_at(at)) if ledger else frozenset()
+
+    def who_acts(self, at: datetime) -> list[dict[str, Any]]:
+        """Who is away at ``at``, until when, and who acts for them."""
+        ledger = self.ledger()
+        if ledger is None:
+            return []
+        return [
+            {
+                "person_id": e["person_id"],
+                "office": e["office"],
+                "leave_id": e["leave_id"],
+                "starts_at": e["starts_at"],
+                "ends_at": e["ends_at"],
+                "acting_id": e["acting_id"],
+                "overdue": e["returned_at"] is None and at >= e["ends_at"],
+            }
+            for e in sorted(ledger.away_at(at).values(), key=lambda e: e["starts_at"])
+        ]
+
+    def _with_ledger(
+        self, act: Act, run: Callable[[AbsenceLedger], Written], attempts: int = NUMBERING_ATTEMPTS
+    ) -> Written:
+        """Commands that change the absence ledger retry a lost race with the ledger reloaded,
+        so the guards (L1) always judge against every absence already recorded."""
+        for _ in range(attempts):
+            ledger = self.ledger() or AbsenceLedger.open(act)
+            try:
+                return run(ledger)
+            except Conflict as conflict:
+                if conflict.precondition:
+                    raise
+        raise Conflict("the absence ledger is busy; retry")
+
+    def report_leave(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
+        def run(ledger: AbsenceLedger) -> Written:
+            leave = LeaveRecord.report(act, self.roster(), ledger, **fields)
+            return self.commit(leave, ledger, created=True, **save_kwargs)
+
+        return self._with_ledger(act, run)
+
+    def leave_command(
+        self,
+        act: Act,
+        leave_id: uuid.UUID,
+        command: Callable[[LeaveRecord, Roster, AbsenceLedger], None],
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        def run(ledger: AbsenceLedger) -> Written:
+            leave = self.load(LeaveRecord, leave_id)
+            self.check_version(leave, expected_version)
+            command(leave, self.roster(), ledger)
+            touched = ledger if ledger.pending_events else None  # return and cancel touch it
+            return self.commit(leave, touched, **save_kwargs)
+
+        return self._with_ledger(act, run)
+
+    # ----- supervision (S1-S6) ------------------------------------------------------------
+
+    def register_item(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
+        item = SupervisionItem.register(act, self.roster(), **fields)
+        return self.commit(item, created=True, **save_kwargs)
+
+    def item_command(
+        self,
+        act: Act,
+        item_id: uuid.UUID,
+        command: Callable[[SupervisionItem], None],
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        def run(item: SupervisionItem) -> None:
+            command(item)
+
+        return self.update(
+            SupervisionItem, item_id, run, expected_version=expected_version, **save_kwargs
+        )
 
 
 def require_clearance(actor: Actor, doc: OfficialDocument) -> None:

@@ -221,6 +221,86 @@ RULES: dict[str, Rule] = _rules(
         "Decisions are published unless secret by law, together with the policy interpretation.",
     ),
     Rule(
+        "S1",
+        63,
+        "健全督查立项、限期报告、核查复核、督促整改、情况通报等制度。",
+        "Supervision: registered with a lead unit, co-units, a source and a deadline; progress "
+        "reports by set dates; verification; rectification where needed; closed with a "
+        "circular of results.",
+    ),
+    Rule(
+        "S2",
+        62,
+        "部门主要负责同志是第一责任人；涉及多部门参与的工作，牵头部门要发挥主导作用，协办部门要积极配合。",
+        "The lead unit's head is the first responsible person, recorded for life.",
+    ),
+    Rule(
+        "S3",
+        63,
+        "限期报告，督促整改。",
+        "A report or closure past its date makes the item overdue, recorded when the date passes.",
+    ),
+    Rule(
+        "S4",
+        69,
+        "认真办理人大代表建议和政协委员提案，限时办结，主动公开办理结果，市政府领导每年领衔办理"
+        "市人大代表建议、政协委员提案各1件。",
+        "People's-congress suggestions and CPPCC proposals are handled in time and published; "
+        "each city leader leads at least one of each a year.",
+    ),
+    Rule(
+        "S5",
+        75,
+        "事事有着落、件件有回音。",
+        "Every instruction has a ledger line until it is closed.",
+    ),
+    Rule(
+        "S6",
+        65,
+        "对排名靠后的县（区）政府和市政府部门相关负责同志进行约谈提醒。",
+        "Performance results rank departments and counties; the bottom-ranked get a reminder "
+        "interview.",
+    ),
+    Rule(
+        "L1",
+        84,
+        "市长与负责常务工作的副市长一般不同时外出。",
+        "The mayor and the executive vice-mayor are not away at the same time, unless the mayor "
+        "records an override with a reason.",
+    ),
+    Rule(
+        "L2",
+        84,
+        "副市长、秘书长离攀外出，应提前 1 天报告市长或负责常务工作的副市长，因紧急事项临时外出的"
+        "应当及时报告。",
+        "A vice-mayor or the secretary-general leaving the city reports to the mayor or the "
+        "executive vice-mayor at least a day ahead; an urgent departure is marked urgent.",
+    ),
+    Rule(
+        "L3",
+        84,
+        "副市长、秘书长因私离岗须向市长请假。",
+        "Private leave of a vice-mayor or the secretary-general is approved by the mayor.",
+    ),
+    Rule(
+        "L4",
+        84,
+        "市长、副市长、秘书长外出活动的安排及外出期间代行其职责的领导应向市政府办公室备案。",
+        "Each absence names who acts (P2, P3) and is filed with the office.",
+    ),
+    Rule(
+        "L5",
+        84,
+        "市政府各部门主要负责人离攀外出，须经市政府分管领导同意。",
+        "A department head leaving the city needs the approval of the vice-mayor in charge.",
+    ),
+    Rule(
+        "L6",
+        84,
+        "严格执行请销假制度。",
+        "Return is reported (销假); an absence past its planned end without return is overdue.",
+    ),
+    Rule(
         "A1",
         74,
         "实行重大决策终身责任追究制度及责任倒查机制。",

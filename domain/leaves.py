@@ -1,0 +1,475 @@
+"""Leave (请销假, Ch. 13, art. 84): reporting an absence, approval, filing with the office,
+return (销假) and cancellation — L1–L6 — and who acts for whom while someone is away (P2, P3).
+
+Every absence is also entered on the ``AbsenceLedger``, one aggregate for the government saved
+in the same transaction as the leave record: its version serialises absences, so two
+overlapping absences of the mayor and the executive vice-mayor reported at the same instant
+cannot both succeed (L1), and "who is away at T" is one read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post
+from domain.clock import SHANGHAI
+from domain.roster import InvalidReference, Roster
+from domain.rules import forbid, refuse
+
+KINDS = ("out_of_city", "private", "study", "abroad", "official_trip")
+LEAVING_THE_CITY = ("out_of_city", "study", "abroad", "official_trip")  # 离攀外出
+CITY_LEADERS = ("mayor", "executive_vice_mayor", "vice_mayor", "secretary_general")
+REPORT_AHEAD = timedelta(days=1)  # L2
+LEDGER_ID = uuid.uuid5(uuid.NAMESPACE_URL, "govrules:absence-ledger")
+
+
+def _day(at: datetime) -> Any:
+    return at.astimezone(SHANGHAI).date()
+
+
+def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+class AbsenceLedger(GovAggregate):
+    """Who is (or will be) away when, with who acts for them: one per government."""
+
+    TOPIC = "govrules:AbsenceLedger"
+    COLLECTION = "absence-ledger"
+
+    class Event(GovAggregate.Event):
+        pass
+
+    class Created(Event, GovAggregate.Created):
+        TOPIC = "govrules:AbsenceLedgerOpened"
+
+        def apply(self, ledger: AbsenceLedger) -> None:
+            ledger.entries = {}
+
+    class Entered(Event):
+        TOPIC = "govrules:AbsenceEntered"
+        leave_id: str
+        person_id: str
+        office: str | None
+        starts_at: datetime
+        ends_at: datetime
+        acting_id: str | None
+
+        def apply(self, ledger: AbsenceLedger) -> None:
+            ledger.entries[self.leave_id] = {
+                "leave_id": self.leave_id,
+                "person_id": self.person_id,
+                "office": self.office,
+                "starts_at": self.starts_at,
+                "ends_at": self.ends_at,
+                "acting_id": self.acting_id,
+                "returned_at": None,
+            }
+
+    class Ended(Event):
+        TOPIC = "govrules:AbsenceEnded"
+        leave_id: str
+        returned_at: datetime
+
+        def apply(self, ledger: AbsenceLedger) -> None:
+            ledger.entries[self.leave_id]["returned_at"] = self.returned_at
+
+    class Withdrawn(Event):
+        TOPIC = "govrules:AbsenceWithdrawn"
+        leave_id: str
+
+        def apply(self, ledger: AbsenceLedger) -> None:
+            ledger.entries.pop(self.leave_id, None)
+
+    if TYPE_CHECKING:
+        entries: dict[str, dict[str, Any]]
+
+    @classmethod
+    def open(cls, act: Act) -> AbsenceLedger:
+        ledger: AbsenceLedger = cls.start(cls.Created, act, id=LEDGER_ID, rules=("L4",), post=None)
+        return ledger
+
+    @staticmethod
+    def end_of(entry: dict[str, Any]) -> datetime:
+        """Away until the return is reported, or the planned end if it came earlier."""
+        planned: datetime = entry["ends_at"]
+        returned: datetime | None = entry["returned_at"]
+        return min(returned, planned) if returned else planned
+
+    def away_at(self, at: datetime) -> dict[str, dict[str, Any]]:
+        """Who is away at ``at`` (planned interval, cut short by an earlier return)."""
+        return {
+            e["person_id"]: e
+            for e in self.entries.values()
+            if e["starts_at"] <= at < self.end_of(e)
+        }
+
+    def absences_of(
+        self, person_id: str, starts_at: datetime, ends_at: datetime
+    ) -> list[dict[str, Any]]:
+        return [
+            e
+            for e in self.entries.values()
+            if e["person_id"] == person_id
+            and overlaps(e["starts_at"], self.end_of(e), starts_at, ends_at)
+        ]
+
+    def enter(self, act: Act, leave: LeaveRecord) -> None:
+        self.record(
+            self.Entered,
+            act,
+            rules=("L4",),
+            post=None,
+            leave_id=str(leave.id),
+            person_id=leave.person_id,
+            office=leave.office,
+            starts_at=leave.starts_at,
+            ends_at=leave.ends_at,
+            acting_id=leave.acting_id,
+        )
+
+    def end(self, act: Act, leave_id: str, returned_at: datetime) -> None:
+        self.record(self.Ended, act, rules=("L6",), post=None, leave_id=leave_id,
+                    returned_at=returned_at)  # fmt: skip
+
+    def withdraw(self, act: Act, leave_id: str) -> None:
+        self.record(self.Withdrawn, act, rules=("L4",), post=None, leave_id=leave_id)
+
+
+class LeaveRecord(GovAggregate):
+    """One absence of one person, from report to return (请假 → 备案 → 销假)."""
+
+    TOPIC = "govrules:LeaveRecord"
+    COLLECTION = "leaves"
+
+    class Event(GovAggregate.Event):
+        pass
+
+    class Created(Event, GovAggregate.Created):
+        TOPIC = "govrules:LeaveReported"
+        person_id: str
+        office: str | None
+        kind: str
+        starts_at: datetime
+        ends_at: datetime
+        destination: str | None
+        acting_id: str | None
+        acting_named_by_office: bool
+        urgent: bool
+        reported_to_id: str | None
+        override_reason: str | None
+        approval_by: str | None
+        return_due: datetime
+
+        def apply(self, leave: LeaveRecord) -> None:
+            for name in (
+                "person_id", "office", "kind", "starts_at", "ends_at", "destination",
+                "acting_id", "acting_named_by_office", "urgent", "reported_to_id",
+                "override_reason", "approval_by", "return_due",
+            ):  # fmt: skip
+                setattr(leave, name, getattr(self, name))
+            leave.status = "reported" if self.approval_by else "approved"
+            leave.approved = None
+            leave.filed = None
+            leave.returned_at = None
+
+    Reported = Created
+
+    class Approved(Event):
+        TOPIC = "govrules:LeaveApproved"
+
+        def apply(self, leave: LeaveRecord) -> None:
+            leave.status = "approved"
+            leave.approved = {"by": self.meta["actor_id"], "at": self.timestamp.isoformat()}
+
+    class Filed(Event):
+        TOPIC = "govrules:LeaveFiled"
+
+        def apply(self, leave: LeaveRecord) -> None:
+            leave.filed = {"by": self.meta["actor_id"], "at": self.timestamp.isoformat()}
+
+    class ReturnReported(Event):
+        TOPIC = "govrules:ReturnReported"
+        returned_at: datetime
+
+        def apply(self, leave: LeaveRecord) -> None:
+            leave.status = "returned"
+            leave.returned_at = self.returned_at
+
+    class Cancelled(Event):
+        TOPIC = "govrules:LeaveCancelled"
+
+        def apply(self, leave: LeaveRecord) -> None:
+            leave.status = "cancelled"
+
+    if TYPE_CHECKING:  # state set by the events; annotated for mypy only
+        person_id: str
+        office: str | None
+        kind: str
+        starts_at: datetime
+        ends_at: datetime
+        destination: str | None
+        acting_id: str | None
+        acting_named_by_office: bool
+        urgent: bool
+        reported_to_id: str | None
+        override_reason: str | None
+        approval_by: str | None
+        return_due: datetime
+        status: str
+        approved: dict[str, Any] | None
+        filed: dict[str, Any] | None
+        returned_at: datetime | None
+
+    # ----- reporting -----------------------------------------------------------------------
+
+    @classmethod
+    def report(
+        cls,
+        act: Act,
+        roster: Roster,
+        ledger: AbsenceLedger,
+        *,
+        person_id: str,
+        kind: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        acting_id: str | None = None,
+        destination: str | None = None,
+        urgent: bool = False,
+        reported_to_id: str | None = None,
+        override_reason: str | None = None,
+    ) -> LeaveRecord:
+        """LeaveReported, guarded by L1–L5; the return is due at the planned end (L6)."""
+        if kind not in KINDS:
+            raise InvalidReference(f"kind is one of {KINDS}")
+        if ends_at <= starts_at:
+            raise InvalidReference("ends_at comes after starts_at")
+        if person_id not in roster.people:
+            raise InvalidReference(f"unknown person {person_id!r}")
+        post = _reporting_post(act, person_id)
+        day = _day(starts_at)
+        offices = {p.office for p in roster.posts_of(person_id, day)}
+        office = next((o for o in (*CITY_LEADERS, "unit_head") if o in offices), None)
+        rules: list[str] = ["L4", "L6"]
+        rules += _check_l1(act, roster, ledger, office, starts_at, ends_at, override_reason)
+        rules += _check_l2(act, roster, office, kind, starts_at, urgent, reported_to_id, day)
+        named_by_office, acting_rules = _check_acting(
+            act, roster, ledger, person_id, office, acting_id, starts_at, ends_at
+        )
+        rules += acting_rules
+        approval_by = _approver(roster, person_id, office, kind, day)
+        if approval_by:
+            rules.append("L3" if office in CITY_LEADERS else "L5")
+        leave: LeaveRecord = cls.start(
+            cls.Reported,
+            act,
+            id=uuid.uuid4(),
+            rules=tuple(dict.fromkeys(rules)),
+            post=post,
+            person_id=person_id,
+            office=office,
+            kind=kind,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            destination=destination,
+            acting_id=acting_id,
+            acting_named_by_office=named_by_office,
+            urgent=urgent,
+            reported_to_id=reported_to_id,
+            override_reason=override_reason if override_reason else None,
+            approval_by=approval_by,
+            return_due=ends_at,
+        )
+        ledger.enter(act, leave)
+        return leave
+
+    # ----- after reporting -----------------------------------------------------------------
+
+    def approve(self, act: Act, roster: Roster) -> None:
+        """L3: the mayor approves a vice-mayor's or the secretary-general's private leave;
+        L5: the vice-mayor in charge approves a department head leaving the city. An acting
+        mayor (P2) or an AB partner (P3) approves for one who is away."""
+        rule = "L3" if self.office in CITY_LEADERS else "L5"
+        if self.approval_by is None:
+            raise refuse(rule, "this absence needs no approval")
+        if self.status != "reported":
+            raise refuse(rule, f"the absence is {self.status}")
+        post, acting_for = _approving_post(act, roster, self.approval_by)
+        if post is None:
+            raise forbid(rule, f"this absence is approved by {self.approval_by}")
+        extra = ("P2",) if acting_for and rule == "L3" else ("P3",) if acting_for else ()
+        self.record(self.Approved, act, rules=(rule, *extra), post=post, acting_for=acting_for)
+
+    def file(self, act: Act) -> None:
+        """L4: filed with the office (备案)."""
+        post = act.actor.holds(*OFFICE_STAFF)
+        if post is None:
+            raise forbid("L4", "absences are filed with the government office")
+        if self.filed is not None:
+            raise refuse("L4", "the absence is already filed")
+        if self.status == "cancelled":
+            raise refuse("L4", "a cancelled absence is not filed")
+        self.record(self.Filed, act, rules=("L4",), post=post)
+
+    def report_return(self, act: Act, ledger: AbsenceLedger, returned_at: datetime) -> None:
+        """L6: 销假."""
+        post = _reporting_post(act, self.person_id)
+        if self.status in ("returned", "cancelled"):
+            raise refuse("L6", f"the absence is {self.status}")
+        if returned_at > act.at:
+            raise refuse("L6", "a return is reported once it happened")
+        if returned_at < self.starts_at:
+            raise refuse("L6", "a return before the absence began is a cancellation")
+        self.record(self.ReturnReported, act, rules=("L6",), post=post, returned_at=returned_at)
+        ledger.end(act, str(self.id), returned_at)
+
+    def cancel(self, act: Act, ledger: AbsenceLedger) -> None:
+        post = _reporting_post(act, self.person_id)
+        if self.status in ("returned", "cancelled"):
+            raise refuse("L6", f"the absence is {self.status}")
+        if act.at >= self.starts_at:
+            raise refuse(
+                "L6", "an absence that began ends with a return (销假), not a cancellation"
+            )
+        self.record(self.Cancelled, act, rules=("L4",), post=post)
+        ledger.withdraw(act, str(self.id))
+
+    def overdue_at(self, at: datetime) -> bool:
+        """L6: past its planned end without a return reported."""
+        return self.status not in ("returned", "cancelled") and at >= self.return_due
+
+
+# ----- guards ------------------------------------------------------------------------------
+
+
+def _reporting_post(act: Act, person_id: str) -> Post:
+    """The person reports their own absence, or the office records it for them."""
+    if act.actor.person_id == person_id:
+        return act.actor.posts[0]
+    post = act.actor.holds(*OFFICE_STAFF)
+    if post is None:
+        raise forbid("L4", f"{act.actor.person_id} cannot report an absence for {person_id}")
+    return post
+
+
+def _check_l1(
+    act: Act,
+    roster: Roster,
+    ledger: AbsenceLedger,
+    office: str | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    override_reason: str | None,
+) -> list[str]:
+    """L1: the mayor and the executive vice-mayor are not away at the same time, unless the
+    mayor records an override with a reason."""
+    if office not in ("mayor", "executive_vice_mayor"):
+        return []
+    other_office = "executive_vice_mayor" if office == "mayor" else "mayor"
+    other = roster.holder(other_office, _day(starts_at))
+    clash = ledger.absences_of(other, starts_at, ends_at) if other else []
+    if not clash:
+        return ["L1"]
+    if not (override_reason and override_reason.strip()):
+        raise refuse(
+            "L1",
+            f"the {other_office.replace('_', ' ')} ({other}) is away from "
+            f"{clash[0]['starts_at'].isoformat()} to {clash[0]['ends_at'].isoformat()}; the "
+            "mayor and the executive vice-mayor are not away at the same time",
+        )
+    if act.actor.holds("mayor") is None:
+        raise forbid("L1", "only the mayor overrides L1, with a reason")
+    return ["L1"]
+
+
+def _check_l2(
+    act: Act,
+    roster: Roster,
+    office: str | None,
+    kind: str,
+    starts_at: datetime,
+    urgent: bool,
+    reported_to_id: str | None,
+    day: Any,
+) -> list[str]:
+    """L2: a vice-mayor or the secretary-general leaving the city reports to the mayor or the
+    executive vice-mayor at least a day ahead, or marks it urgent."""
+    if office not in ("vice_mayor", "secretary_general") or kind not in LEAVING_THE_CITY:
+        return []
+    receivers = {roster.holder("mayor", day), roster.holder("executive_vice_mayor", day)}
+    if reported_to_id not in receivers - {None}:
+        raise refuse("L2", "leaving the city is reported to the mayor or the executive vice-mayor")
+    if not urgent and starts_at - act.at < REPORT_AHEAD:
+        raise refuse(
+            "L2", "leaving the city is reported at least 1 day ahead (提前 1 天), or marked urgent"
+        )
+    return ["L2"]
+
+
+def _check_acting(
+    act: Act,
+    roster: Roster,
+    ledger: AbsenceLedger,
+    person_id: str,
+    office: str | None,
+    acting_id: str | None,
+    starts_at: datetime,
+    ends_at: datetime,
+) -> tuple[bool, list[str]]:
+    """L4 with P2/P3: who acts. The mayor: the executive vice-mayor (P2). A vice-mayor: the AB
+    partner (P3); when the partner is away too, the office names another leader."""
+    if office not in CITY_LEADERS:
+        if acting_id is not None and acting_id not in roster.people:
+            raise InvalidReference(f"unknown person {acting_id!r}")
+        return False, []
+    if acting_id is None:
+        raise refuse("L4", "a city leader's absence names who acts (代行职责的领导)")
+    day = _day(starts_at)
+    if acting_id == person_id or not roster.is_leader(acting_id, day):
+        raise refuse("L4", f"{acting_id} is not another city leader")
+    if ledger.absences_of(acting_id, starts_at, ends_at):
+        raise refuse("L4", f"{acting_id} is away then too and cannot act")
+    if office == "mayor":
+        deputy = roster.holder("executive_vice_mayor", day)
+        if acting_id != deputy:
+            raise refuse("L4", f"the executive vice-mayor ({deputy}) acts for the mayor (P2)")
+        return False, ["P2"]
+    partner = roster.ab_partner(person_id)
+    if partner is None or acting_id == partner:
+        return False, ["P3"] if partner else []
+    if not ledger.absences_of(partner, starts_at, ends_at):
+        raise refuse("L4", f"the AB partner ({partner}) acts (P3)")
+    if act.actor.holds(*OFFICE_STAFF) is None:
+        raise forbid("L4", "with both AB partners away, the office names who acts (P3)")
+    return True, ["P3"]
+
+
+def _approver(
+    roster: Roster, person_id: str, office: str | None, kind: str, day: Any
+) -> str | None:
+    if office in ("vice_mayor", "secretary_general") and kind == "private":
+        return roster.holder("mayor", day)  # L3
+    if office == "unit_head" and kind in LEAVING_THE_CITY:
+        for tenure in roster.tenures:
+            if tenure.person_id == person_id and tenure.office == "unit_head":
+                in_charge = roster.vice_mayor_in_charge(tenure.unit_id or "")
+                return in_charge or roster.holder("mayor", day)  # L5
+    return None
+
+
+def _approving_post(act: Act, roster: Roster, approver: str) -> tuple[Post | None, str | None]:
+    """The approver, or whoever acts for them while they are away (P2, P3)."""
+    actor = act.actor
+    if actor.person_id == approver:
+        return actor.posts[0], None
+    if approver not in act.absent:
+        return None, None
+    day = _day(act.at)
+    if approver == roster.holder("mayor", day):
+        return actor.holds("executive_vice_mayor"), approver
+    if roster.ab_partner(approver) == actor.person_id:
+        return actor.holds("vice_mayor", "executive_vice_mayor"), approver
+    return None, None

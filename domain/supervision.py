@@ -1,0 +1,339 @@
+"""Supervision items (督查, Ch. 11–12): registration (立项), progress reports by set dates (限期
+报告), verification (核查复核), rectification (督促整改), closing and the circular of results
+(情况通报). S1–S6. The due times of reports and of the deadline are stored in the events, so the
+overdue facts (S3) are recorded later against them, whatever the clock says then.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post
+from domain.clock import SHANGHAI
+from domain.roster import InvalidReference, Roster
+from domain.rules import forbid, refuse
+
+SOURCE_KINDS = (
+    "decision",  # 市政府决定
+    "instruction",  # 领导批示
+    "npc_suggestion",  # 人大代表建议
+    "cppcc_proposal",  # 政协委员提案
+    "annual_task",  # 年度重点工作
+    "document",  # 文件
+)
+RESULTS = ("passed", "failed")
+CITY_LEADERS = ("mayor", "executive_vice_mayor", "vice_mayor", "secretary_general")
+
+
+class SupervisionItem(GovAggregate):
+    """One supervised matter, from registration to its circular."""
+
+    TOPIC = "govrules:SupervisionItem"
+    COLLECTION = "supervision-items"
+
+    class Event(GovAggregate.Event):
+        pass
+
+    class Created(Event, GovAggregate.Created):
+        TOPIC = "govrules:SupervisionItemRegistered"
+        title: str
+        source: dict[str, str]
+        lead_unit_id: str
+        co_unit_ids: list[str]
+        deadline: datetime
+        report_dates: list[datetime]
+        first_responsible_id: str | None
+        led_by: str | None
+
+        def apply(self, item: SupervisionItem) -> None:
+            item.title = self.title
+            item.source = self.source
+            item.lead_unit_id = self.lead_unit_id
+            item.co_unit_ids = self.co_unit_ids
+            item.deadline = self.deadline
+            item.report_dates = sorted(self.report_dates)
+            item.first_responsible_id = self.first_responsible_id
+            item.led_by = self.led_by
+            item.status = "registered"
+            item.reports = []
+            item.verifications = []
+            item.rectifications = []
+            item.closed = None
+            item.circulars = []
+
+    Registered = Created
+
+    class ProgressReported(Event):
+        TOPIC = "govrules:ProgressReported"
+        unit_id: str
+        text: str
+
+        def apply(self, item: SupervisionItem) -> None:
+            item.status = "in_progress" if item.status == "registered" else item.status
+            item.reports.append(
+                {
+                    "unit_id": self.unit_id,
+                    "text": self.text,
+                    "by": self.meta["actor_id"],
+                    "at": self.timestamp.isoformat(),
+                }
+            )
+
+    class Verified(Event):
+        TOPIC = "govrules:ItemVerified"
+        result: str
+        findings: str
+
+        def apply(self, item: SupervisionItem) -> None:
+            item.status = "verified" if self.result == "passed" else "failed_verification"
+            item.verifications.append(
+                {
+                    "result": self.result,
+                    "findings": self.findings,
+                    "by": self.meta["actor_id"],
+                    "at": self.timestamp.isoformat(),
+                }
+            )
+
+    class RectificationOrdered(Event):
+        TOPIC = "govrules:RectificationOrdered"
+        order: str
+        due: datetime
+
+        def apply(self, item: SupervisionItem) -> None:
+            item.status = "rectifying"
+            item.rectifications.append(
+                {"order": self.order, "due": self.due, "at": self.timestamp.isoformat()}
+            )
+
+    class Closed(Event):
+        TOPIC = "govrules:ItemClosed"
+        summary: str
+
+        def apply(self, item: SupervisionItem) -> None:
+            item.status = "closed"
+            item.closed = {
+                "summary": self.summary,
+                "by": self.meta["actor_id"],
+                "at": self.timestamp.isoformat(),
+            }
+
+    class ResultsCirculated(Event):
+        TOPIC = "govrules:ResultsCirculated"
+        text: str
+
+        def apply(self, item: SupervisionItem) -> None:
+            item.circulars.append({"text": self.text, "at": self.timestamp.isoformat()})
+
+    if TYPE_CHECKING:  # state set by the events; annotated for mypy only
+        title: str
+        source: dict[str, str]
+        lead_unit_id: str
+        co_unit_ids: list[str]
+        deadline: datetime
+        report_dates: list[datetime]
+        first_responsible_id: str | None
+        led_by: str | None
+        status: str
+        reports: list[dict[str, Any]]
+        verifications: list[dict[str, Any]]
+        rectifications: list[dict[str, Any]]
+        closed: dict[str, Any] | None
+        circulars: list[dict[str, Any]]
+
+    # ----- registration --------------------------------------------------------------------
+
+    @classmethod
+    def register(
+        cls,
+        act: Act,
+        roster: Roster,
+        *,
+        title: str,
+        source: dict[str, str],
+        lead_unit_id: str,
+        co_unit_ids: list[str],
+        deadline: datetime,
+        report_dates: list[datetime],
+        led_by: str | None = None,
+    ) -> SupervisionItem:
+        """S1: 立项 by the office (or a city leader) with a lead unit, co-units, a source and a
+        deadline; S2: the lead unit's head is recorded as first responsible person."""
+        post = act.actor.holds(*OFFICE_STAFF, *CITY_LEADERS)
+        if post is None:
+            raise forbid("S1", "supervision items are registered by the office or a city leader")
+        if source.get("kind") not in SOURCE_KINDS or not str(source.get("ref", "")).strip():
+            raise InvalidReference(f"source is {{kind: one of {SOURCE_KINDS}, ref}}")
+        roster.unit(lead_unit_id)
+        co_unit_ids = [u for u in dict.fromkeys(co_unit_ids) if u != lead_unit_id]
+        for unit_id in co_unit_ids:
+            roster.unit(unit_id)
+        if deadline <= act.at:
+            raise refuse("S1", "the deadline lies in the future")
+        dates = sorted(dict.fromkeys(report_dates))
+        if any(d <= act.at or d > deadline for d in dates):
+            raise refuse("S1", "report dates lie between now and the deadline")
+        day = act.at.astimezone(SHANGHAI).date()
+        if led_by is not None and not roster.is_leader(led_by, day):
+            raise InvalidReference(f"{led_by} is not a city leader")
+        first = roster.holder("unit_head", day, lead_unit_id) or roster.holder(
+            "office_director", day, lead_unit_id
+        )
+        item: SupervisionItem = cls.start(
+            cls.Registered,
+            act,
+            id=uuid.uuid4(),
+            rules=("S1", "S2", "S3", "S5"),
+            post=post,
+            title=title,
+            source={"kind": source["kind"], "ref": source["ref"]},
+            lead_unit_id=lead_unit_id,
+            co_unit_ids=co_unit_ids,
+            deadline=deadline,
+            report_dates=dates,
+            first_responsible_id=first,
+            led_by=led_by,
+        )
+        return item
+
+    # ----- lifecycle -----------------------------------------------------------------------
+
+    def _open(self) -> None:
+        if self.status == "closed":
+            raise refuse("S1", "the item is closed")
+
+    def report_progress(self, act: Act, unit_id: str, text: str) -> None:
+        """S1: progress is reported by the lead unit or a co-unit, through its head."""
+        self._open()
+        if unit_id != self.lead_unit_id and unit_id not in self.co_unit_ids:
+            raise refuse("S1", f"{unit_id} is neither the lead unit nor a co-unit")
+        post = act.actor.heads(unit_id)
+        if post is None:
+            raise forbid("S1", f"only the head of {unit_id} reports for it")
+        if not text.strip():
+            raise refuse("S1", "a report has a text")
+        self.record(self.ProgressReported, act, rules=("S1",), post=post, unit_id=unit_id,
+                    text=text)  # fmt: skip
+
+    def _office(self, act: Act) -> Post:
+        post = act.actor.holds(*OFFICE_STAFF)
+        if post is None:
+            raise forbid("S1", "the government office verifies, orders and closes supervision")
+        return post
+
+    def verify(self, act: Act, result: str, findings: str) -> None:
+        """S1: 核查复核 by the office, after at least one report."""
+        post = self._office(act)
+        self._open()
+        if result not in RESULTS:
+            raise InvalidReference(f"result is one of {RESULTS}")
+        if not self.reports:
+            raise refuse("S1", "verification follows a progress report")
+        self.record(self.Verified, act, rules=("S1",), post=post, result=result,
+                    findings=findings)  # fmt: skip
+
+    def order_rectification(self, act: Act, order: str, due: datetime) -> None:
+        """S1: 督促整改 after a failed verification, with its own due date (S3)."""
+        post = self._office(act)
+        self._open()
+        if self.status != "failed_verification":
+            raise refuse("S1", "rectification is ordered where a verification failed")
+        if due <= act.at:
+            raise refuse("S1", "a rectification is due in the future")
+        if not order.strip():
+            raise refuse("S1", "a rectification order says what to put right")
+        self.record(self.RectificationOrdered, act, rules=("S1", "S3"), post=post, order=order,
+                    due=due)  # fmt: skip
+
+    def close(self, act: Act, summary: str) -> None:
+        """S1: closed with a summary once a verification passed (S5: the ledger line ends)."""
+        post = self._office(act)
+        self._open()
+        if self.status != "verified":
+            raise refuse("S1", "an item closes after a verification passed")
+        if not summary.strip():
+            raise refuse("S1", "closing carries a summary")
+        self.record(self.Closed, act, rules=("S1", "S5"), post=post, summary=summary)
+
+    def circulate(self, act: Act, text: str) -> None:
+        """S1: the results are circulated (通报) once the item is closed."""
+        post = self._office(act)
+        if self.status != "closed":
+            raise refuse("S1", "results are circulated once the item is closed")
+        if not text.strip():
+            raise refuse("S1", "a circular has a text")
+        self.record(self.ResultsCirculated, act, rules=("S1",), post=post, text=text)
+
+    # ----- due times (S3) -----------------------------------------------------------------
+
+    def due_reports(self) -> list[datetime]:
+        return list(self.report_dates)
+
+    def overdue_at(self, at: datetime) -> dict[str, Any]:
+        """S3: report dates passed with no report since the previous date; the deadline (or
+        a rectification's due) passed without closing."""
+        late_reports = []
+        previous: datetime | None = None
+        report_times = [datetime.fromisoformat(r["at"]) for r in self.reports]
+        for due in self.report_dates:
+            if due <= at and not any(
+                (previous is None or t > previous) and t <= due for t in report_times
+            ):
+                late_reports.append(due)
+            previous = due
+        dues = [self.deadline, *(r["due"] for r in self.rectifications)]
+        return {
+            "reports": late_reports,
+            "deadline": self.status != "closed" and any(d <= at for d in dues),
+        }
+
+
+# ----- metrics (S4, S5, S6) ----------------------------------------------------------------
+
+
+def leaders_leading(
+    items: Iterable[SupervisionItem], leaders: Iterable[str], year: int
+) -> dict[str, dict[str, bool]]:
+    """S4: each city leader personally leads at least one NPC suggestion and one CPPCC
+    proposal a year."""
+    led: dict[str, set[str]] = {leader: set() for leader in leaders}
+    for item in items:
+        if item.led_by in led and item.created_on.astimezone(SHANGHAI).year == year:
+            led[item.led_by].add(item.source["kind"])
+    return {
+        leader: {
+            "npc_suggestion": "npc_suggestion" in kinds,
+            "cppcc_proposal": "cppcc_proposal" in kinds,
+        }
+        for leader, kinds in led.items()
+    }
+
+
+def open_instruction_ledger(items: Iterable[SupervisionItem]) -> list[dict[str, Any]]:
+    """S5: every instruction has a ledger line until it is closed (事事有着落)."""
+    return [
+        {"id": str(i.id), "title": i.title, "ref": i.source["ref"], "status": i.status}
+        for i in items
+        if i.source["kind"] == "instruction" and i.status != "closed"
+    ]
+
+
+def ranking(
+    items: Iterable[SupervisionItem], at: datetime, bottom: int = 1
+) -> list[dict[str, Any]]:
+    """S6: units ranked by overdue supervision (fewest first); the bottom ones are marked for
+    a reminder interview (约谈提醒)."""
+    score: dict[str, int] = {}
+    for item in items:
+        overdue = item.overdue_at(at)
+        score.setdefault(item.lead_unit_id, 0)
+        score[item.lead_unit_id] += len(overdue["reports"]) + int(overdue["deadline"])
+    ordered = sorted(score.items(), key=lambda kv: (kv[1], kv[0]))
+    worst = {unit for unit, points in ordered[-bottom:] if points > 0} if ordered else set()
+    return [
+        {"unit_id": unit, "overdue": points, "rank": n + 1, "reminder_interview": unit in worst}
+        for n, (unit, points) in enumerate(ordered)
+    ]
