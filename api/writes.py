@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from fastapi import HTTPException, Request
@@ -16,8 +16,11 @@ from pydantic import BaseModel
 from api.errors import problem
 from domain.application import Written
 from domain.base import Act, Actor, GovAggregate
+from domain.roster import Roster
 from domain.rules import Conflict, RuleViolation
 from projections.store import IdempotencyClaim, fingerprint
+
+A = TypeVar("A", bound=GovAggregate)
 
 Render = Callable[[Any], dict[str, Any]]
 KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
@@ -108,6 +111,31 @@ def write(
             return replay
         raise
     return resource_response(written.aggregate, render, written.position, status)
+
+
+def command(
+    request: Request,
+    actor: Actor,
+    cls: type[A],
+    resource_id: uuid.UUID,
+    body: BaseModel | None,
+    fn: Callable[[A, Roster, Act], object],
+    render: Render,
+    guard: Callable[[Actor, A], None] | None = None,
+) -> Response:
+    """A command on an existing resource: load it, check what the reader may see (``guard``),
+    run ``fn(aggregate, roster, act)``, save, answer."""
+    services = request.app.state.services
+
+    def run(act: Act, expected: int | None, kw: dict[str, Any]) -> Written:
+        def apply(aggregate: A, roster: Roster) -> None:
+            if guard is not None:
+                guard(actor, aggregate)
+            fn(aggregate, roster, act)
+
+        return services.app.command(cls, resource_id, apply, expected_version=expected, **kw)
+
+    return write(request, actor, body, run, render, collection=cls.COLLECTION)
 
 
 def _replay(request: Request, claim: IdempotencyClaim | None, render: Render) -> Response | None:

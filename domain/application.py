@@ -9,7 +9,7 @@ production and tests, plain objects in fast domain specs) is the composition roo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -177,6 +177,23 @@ class GovRules(Application[uuid.UUID]):
         others = command(aggregate) or ()
         return self.commit(aggregate, *others, **save_kwargs)
 
+    def command(
+        self,
+        cls: type[A],
+        aggregate_id: uuid.UUID,
+        command: Callable[[A, Roster], object],
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        """A command on one existing aggregate, judged against the roster as it stands."""
+        roster = self.roster()
+
+        def run(aggregate: A) -> None:
+            command(aggregate, roster)  # its answer (e.g. a new topic id) is in the state
+
+        return self.update(cls, aggregate_id, run, expected_version=expected_version, **save_kwargs)
+
     # ----- roster --------------------------------------------------------------------------
 
     def bootstrap_roster(self, data: dict[str, Any], at: datetime) -> Written | None:
@@ -258,24 +275,6 @@ class GovRules(Application[uuid.UUID]):
         require_clearance(actor, doc)
         return doc
 
-    def document_command(
-        self,
-        act: Act,
-        doc_id: uuid.UUID,
-        command: Callable[[OfficialDocument, Roster], Sequence[GovAggregate] | None],
-        *,
-        expected_version: int | None = None,
-        **save_kwargs: Any,
-    ) -> Written:
-        roster = self.roster()
-        return self.update(
-            OfficialDocument,
-            doc_id,
-            lambda doc: command(doc, roster),
-            expected_version=expected_version,
-            **save_kwargs,
-        )
-
     def register_document(
         self,
         act: Act,
@@ -313,24 +312,6 @@ class GovRules(Application[uuid.UUID]):
         decision = Decision.initiate(act, self.roster(), **fields)
         return self.commit(decision, created=True, **save_kwargs)
 
-    def decision_command(
-        self,
-        act: Act,
-        decision_id: uuid.UUID,
-        command: Callable[[Decision, Roster], None],
-        *,
-        expected_version: int | None = None,
-        **save_kwargs: Any,
-    ) -> Written:
-        roster = self.roster()
-        return self.update(
-            Decision,
-            decision_id,
-            lambda decision: command(decision, roster),
-            expected_version=expected_version,
-            **save_kwargs,
-        )
-
     def convene_meeting(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
         """M12: a department citywide meeting is counted on its unit's quota for the year in
         the same transaction; a lost race reloads the quota and is refused if it is full."""
@@ -353,24 +334,6 @@ class GovRules(Application[uuid.UUID]):
                     raise
         raise Conflict("could not count the meeting under contention; retry")
 
-    def meeting_command(
-        self,
-        act: Act,
-        meeting_id: uuid.UUID,
-        command: Callable[[Meeting, Roster], Any],
-        *,
-        expected_version: int | None = None,
-        **save_kwargs: Any,
-    ) -> Written:
-        roster = self.roster()
-
-        def run(meeting: Meeting) -> None:
-            command(meeting, roster)  # a command's answer (e.g. a topic id) is in the state
-
-        return self.update(
-            Meeting, meeting_id, run, expected_version=expected_version, **save_kwargs
-        )
-
     def propose_topic(
         self,
         act: Act,
@@ -383,8 +346,8 @@ class GovRules(Application[uuid.UUID]):
         **save_kwargs: Any,
     ) -> Written:
         decision = self._referenced(Decision, decision_id) if decision_id else None
-        return self.meeting_command(
-            act,
+        return self.command(
+            Meeting,
             meeting_id,
             lambda meeting, roster: meeting.propose_topic(
                 act, roster, title, proposed_by, decision
@@ -490,22 +453,6 @@ class GovRules(Application[uuid.UUID]):
     def register_item(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
         item = SupervisionItem.register(act, self.roster(), **fields)
         return self.commit(item, created=True, **save_kwargs)
-
-    def item_command(
-        self,
-        act: Act,
-        item_id: uuid.UUID,
-        command: Callable[[SupervisionItem], None],
-        *,
-        expected_version: int | None = None,
-        **save_kwargs: Any,
-    ) -> Written:
-        def run(item: SupervisionItem) -> None:
-            command(item)
-
-        return self.update(
-            SupervisionItem, item_id, run, expected_version=expected_version, **save_kwargs
-        )
 
 
 def require_clearance(actor: Actor, doc: OfficialDocument) -> None:

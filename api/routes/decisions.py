@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from api.auth import current_actor
 from api.resources import add_reads
-from api.writes import write
-from domain.base import Act, Actor
+from api.writes import command, write
+from domain.base import Actor
 from domain.decisions import MATTER_KINDS, PROCEDURES, Decision
 
 router = APIRouter(tags=["decisions"])
@@ -74,20 +74,9 @@ add_reads(router, Decision, render, _open)
 
 
 def _command(
-    request: Request, actor: Actor, decision_id: uuid.UUID, body: BaseModel, command: Any
+    request: Request, actor: Actor, decision_id: uuid.UUID, body: BaseModel, fn: Any
 ) -> Response:
-    services = request.app.state.services
-
-    def run(act: Act, expected: int | None, kw: dict[str, Any]) -> Any:
-        return services.app.decision_command(
-            act,
-            decision_id,
-            lambda decision, roster: command(decision, roster, act),
-            expected_version=expected,
-            **kw,
-        )
-
-    return write(request, actor, body, run, render, collection="decisions")
+    return command(request, actor, Decision, decision_id, body, fn, render)
 
 
 @router.post("/decisions", status_code=201, summary="DecisionInitiated (A1, M9)")

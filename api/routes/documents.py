@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import current_actor
 from api.resources import Instant, add_reads
-from api.writes import write
+from api.writes import command, write
 from domain.application import require_clearance
 from domain.base import Act, Actor
 from domain.documents import (
@@ -23,7 +23,6 @@ from domain.documents import (
     URGENCIES,
     OfficialDocument,
 )
-from domain.roster import Roster
 
 router = APIRouter(tags=["documents"])
 # The domain's lists become the schema's enums (one source of truth).
@@ -145,19 +144,10 @@ add_reads(router, OfficialDocument, render, guard)  # type: ignore[arg-type]
 
 
 def _command(
-    request: Request, actor: Actor, doc_id: uuid.UUID, body: BaseModel | None, command: Any
+    request: Request, actor: Actor, doc_id: uuid.UUID, body: BaseModel | None, fn: Any
 ) -> Response:
     """A command on an existing document: the actor must be cleared to read it (D12)."""
-    services = request.app.state.services
-
-    def run(act: Act, expected: int | None, kw: dict[str, Any]) -> Any:
-        def apply(doc: OfficialDocument, roster: Roster) -> Any:
-            require_clearance(actor, doc)
-            return command(doc, roster, act)
-
-        return services.app.document_command(act, doc_id, apply, expected_version=expected, **kw)
-
-    return write(request, actor, body, run, render, collection="documents")
+    return command(request, actor, OfficialDocument, doc_id, body, fn, render, guard)
 
 
 @router.post("/documents", status_code=201, summary="DocumentDrafted (D1–D5, D10, D12)")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from api.auth import current_actor
 from api.resources import Instant, add_reads
-from api.writes import write
+from api.writes import command, write
 from domain.base import Act, Actor
 from domain.meetings import KINDS, POSITIONS, Meeting
 
@@ -103,20 +103,9 @@ def _write(request: Request, actor: Actor, body: BaseModel | None, run: Any) -> 
 
 
 def _command(
-    request: Request, actor: Actor, meeting_id: uuid.UUID, body: BaseModel | None, command: Any
+    request: Request, actor: Actor, meeting_id: uuid.UUID, body: BaseModel | None, fn: Any
 ) -> Response:
-    services = request.app.state.services
-
-    def run(act: Act, expected: int | None, kw: dict[str, Any]) -> Any:
-        return services.app.meeting_command(
-            act,
-            meeting_id,
-            lambda meeting, roster: command(meeting, roster, act),
-            expected_version=expected,
-            **kw,
-        )
-
-    return _write(request, actor, body, run)
+    return command(request, actor, Meeting, meeting_id, body, fn, render)
 
 
 @router.post("/meetings", status_code=201, summary="MeetingConvened (M1, M2, M12)")

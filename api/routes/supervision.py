@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 
 from api.auth import current_actor
 from api.resources import Instant, add_reads
-from api.writes import write
-from domain.base import Act, Actor
+from api.writes import command, write
+from domain.base import Actor
 from domain.supervision import RESULTS, SOURCE_KINDS, SupervisionItem
 
 router = APIRouter(tags=["supervision"])
@@ -89,16 +89,9 @@ add_reads(router, SupervisionItem, render, _open)
 
 
 def _command(
-    request: Request, actor: Actor, item_id: uuid.UUID, body: BaseModel, command: Any
+    request: Request, actor: Actor, item_id: uuid.UUID, body: BaseModel, fn: Any
 ) -> Response:
-    services = request.app.state.services
-
-    def run(act: Act, expected: int | None, kw: dict[str, Any]) -> Any:
-        return services.app.item_command(
-            act, item_id, lambda item: command(item, act), expected_version=expected, **kw
-        )
-
-    return write(request, actor, body, run, render, collection="supervision-items")
+    return command(request, actor, SupervisionItem, item_id, body, fn, render)
 
 
 @router.post("/supervision-items", status_code=201, summary="SupervisionItemRegistered (S1, S2)")
@@ -127,7 +120,7 @@ def report(
         actor,
         item_id,
         body,
-        lambda item, act: item.report_progress(act, body.unit_id, body.text),
+        lambda item, roster, act: item.report_progress(act, body.unit_id, body.text),
     )
 
 
@@ -140,7 +133,7 @@ def verify(
         actor,
         item_id,
         body,
-        lambda item, act: item.verify(act, body.result, body.findings),
+        lambda item, roster, act: item.verify(act, body.result, body.findings),
     )
 
 
@@ -156,7 +149,7 @@ def rectify(
         actor,
         item_id,
         body,
-        lambda item, act: item.order_rectification(act, body.order, body.due),
+        lambda item, roster, act: item.order_rectification(act, body.order, body.due),
     )
 
 
@@ -164,11 +157,15 @@ def rectify(
 def close(
     request: Request, item_id: uuid.UUID, body: Closing, actor: Actor = Depends(current_actor)
 ) -> Response:
-    return _command(request, actor, item_id, body, lambda item, act: item.close(act, body.summary))
+    return _command(
+        request, actor, item_id, body, lambda item, roster, act: item.close(act, body.summary)
+    )
 
 
 @router.post("/supervision-items/{item_id}/circular", summary="ResultsCirculated (S1)")
 def circulate(
     request: Request, item_id: uuid.UUID, body: Circular, actor: Actor = Depends(current_actor)
 ) -> Response:
-    return _command(request, actor, item_id, body, lambda item, act: item.circulate(act, body.text))
+    return _command(
+        request, actor, item_id, body, lambda item, roster, act: item.circulate(act, body.text)
+    )
