@@ -22,6 +22,9 @@ KINDS = ("out_of_city", "private", "study", "abroad", "official_trip")
 LEAVING_THE_CITY = ("out_of_city", "study", "abroad", "official_trip")  # 离攀外出
 CITY_LEADERS = ("mayor", "executive_vice_mayor", "vice_mayor", "secretary_general")
 REPORT_AHEAD = timedelta(days=1)  # L2
+# L2, L3: the vice-mayors (the executive vice-mayor is one, 负责常务工作的副市长) and the
+# secretary-general.
+REPORTING_LEADERS = ("executive_vice_mayor", "vice_mayor", "secretary_general")
 LEDGER_ID = uuid.uuid5(uuid.NAMESPACE_URL, "govrules:absence-ledger")
 
 
@@ -99,11 +102,14 @@ class AbsenceLedger(GovAggregate):
         return min(returned, planned) if returned else planned
 
     def away_at(self, at: datetime) -> dict[str, dict[str, Any]]:
-        """Who is away at ``at`` (planned interval, cut short by an earlier return)."""
+        """Who is away at ``at``: from the start until the return is reported — an absence
+        past its planned end without a return (L6, overdue) still counts, so whoever acts for
+        the person goes on acting (P2, P3)."""
         return {
             e["person_id"]: e
             for e in self.entries.values()
-            if e["starts_at"] <= at < self.end_of(e)
+            if e["starts_at"] <= at
+            and (at < self.end_of(e) if e["returned_at"] is not None else True)
         }
 
     def absences_of(
@@ -300,7 +306,8 @@ class LeaveRecord(GovAggregate):
         post, acting_for = _approving_post(act, roster, self.approval_by)
         if post is None:
             raise forbid(rule, f"this absence is approved by {self.approval_by}")
-        extra = ("P2",) if acting_for and rule == "L3" else ("P3",) if acting_for else ()
+        mayor = roster.holder("mayor", _day(act.at))
+        extra = () if not acting_for else ("P2",) if acting_for == mayor else ("P3",)
         self.record(self.Approved, act, rules=(rule, *extra), post=post, acting_for=acting_for)
 
     def file(self, act: Act) -> None:
@@ -349,7 +356,7 @@ def _reporting_post(act: Act, person_id: str) -> Post:
     """The person reports their own absence, or the office records it for them."""
     if act.actor.person_id == person_id:
         return act.actor.posts[0]
-    post = act.actor.holds(*OFFICE_STAFF)
+    post = act.actor.holds(*OFFICE_STAFF, "mayor")  # leaders report to the mayor (L2)
     if post is None:
         raise forbid("L4", f"{act.actor.person_id} cannot report an absence for {person_id}")
     return post
@@ -397,9 +404,11 @@ def _check_l2(
 ) -> list[str]:
     """L2: a vice-mayor or the secretary-general leaving the city reports to the mayor or the
     executive vice-mayor at least a day ahead, or marks it urgent."""
-    if office not in ("vice_mayor", "secretary_general") or kind not in LEAVING_THE_CITY:
+    if office not in REPORTING_LEADERS or kind not in LEAVING_THE_CITY:
         return []
-    receivers = {roster.holder("mayor", day), roster.holder("executive_vice_mayor", day)}
+    receivers = {roster.holder("mayor", day)}
+    if office != "executive_vice_mayor":  # the executive vice-mayor reports to the mayor
+        receivers.add(roster.holder("executive_vice_mayor", day))
     if reported_to_id not in receivers - {None}:
         raise refuse("L2", "leaving the city is reported to the mayor or the executive vice-mayor")
     if not urgent and starts_at - act.at < REPORT_AHEAD:
@@ -434,6 +443,8 @@ def _check_acting(
         raise refuse("L4", f"{acting_id} is away then too and cannot act")
     if office == "mayor":
         deputy = roster.holder("executive_vice_mayor", day)
+        if deputy and ledger.absences_of(deputy, starts_at, ends_at):
+            return False, ["L1"]  # the mayor's L1 override: another leader acts meanwhile
         if acting_id != deputy:
             raise refuse("L4", f"the executive vice-mayor ({deputy}) acts for the mayor (P2)")
         return False, ["P2"]
@@ -450,12 +461,12 @@ def _check_acting(
 def _approver(
     roster: Roster, person_id: str, office: str | None, kind: str, day: Any
 ) -> str | None:
-    if office in ("vice_mayor", "secretary_general") and kind == "private":
+    if office in REPORTING_LEADERS and kind == "private":
         return roster.holder("mayor", day)  # L3
     if office == "unit_head" and kind in LEAVING_THE_CITY:
-        for tenure in roster.tenures:
-            if tenure.person_id == person_id and tenure.office == "unit_head":
-                in_charge = roster.vice_mayor_in_charge(tenure.unit_id or "")
+        for post in roster.posts_of(person_id, day):  # the unit they head on that day
+            if post.office == "unit_head":
+                in_charge = roster.vice_mayor_in_charge(post.unit_id or "")
                 return in_charge or roster.holder("mayor", day)  # L5
     return None
 
@@ -469,7 +480,9 @@ def _approving_post(act: Act, roster: Roster, approver: str) -> tuple[Post | Non
         return None, None
     day = _day(act.at)
     if approver == roster.holder("mayor", day):
-        return actor.holds("executive_vice_mayor"), approver
+        return actor.holds("executive_vice_mayor"), approver  # P2
     if roster.ab_partner(approver) == actor.person_id:
-        return actor.holds("vice_mayor", "executive_vice_mayor"), approver
+        return actor.holds("vice_mayor", "executive_vice_mayor"), approver  # P3
+    if mayor_post := actor.holds("mayor"):
+        return mayor_post, approver  # the mayor, over the vice-mayor who is away
     return None, None

@@ -285,9 +285,11 @@ class SupervisionItem(GovAggregate):
                 late_reports.append(due)
             previous = due
         dues = [self.deadline, *(r["due"] for r in self.rectifications)]
+        closed_at = datetime.fromisoformat(self.closed["at"]) if self.closed else None
+        still_open = closed_at is None or closed_at > at  # a late closure was late meanwhile
         return {
             "reports": late_reports,
-            "deadline": self.status != "closed" and any(d <= at for d in dues),
+            "deadline": still_open and any(d <= at for d in dues),
         }
 
 
