@@ -113,14 +113,25 @@ class AbsenceLedger(GovAggregate):
         }
 
     def absences_of(
-        self, person_id: str, starts_at: datetime, ends_at: datetime
+        self,
+        person_id: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        now: datetime | None = None,
     ) -> list[dict[str, Any]]:
-        return [
-            e
-            for e in self.entries.values()
-            if e["person_id"] == person_id
-            and overlaps(e["starts_at"], self.end_of(e), starts_at, ends_at)
-        ]
+        """The person's absences overlapping [starts_at, ends_at). Given ``now``, an absence
+        already past its end without a return (L6, overdue) lasts until the return is
+        reported: the person has not come back."""
+        found = []
+        for e in self.entries.values():
+            if e["person_id"] != person_id:
+                continue
+            end = self.end_of(e)
+            if now is not None and e["returned_at"] is None and e["ends_at"] <= now:
+                end = max(end, ends_at)
+            if overlaps(e["starts_at"], end, starts_at, ends_at):
+                found.append(e)
+        return found
 
     def enter(self, act: Act, leave: LeaveRecord) -> None:
         self.record(
@@ -294,7 +305,7 @@ class LeaveRecord(GovAggregate):
 
     # ----- after reporting -----------------------------------------------------------------
 
-    def approve(self, act: Act, roster: Roster) -> None:
+    def approve(self, act: Act, roster: Roster, ledger: AbsenceLedger | None = None) -> None:
         """L3: the mayor approves a vice-mayor's or the secretary-general's private leave;
         L5: the vice-mayor in charge approves a department head leaving the city. An acting
         mayor (P2) or an AB partner (P3) approves for one who is away."""
@@ -303,7 +314,8 @@ class LeaveRecord(GovAggregate):
             raise refuse(rule, "this absence needs no approval")
         if self.status != "reported":
             raise refuse(rule, f"the absence is {self.status}")
-        post, acting_for = _approving_post(act, roster, self.approval_by)
+        named = ledger.away_at(act.at).get(self.approval_by, {}) if ledger else {}
+        post, acting_for = _approving_post(act, roster, self.approval_by, named.get("acting_id"))
         if post is None:
             raise forbid(rule, f"this absence is approved by {self.approval_by}")
         mayor = roster.holder("mayor", _day(act.at))
@@ -377,7 +389,7 @@ def _check_l1(
         return []
     other_office = "executive_vice_mayor" if office == "mayor" else "mayor"
     other = roster.holder(other_office, _day(starts_at))
-    clash = ledger.absences_of(other, starts_at, ends_at) if other else []
+    clash = ledger.absences_of(other, starts_at, ends_at, act.at) if other else []
     if not clash:
         return ["L1"]
     if not (override_reason and override_reason.strip()):
@@ -439,11 +451,11 @@ def _check_acting(
     day = _day(starts_at)
     if acting_id == person_id or not roster.is_leader(acting_id, day):
         raise refuse("L4", f"{acting_id} is not another city leader")
-    if ledger.absences_of(acting_id, starts_at, ends_at):
+    if ledger.absences_of(acting_id, starts_at, ends_at, act.at):
         raise refuse("L4", f"{acting_id} is away then too and cannot act")
     if office == "mayor":
         deputy = roster.holder("executive_vice_mayor", day)
-        if deputy and ledger.absences_of(deputy, starts_at, ends_at):
+        if deputy and ledger.absences_of(deputy, starts_at, ends_at, act.at):
             return False, ["L1"]  # the mayor's L1 override: another leader acts meanwhile
         if acting_id != deputy:
             raise refuse("L4", f"the executive vice-mayor ({deputy}) acts for the mayor (P2)")
@@ -451,7 +463,7 @@ def _check_acting(
     partner = roster.ab_partner(person_id)
     if partner is None or acting_id == partner:
         return False, ["P3"] if partner else []
-    if not ledger.absences_of(partner, starts_at, ends_at):
+    if not ledger.absences_of(partner, starts_at, ends_at, act.at):
         raise refuse("L4", f"the AB partner ({partner}) acts (P3)")
     if act.actor.holds(*OFFICE_STAFF) is None:
         raise forbid("L4", "with both AB partners away, the office names who acts (P3)")
@@ -471,13 +483,18 @@ def _approver(
     return None
 
 
-def _approving_post(act: Act, roster: Roster, approver: str) -> tuple[Post | None, str | None]:
-    """The approver, or whoever acts for them while they are away (P2, P3)."""
+def _approving_post(
+    act: Act, roster: Roster, approver: str, named_acting: str | None
+) -> tuple[Post | None, str | None]:
+    """The approver, or whoever acts for them while they are away (P2, P3) — never someone
+    who is away themself."""
     actor = act.actor
     if actor.person_id == approver:
         return actor.posts[0], None
-    if approver not in act.absent:
+    if approver not in act.absent or actor.person_id in act.absent:
         return None, None
+    if named_acting == actor.person_id:  # the leader named when the absence was reported
+        return actor.holds(*CITY_LEADERS), approver
     day = _day(act.at)
     if approver == roster.holder("mayor", day):
         return actor.holds("executive_vice_mayor"), approver  # P2

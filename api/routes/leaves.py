@@ -129,7 +129,7 @@ def approve(
         actor,
         leave_id,
         None,
-        lambda leave, roster, ledger, act: leave.approve(act, roster),
+        lambda leave, roster, ledger, act: leave.approve(act, roster, ledger),
     )
 
 
