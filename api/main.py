@@ -15,7 +15,15 @@ from api import errors
 from api.auth import current_actor
 from api.middleware import LimitAndCorrelate
 from api.resources import Instant
-from api.routes import decisions, documents, leaves, meetings, roster, supervision
+from api.routes import (
+    decisions,
+    documents,
+    leaves,
+    meetings,
+    regulations,
+    roster,
+    supervision,
+)
 from api.services import Services, build_services
 from api.settings import Settings, load_settings
 from api.writes import json_response
@@ -60,6 +68,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(decisions.router)
     app.include_router(supervision.router)
     app.include_router(leaves.router)
+    app.include_router(regulations.router)
 
     @app.get("/health", tags=["system"], summary="The store and the clock")
     def health(request: Request) -> Response:

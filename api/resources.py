@@ -21,6 +21,7 @@ from domain.decisions import Decision
 from domain.documents import OfficialDocument
 from domain.leaves import LeaveRecord
 from domain.meetings import Meeting
+from domain.regulations import Regulation
 from domain.roster import Roster
 from domain.supervision import SupervisionItem
 
@@ -30,6 +31,7 @@ COLLECTIONS: dict[str, type[GovAggregate]] = {
     "meetings": Meeting,
     "leaves": LeaveRecord,
     "supervision-items": SupervisionItem,
+    "regulations": Regulation,
     "roster": Roster,
 }
 TOPIC_PREFIX = "govrules:"

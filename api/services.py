@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from domain.application import GovRules
 from domain.calendar import CalendarOverrides, WorkingDayCalendar
 from domain.clock import Clock, DrillClock, SystemClock, parse_test_clock
+from domain.regulations import RegulationPolicy
 from projections.store import (
     GovrulesRecorder,
     application_env,
@@ -56,6 +57,11 @@ def build_services(settings: Settings) -> Services:
     app = GovRules(
         env=application_env(database, settings.schema_name),
         calendar=WorkingDayCalendar(overrides),
+        regulation_policy=RegulationPolicy(
+            validity_years=settings.validity_years,
+            temporary_validity_years=settings.temporary_validity_years,
+            filing_days=settings.filing_days,
+        ),
     )
     drill_clock = parse_test_clock(settings.test_clock)
     clock: Clock = drill_clock or SystemClock()

@@ -36,6 +36,12 @@ class Settings(BaseSettings):
         default="public", alias="GOVRULES_SCHEMA", pattern=r"^[a-z_][a-z0-9_]{0,62}$"
     )
     calendar_overrides: Path | None = Field(default=None, alias="GOVRULES_CALENDAR_OVERRIDES")
+    # G6, G5: the default validity limits of normative documents and the days to file them.
+    validity_years: int = Field(default=5, ge=1, le=50, alias="GOVRULES_VALIDITY_YEARS")
+    temporary_validity_years: int = Field(
+        default=2, ge=1, le=50, alias="GOVRULES_TEMPORARY_VALIDITY_YEARS"
+    )
+    filing_days: int = Field(default=30, ge=1, le=365, alias="GOVRULES_FILING_DAYS")
 
     @field_validator("test_clock")
     @classmethod

@@ -29,6 +29,8 @@ from domain.decisions import Decision
 from domain.documents import DocumentNumberSequence, OfficialDocument, number_sequence_id
 from domain.leaves import LEDGER_ID, AbsenceLedger, LeaveRecord
 from domain.meetings import CitywideMeetingQuota, Meeting, citywide_quota_id
+from domain.regulations import Regulation, RegulationPolicy
+from domain.regulations import catalog as regulation_catalog
 from domain.roster import ROSTER_ID, InvalidReference, Roster
 from domain.rules import Conflict, NotFound, forbid
 from domain.supervision import SupervisionItem
@@ -89,9 +91,11 @@ class GovRules(Application[uuid.UUID]):
         self,
         env: dict[str, str] | None = None,
         calendar: WorkingDayCalendar | None = None,
+        regulation_policy: RegulationPolicy | None = None,
     ) -> None:
         super().__init__(env)
         self.calendar = calendar or WorkingDayCalendar()
+        self.regulation_policy = regulation_policy or RegulationPolicy()
 
     def construct_mapper(self) -> Mapper[uuid.UUID]:
         return OrjsonPydanticMapper(transcoder=None)  # type: ignore[arg-type]
@@ -453,6 +457,94 @@ class GovRules(Application[uuid.UUID]):
     def register_item(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
         item = SupervisionItem.register(act, self.roster(), **fields)
         return self.commit(item, created=True, **save_kwargs)
+
+    # ----- regulations (G1-G9) -------------------------------------------------------------
+
+    def draft_regulation(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
+        regulation = Regulation.draft(act, self.roster(), **fields)
+        return self.commit(regulation, created=True, **save_kwargs)
+
+    def adopt_regulation(
+        self,
+        act: Act,
+        regulation_id: uuid.UUID,
+        meeting_id: str | None,
+        decision_id: str | None,
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        meeting = self._referenced(Meeting, meeting_id) if meeting_id else None
+        if decision_id:
+            self._referenced(Decision, decision_id)
+        return self.command(
+            Regulation,
+            regulation_id,
+            lambda regulation, roster: regulation.adopt(act, meeting, decision_id),
+            expected_version=expected_version,
+            **save_kwargs,
+        )
+
+    def publish_regulation(
+        self,
+        act: Act,
+        regulation_id: uuid.UUID,
+        published_on: date,
+        valid_until: date | None,
+        number: str,
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        """G6; a published revision supersedes the version it revises, in the same
+        transaction (G7 lineage, G9 catalog)."""
+        regulation = self.load(Regulation, regulation_id)
+        self.check_version(regulation, expected_version)
+        regulation.publish(act, self.regulation_policy, published_on, valid_until, number)
+        previous = None
+        if regulation.revises:
+            previous = self.load(Regulation, uuid.UUID(regulation.revises))
+            if previous.status == "in_force":
+                previous.supersede(act, regulation, published_on)
+            else:
+                previous = None
+        return self.commit(regulation, previous, **save_kwargs)
+
+    def revise_regulation(
+        self,
+        act: Act,
+        regulation_id: uuid.UUID,
+        title: str,
+        *,
+        expected_version: int | None = None,
+        **save_kwargs: Any,
+    ) -> Written:
+        """G7: a new regulation linked both ways to the one it revises; answers the new one."""
+        old = self.load(Regulation, regulation_id)
+        self.check_version(old, expected_version)
+        new = old.start_revision(act, self.roster(), title)
+        return self.commit(new, old, created=True, **save_kwargs)
+
+    def catalog(self, on: date, batch: int = 1000) -> list[dict[str, Any]]:
+        """G9: the normative documents in force on ``on``, from the publication, supersession
+        and abolition events of the whole log (read by topic, in batches)."""
+        topics = [get_topic(cls) for cls in CATALOG_EVENTS]
+        events: list[dict[str, Any]] = []
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start, batch, topics=topics)
+            for n in page:
+                state = orjson.loads(n.state)
+                events.append(
+                    {**state, "type": n.topic.split(":", 1)[1], "originator_id": n.originator_id}
+                )
+            if len(page) < batch:
+                break
+            start = page[-1].id + 1
+        return regulation_catalog(events, on)
+
+
+CATALOG_EVENTS = (Regulation.Published, Regulation.Superseded, Regulation.Abolished)
 
 
 def require_clearance(actor: Actor, doc: OfficialDocument) -> None:

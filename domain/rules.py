@@ -221,6 +221,69 @@ RULES: dict[str, Rule] = _rules(
         "Decisions are published unless secret by law, together with the policy interpretation.",
     ),
     Rule(
+        "G1",
+        21,
+        "市政府制定、修改或废止政府规章；市政府及各部门制定规范性文件。",
+        "Kinds: government rule, city normative document, department normative document.",
+    ),
+    Rule(
+        "G2",
+        21,
+        "审议的政府规章草案，由司法局审查或组织起草；规范性文件严格履行合法性审查等规定程序。",
+        "A draft government rule is reviewed (or drafted) by the justice bureau; every normative "
+        "document passes legality review before adoption.",
+    ),
+    Rule(
+        "G3",
+        22,
+        "除依法需要保密的外，政府规章的草案要公开征求意见。",
+        "Drafts of government rules go out for public comment (at least 30 days unless a reason "
+        "is recorded) unless secret by law; comments are recorded.",
+    ),
+    Rule(
+        "G4",
+        42,
+        "市政府常务会议讨论决定政府规章（市政府令）、行政规范性文件。",
+        "Government rules and city normative documents are adopted at a plenary or executive "
+        "meeting.",
+    ),
+    Rule(
+        "G5",
+        24,
+        "市政府规章向国务院、省人民代表大会常务委员会、省政府和市人民代表大会常务委员会备案；"
+        "市政府制定的规范性文件向省政府和市人民代表大会常务委员会备案，市政府各部门制定的"
+        "规范性文件向市政府和上级主管部门备案。",
+        "Filing after publication with each required body, within 30 days; each body tracked "
+        "on its own; missing filings become overdue.",
+    ),
+    Rule(
+        "G6",
+        25,
+        "规范性文件应当规定有效期。",
+        "Every normative document states a validity period; publication without one is "
+        "refused; expiry is recorded when it comes.",
+    ),
+    Rule(
+        "G7",
+        25,
+        "制定机关要即时对规范性文件进行清理，需要修改、废止的应当及时办理，继续执行的应当公告目录"
+        "并报司法局。",
+        "Cleanup: each document is reviewed and marked continue, revise or abolish; revisions "
+        "keep the lineage.",
+    ),
+    Rule(
+        "G8",
+        22,
+        "政府规章实施后要进行评估，发现问题，及时完善。",
+        "Government rules get a post-implementation evaluation.",
+    ),
+    Rule(
+        "G9",
+        24,
+        "司法局每年对市政府及各部门制定的规范性文件目录进行汇总并向社会公布。",
+        "The justice bureau publishes an annual catalog of normative documents in force.",
+    ),
+    Rule(
         "S1",
         63,
         "健全督查立项、限期报告、核查复核、督促整改、情况通报等制度。",

@@ -1,0 +1,590 @@
+"""Regulations and normative documents (政府规章、规范性文件, Ch. 4): drafting, legality review
+(合法性审查), public comment (公开征求意见), adoption at a meeting, publication with a validity
+period (有效期), filing (备案) with each required body, cleanup (清理), revision with lineage,
+abolition and post-implementation evaluation (实施后评估). G1–G9.
+
+Due times — each body's filing (G5) and the expiry (G6) — are stored in the publication event,
+computed once, so a replay years later gives the same answer whatever the policy is then.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post
+from domain.calendar import add_months
+from domain.clock import SHANGHAI
+from domain.roster import InvalidReference, Roster
+from domain.rules import forbid, refuse
+
+if TYPE_CHECKING:
+    from domain.meetings import Meeting
+
+KINDS = ("government_rule", "city_normative", "department_normative")  # G1
+ADOPTED_AT_MEETINGS = ("government_rule", "city_normative")  # G4
+ADOPTING_MEETINGS = ("plenary", "executive")
+# G5: who each kind is filed with.
+FILING_BODIES: dict[str, tuple[str, ...]] = {
+    "government_rule": (
+        "state_council",
+        "provincial_npc_sc",
+        "provincial_government",
+        "city_npc_sc",
+    ),
+    "city_normative": ("provincial_government", "city_npc_sc"),
+    "department_normative": ("city_government", "superior_department"),
+}
+ALL_BODIES = tuple(dict.fromkeys(b for bodies in FILING_BODIES.values() for b in bodies))
+VERDICTS = ("continue", "revise", "abolish")  # G7
+TEMPORARY_MARKS = ("暂行", "试行")
+COMMENT_DAYS = 30  # G3
+
+
+@dataclass(frozen=True)
+class RegulationPolicy:
+    """Configurable limits (G5, G6): validity years, for 暂行/试行 too, and days to file."""
+
+    validity_years: int = 5
+    temporary_validity_years: int = 2
+    filing_days: int = 30
+
+
+def _day(act: Act) -> date:
+    return act.at.astimezone(SHANGHAI).date()
+
+
+class Regulation(GovAggregate):
+    """One government rule or normative document, from draft to abolition, with lineage."""
+
+    TOPIC = "govrules:Regulation"
+    COLLECTION = "regulations"
+
+    class Event(GovAggregate.Event):
+        pass
+
+    class Created(Event, GovAggregate.Created):
+        TOPIC = "govrules:RegulationDrafted"
+        kind: str
+        title: str
+        drafting_unit_id: str
+        revises: str | None
+
+        def apply(self, reg: Regulation) -> None:
+            reg.kind = self.kind
+            reg.title = self.title
+            reg.drafting_unit_id = self.drafting_unit_id
+            reg.revises = self.revises
+            reg.revised_by = []
+            reg.status = "drafting"
+            reg.legality_reviews = []
+            reg.public_comment = None
+            reg.comments = []
+            reg.adoption = None
+            reg.publication = None
+            reg.filings = {}
+            reg.cleanups = []
+            reg.evaluations = []
+            reg.ended = None
+
+    Drafted = Created
+
+    class LegalityReviewed(Event):
+        TOPIC = "govrules:LegalityReviewed"
+        passed: bool
+        opinion: str
+
+        def apply(self, reg: Regulation) -> None:
+            reg.legality_reviews.append(
+                {
+                    "passed": self.passed,
+                    "opinion": self.opinion,
+                    "by": self.meta["actor_id"],
+                    "at": self.timestamp.isoformat(),
+                }
+            )
+
+    class PublicCommentOpened(Event):
+        TOPIC = "govrules:PublicCommentOpened"
+        opens_on: date | None
+        closes_on: date | None
+        short_reason: str | None
+        waived_reason: str | None
+
+        def apply(self, reg: Regulation) -> None:
+            reg.public_comment = {
+                "opens_on": self.opens_on,
+                "closes_on": self.closes_on,
+                "short_reason": self.short_reason,
+                "waived_reason": self.waived_reason,
+            }
+
+    class CommentReceived(Event):
+        TOPIC = "govrules:CommentReceived"
+        text: str
+        source: str
+
+        def apply(self, reg: Regulation) -> None:
+            reg.comments.append(
+                {"text": self.text, "source": self.source, "at": self.timestamp.isoformat()}
+            )
+
+    class Adopted(Event):
+        TOPIC = "govrules:RegulationAdopted"
+        meeting_id: str | None
+        decision_id: str | None
+
+        def apply(self, reg: Regulation) -> None:
+            reg.status = "adopted"
+            reg.adoption = {
+                "meeting_id": self.meeting_id,
+                "decision_id": self.decision_id,
+                "at": self.timestamp.isoformat(),
+            }
+
+    class Published(Event):
+        TOPIC = "govrules:RegulationPublished"
+        kind: str
+        title: str
+        drafting_unit_id: str
+        number: str
+        published_on: date
+        valid_until: date
+        filings_due: dict[str, date]
+        revises: str | None
+
+        def apply(self, reg: Regulation) -> None:
+            reg.status = "in_force"
+            reg.publication = {
+                "number": self.number,
+                "published_on": self.published_on,
+                "valid_until": self.valid_until,
+            }
+            reg.filings = {
+                body: {"body": body, "due": due, "filed_on": None}
+                for body, due in self.filings_due.items()
+            }
+
+    class Filed(Event):
+        TOPIC = "govrules:RegulationFiled"
+        body: str
+        filed_on: date
+
+        def apply(self, reg: Regulation) -> None:
+            reg.filings[self.body]["filed_on"] = self.filed_on
+
+    class CleanupReviewed(Event):
+        TOPIC = "govrules:CleanupReviewed"
+        verdict: str
+        reason: str
+
+        def apply(self, reg: Regulation) -> None:
+            reg.cleanups.append(
+                {
+                    "verdict": self.verdict,
+                    "reason": self.reason,
+                    "by": self.meta["actor_id"],
+                    "at": self.timestamp.isoformat(),
+                }
+            )
+
+    class Revised(Event):
+        TOPIC = "govrules:RegulationRevised"
+        new_regulation_id: str
+
+        def apply(self, reg: Regulation) -> None:
+            reg.revised_by.append(self.new_regulation_id)
+
+    class Superseded(Event):
+        TOPIC = "govrules:RegulationSuperseded"
+        by_regulation_id: str
+        on: date
+
+        def apply(self, reg: Regulation) -> None:
+            reg.status = "superseded"
+            reg.ended = {"how": "superseded", "by": self.by_regulation_id, "on": self.on}
+
+    class Abolished(Event):
+        TOPIC = "govrules:RegulationAbolished"
+        on: date
+        reason: str | None
+
+        def apply(self, reg: Regulation) -> None:
+            reg.status = "abolished"
+            reg.ended = {"how": "abolished", "on": self.on, "reason": self.reason}
+
+    class Evaluated(Event):
+        TOPIC = "govrules:RegulationEvaluated"
+        findings: str
+
+        def apply(self, reg: Regulation) -> None:
+            reg.evaluations.append({"findings": self.findings, "at": self.timestamp.isoformat()})
+
+    if TYPE_CHECKING:  # state set by the events; annotated for mypy only
+        kind: str
+        title: str
+        drafting_unit_id: str
+        revises: str | None
+        revised_by: list[str]
+        status: str
+        legality_reviews: list[dict[str, Any]]
+        public_comment: dict[str, Any] | None
+        comments: list[dict[str, Any]]
+        adoption: dict[str, Any] | None
+        publication: dict[str, Any] | None
+        filings: dict[str, dict[str, Any]]
+        cleanups: list[dict[str, Any]]
+        evaluations: list[dict[str, Any]]
+        ended: dict[str, Any] | None
+
+    # ----- queries -------------------------------------------------------------------------
+
+    @property
+    def temporary(self) -> bool:
+        return any(mark in self.title for mark in TEMPORARY_MARKS)
+
+    def legality_passed(self) -> bool:
+        return bool(self.legality_reviews) and self.legality_reviews[-1]["passed"]
+
+    def in_force_on(self, day: date) -> bool:
+        if self.publication is None:
+            return False
+        if not self.publication["published_on"] <= day < self.publication["valid_until"]:
+            return False
+        return self.ended is None or day < self.ended["on"]
+
+    # ----- drafting and review --------------------------------------------------------------
+
+    @classmethod
+    def draft(
+        cls,
+        act: Act,
+        roster: Roster,
+        *,
+        kind: str,
+        title: str,
+        drafting_unit_id: str,
+        revises: Regulation | None = None,
+    ) -> Regulation:
+        """G1: one of three kinds, drafted by a unit (a government rule by the justice bureau
+        or a unit it organises, G2)."""
+        if kind not in KINDS:
+            raise refuse("G1", f"kind is one of {KINDS}")
+        roster.unit(drafting_unit_id)
+        post = _unit_or_office(act, drafting_unit_id, "G1")
+        reg: Regulation = cls.start(
+            cls.Drafted,
+            act,
+            id=uuid.uuid4(),
+            rules=("G1", "G7") if revises else ("G1",),
+            post=post,
+            kind=kind,
+            title=title,
+            drafting_unit_id=drafting_unit_id,
+            revises=str(revises.id) if revises else None,
+        )
+        return reg
+
+    def _drafting(self, rule: str) -> None:
+        if self.status != "drafting":
+            raise refuse(rule, f"the regulation is {self.status}; this comes before adoption")
+
+    def review_legality(self, act: Act, roster: Roster, passed: bool, opinion: str) -> None:
+        """G2: legality review (合法性审查) by the justice bureau only."""
+        post = _justice_post(act, roster)
+        if post is None:
+            raise forbid("G2", "legality review is the justice bureau's (司法局)")
+        self._drafting("G2")
+        if not opinion.strip():
+            raise refuse("G2", "a legality review gives its opinion")
+        self.record(
+            self.LegalityReviewed, act, rules=("G2",), post=post, passed=passed, opinion=opinion
+        )
+
+    def open_public_comment(
+        self,
+        act: Act,
+        opens_on: date | None,
+        closes_on: date | None,
+        short_reason: str | None = None,
+        waived_reason: str | None = None,
+    ) -> None:
+        """G3: a government rule's draft goes out for comment, at least 30 days unless a reason
+        is recorded — or not at all when secret by law (with the reason)."""
+        post = _unit_or_office(act, self.drafting_unit_id, "G3")
+        self._drafting("G3")
+        if self.kind != "government_rule":
+            raise refuse("G3", "public comment periods are for government rules")
+        if self.public_comment is not None:
+            raise refuse("G3", "the public comment is already recorded")
+        if waived_reason and waived_reason.strip():
+            self.record(
+                self.PublicCommentOpened,
+                act,
+                rules=("G3",),
+                post=post,
+                opens_on=None,
+                closes_on=None,
+                short_reason=None,
+                waived_reason=waived_reason,
+            )
+            return
+        if opens_on is None or closes_on is None or closes_on <= opens_on:
+            raise refuse("G3", "a comment period opens and then closes")
+        if (closes_on - opens_on).days < COMMENT_DAYS and not (
+            short_reason and short_reason.strip()
+        ):
+            raise refuse(
+                "G3",
+                f"a comment period lasts at least {COMMENT_DAYS} days unless a reason is recorded",
+            )
+        self.record(
+            self.PublicCommentOpened,
+            act,
+            rules=("G3",),
+            post=post,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            short_reason=short_reason,
+            waived_reason=None,
+        )
+
+    def receive_comment(self, act: Act, text: str, source: str) -> None:
+        """G3: comments received during the period are recorded (by the drafting unit or the
+        office)."""
+        post = _unit_or_office(act, self.drafting_unit_id, "G3")
+        period = self.public_comment
+        day = _day(act)
+        if period is None or period["opens_on"] is None:
+            raise refuse("G3", "no public comment period is open")
+        if not period["opens_on"] <= day <= period["closes_on"]:
+            raise refuse(
+                "G3", f"the comment period runs {period['opens_on']} – {period['closes_on']}"
+            )
+        if not text.strip():
+            raise refuse("G3", "a comment has a text")
+        self.record(self.CommentReceived, act, rules=("G3",), post=post, text=text, source=source)
+
+    # ----- adoption and publication --------------------------------------------------------
+
+    def adopt(self, act: Act, meeting: Meeting | None, decision_id: str | None) -> None:
+        """G4: government rules and city normative documents are adopted at a plenary or
+        executive meeting that is open or has been held; G2 and G3 first."""
+        post = act.actor.holds(*OFFICE_STAFF)
+        if post is None:
+            raise forbid("G4", "the government office records the adoption")
+        self._drafting("G4")
+        if not self.legality_passed():
+            raise refuse("G2", "adoption follows a passed legality review (合法性审查)")
+        if self.kind == "government_rule":
+            period = self.public_comment
+            if period is None:
+                raise refuse("G3", "a government rule's draft goes out for public comment first")
+            if period["closes_on"] is not None and period["closes_on"] >= _day(act):
+                raise refuse("G3", f"the comment period runs until {period['closes_on']}")
+        rules = ["G2", "G3"] if self.kind == "government_rule" else ["G2"]
+        if self.kind in ADOPTED_AT_MEETINGS:
+            if meeting is None:
+                raise refuse("G4", "it is adopted at a plenary or executive meeting")
+            if meeting.kind not in ADOPTING_MEETINGS:
+                raise refuse("G4", f"a {meeting.kind} meeting does not adopt {self.kind}")
+            if meeting.status not in ("open", "closed"):
+                raise refuse("G4", "the meeting has not been held")
+            rules.append("G4")
+        self.record(
+            self.Adopted,
+            act,
+            rules=tuple(rules),
+            post=post,
+            meeting_id=str(meeting.id) if meeting else None,
+            decision_id=decision_id,
+        )
+
+    def publish(
+        self,
+        act: Act,
+        policy: RegulationPolicy,
+        published_on: date,
+        valid_until: date | None,
+        number: str,
+    ) -> None:
+        """G6: published with a validity period (at most 5 years, 2 for 暂行/试行); G5: each
+        required body's filing falls due 30 days after publication."""
+        post = act.actor.holds(*OFFICE_STAFF) or (
+            act.actor.heads(self.drafting_unit_id) if self.kind == "department_normative" else None
+        )
+        if post is None:
+            raise forbid("G6", "the office publishes (a department its own normative documents)")
+        if self.kind in ADOPTED_AT_MEETINGS and self.status != "adopted":
+            raise refuse("G4", "it is published after its adoption at a meeting")
+        if self.kind == "department_normative":
+            self._drafting("G6")
+            if not self.legality_passed():
+                raise refuse("G2", "publication follows a passed legality review")
+        if valid_until is None:
+            raise refuse("G6", "a normative document states its validity period (有效期)")
+        years = policy.temporary_validity_years if self.temporary else policy.validity_years
+        limit = add_months(published_on, 12 * years)
+        if not published_on < valid_until <= limit:
+            which = " for 暂行/试行" if self.temporary else ""
+            raise refuse("G6", f"valid until at most {limit} ({years} years{which})")
+        if not number.strip():
+            raise refuse("G6", "publication carries the document number")
+        due = published_on + timedelta(days=policy.filing_days)
+        self.record(
+            self.Published,
+            act,
+            rules=("G5", "G6"),
+            post=post,
+            kind=self.kind,
+            title=self.title,
+            drafting_unit_id=self.drafting_unit_id,
+            number=number,
+            published_on=published_on,
+            valid_until=valid_until,
+            filings_due={body: due for body in FILING_BODIES[self.kind]},
+            revises=self.revises,
+        )
+
+    def file(self, act: Act, body: str, filed_on: date) -> None:
+        """G5: filed with one required body; each is tracked on its own."""
+        post = act.actor.holds(*OFFICE_STAFF) or act.actor.heads(self.drafting_unit_id)
+        if post is None:
+            raise forbid("G5", "the office or the drafting unit files it")
+        if body not in ALL_BODIES:
+            raise InvalidReference(f"body is one of {ALL_BODIES}")
+        if self.publication is None:
+            raise refuse("G5", "filing follows publication")
+        if body not in self.filings:
+            raise refuse("G5", f"a {self.kind} is not filed with {body}")
+        if self.filings[body]["filed_on"] is not None:
+            raise refuse("G5", f"already filed with {body}")
+        if filed_on < self.publication["published_on"] or filed_on > _day(act):
+            raise refuse("G5", "filed on a day between publication and today")
+        self.record(self.Filed, act, rules=("G5",), post=post, body=body, filed_on=filed_on)
+
+    # ----- life in force -------------------------------------------------------------------
+
+    def _in_force(self, rule: str) -> None:
+        if self.status != "in_force":
+            raise refuse(rule, f"the regulation is {self.status}, not in force")
+
+    def review_cleanup(self, act: Act, roster: Roster, verdict: str, reason: str) -> None:
+        """G7: 清理 — continue, revise or abolish — by the drafting unit or the justice bureau."""
+        post = act.actor.heads(self.drafting_unit_id) or _justice_post(act, roster)
+        if post is None:
+            raise forbid("G7", "cleanup is reviewed by the drafting unit or the justice bureau")
+        if verdict not in VERDICTS:
+            raise InvalidReference(f"verdict is one of {VERDICTS}")
+        self._in_force("G7")
+        if not reason.strip():
+            raise refuse("G7", "a cleanup verdict gives its reason")
+        self.record(
+            self.CleanupReviewed, act, rules=("G7",), post=post, verdict=verdict, reason=reason
+        )
+
+    def start_revision(self, act: Act, roster: Roster, title: str) -> Regulation:
+        """G7: a revision is a new regulation linked both ways to this one; returns it."""
+        self._in_force("G7")
+        new = Regulation.draft(
+            act,
+            roster,
+            kind=self.kind,
+            title=title,
+            drafting_unit_id=self.drafting_unit_id,
+            revises=self,
+        )
+        self.record(
+            self.Revised, act, rules=("G7",), post=_any_post(act), new_regulation_id=str(new.id)
+        )
+        return new
+
+    def supersede(self, act: Act, by: Regulation, on: date) -> None:
+        """The revision published replaces this version in the catalog (G7, G9)."""
+        self.record(
+            self.Superseded,
+            act,
+            rules=("G7", "G9"),
+            post=_any_post(act),
+            by_regulation_id=str(by.id),
+            on=on,
+        )
+
+    def abolish(self, act: Act, roster: Roster, reason: str | None) -> None:
+        post = act.actor.holds(*OFFICE_STAFF) or _justice_post(act, roster)
+        if post is None:
+            raise forbid("G7", "the office or the justice bureau records an abolition")
+        self._in_force("G7")
+        self.record(self.Abolished, act, rules=("G7",), post=post, on=_day(act), reason=reason)
+
+    def evaluate(self, act: Act, roster: Roster, findings: str) -> None:
+        """G8: a government rule's post-implementation evaluation (实施后评估)."""
+        post = (
+            act.actor.heads(self.drafting_unit_id)
+            or _justice_post(act, roster)
+            or act.actor.holds(*OFFICE_STAFF)
+        )
+        if post is None:
+            raise forbid("G8", "the drafting unit, the justice bureau or the office evaluates")
+        if self.kind != "government_rule":
+            raise refuse("G8", "post-implementation evaluation is for government rules")
+        if self.publication is None:
+            raise refuse("G8", "evaluation follows implementation")
+        if not findings.strip():
+            raise refuse("G8", "an evaluation records its findings")
+        self.record(self.Evaluated, act, rules=("G8",), post=post, findings=findings)
+
+
+def _any_post(act: Act) -> Post | None:
+    return act.actor.posts[0] if act.actor.posts else None
+
+
+def _unit_or_office(act: Act, unit_id: str, rule: str) -> Post:
+    post = act.actor.heads(unit_id) or act.actor.holds(*OFFICE_STAFF)
+    if post is None:
+        raise forbid(rule, f"the head of {unit_id} or the office acts on this draft")
+    return post
+
+
+def _justice_post(act: Act, roster: Roster) -> Post | None:
+    for post in act.actor.posts:
+        unit = roster.units.get(post.unit_id or "")
+        if unit and unit.get("function") == "justice_bureau" and post.office == "unit_head":
+            return post
+    return None
+
+
+def catalog(events: list[dict[str, Any]], on: date) -> list[dict[str, Any]]:
+    """G9: the normative documents in force on ``on``, from the published / superseded /
+    abolished events (plain dicts: ``type``, ``originator_id`` and the payload)."""
+    docs: dict[str, dict[str, Any]] = {}
+    for e in events:
+        rid = str(e["originator_id"])
+        if e["type"] == "RegulationPublished":
+            docs[rid] = {
+                "id": rid,
+                "kind": e["kind"],
+                "title": e["title"],
+                "drafting_unit_id": e["drafting_unit_id"],
+                "number": e["number"],
+                "published_on": date.fromisoformat(str(e["published_on"])),
+                "valid_until": date.fromisoformat(str(e["valid_until"])),
+                "ended_on": None,
+            }
+        elif e["type"] in ("RegulationSuperseded", "RegulationAbolished") and rid in docs:
+            docs[rid]["ended_on"] = date.fromisoformat(str(e["on"]))
+    return sorted(
+        (
+            {
+                **d,
+                "published_on": d["published_on"].isoformat(),
+                "valid_until": d["valid_until"].isoformat(),
+            }
+            for d in docs.values()
+            if d["published_on"] <= on < d["valid_until"]
+            and (d["ended_on"] is None or on < d["ended_on"])
+        ),
+        key=lambda d: (d["kind"], d["published_on"], d["title"]),
+    )
