@@ -20,6 +20,7 @@ from api.routes import (
     documents,
     leaves,
     meetings,
+    readmodels,
     regulations,
     roster,
     supervision,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     errors.install(app)
     app.add_middleware(LimitAndCorrelate)
     app.include_router(roster.router)
+    app.include_router(readmodels.router)
     app.include_router(documents.router)
     app.include_router(meetings.router)
     app.include_router(decisions.router)
@@ -85,10 +87,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 status_text="unavailable",
                 store={"ok": False, "error": type(e).__name__},
             )
+        try:
+            projections = services.engine.status()
+        except Exception as e:
+            projections = [{"state": "unavailable", "error": type(e).__name__}]
         return json_response(
             {
                 "status": "ok",
                 "store": {"ok": True, "position": position or 0},
+                "projections": projections,
                 "now": services.clock.now(),
                 "drill_clock": services.drill_clock is not None,
                 "role": services.settings.role,

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from domain.application import GovRules
 from domain.calendar import CalendarOverrides, WorkingDayCalendar
 from domain.clock import Clock, DrillClock, SystemClock, parse_test_clock
 from domain.regulations import RegulationPolicy
+from projections.engine import Engine, Runner
+from projections.models import MODELS
 from projections.store import (
+    EVENTS_TABLE,
     GovrulesRecorder,
     application_env,
+    conninfo,
     embedded_database,
     ensure_schema,
     parse_database_url,
@@ -32,6 +36,8 @@ class Services:
     app: GovRules
     clock: Clock
     drill_clock: DrillClock | None
+    engine: Engine
+    runners: list[Runner] = field(default_factory=list)
 
     @property
     def store(self) -> GovrulesRecorder:
@@ -40,6 +46,8 @@ class Services:
         return recorder
 
     def close(self) -> None:
+        for runner in self.runners:
+            runner.stop()
         self.app.close()
 
 
@@ -65,9 +73,12 @@ def build_services(settings: Settings) -> Services:
     )
     drill_clock = parse_test_clock(settings.test_clock)
     clock: Clock = drill_clock or SystemClock()
-    services = Services(settings, app, clock, drill_clock)
+    engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS)
+    engine.setup()
+    services = Services(settings, app, clock, drill_clock, engine)
     if settings.role == "all":
         bootstrap_roster(services)
+        services.runners = [Runner(engine, model.name).start() for model in MODELS]
     return services
 
 

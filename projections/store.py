@@ -29,6 +29,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 RECORDER_TOPIC = "projections.store:GovrulesRecorder"
+EVENTS_TABLE = "govrules_events"  # the library names it after the application (GovRules)
 T = TypeVar("T")
 
 

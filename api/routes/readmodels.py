@@ -1,0 +1,102 @@
+"""Read-model endpoints: lists and dashboards, with read-your-writes (``?min_position=N``
+waits up to 5 s for the model to reach N, then 503 with Retry-After). Every answer carries
+the ``position`` it reflects."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
+from psycopg.sql import SQL
+
+from api.auth import current_actor
+from api.writes import json_response
+from domain.base import Actor, clearance_covers
+from projections.engine import Tables
+
+router = APIRouter(tags=["read models"])
+WAIT_SECONDS = 5.0
+MinPosition = Query(default=None, ge=0, description="wait until the read model reflects it")
+
+
+@contextmanager
+def reading(
+    request: Request, name: str, min_position: int | None
+) -> Iterator[tuple[psycopg.Connection[Any], Tables, int]]:
+    engine = request.app.state.services.engine
+    if min_position is not None and engine.wait_for(name, min_position, WAIT_SECONDS) is None:
+        raise HTTPException(
+            503,
+            f"the {name} read model has not reached position {min_position} yet",
+            headers={"Retry-After": "1"},
+        )
+    with engine.connect() as conn, conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        tables, position = engine.tables(conn, name)
+        yield conn, tables, position
+
+
+@router.get("/documents", summary="A page of document summaries (read model)")
+def list_documents(
+    request: Request,
+    status: str | None = None,
+    limit: int = Query(default=50, ge=1, le=500),
+    cursor: uuid.UUID | None = Query(default=None, description="the next_cursor of a page"),
+    min_position: int | None = MinPosition,
+    actor: Actor = Depends(current_actor),
+) -> Response:
+    with reading(request, "documents", min_position) as (conn, t, position):
+        rows = conn.execute(
+            SQL(
+                "SELECT id, status, doc_type, title, classification, from_unit_id, direction, "
+                "number, version, updated_at FROM {} WHERE (%(status)s::text IS NULL OR "
+                "status = %(status)s) AND (%(cursor)s::uuid IS NULL OR id > %(cursor)s) "
+                "ORDER BY id LIMIT %(limit)s"
+            ).format(t["list"]),
+            {"status": status, "cursor": cursor, "limit": limit + 1},
+        ).fetchall()
+    page = rows[:limit]
+    items = []
+    for row in page:
+        item = {**row, "id": str(row["id"])}
+        if not clearance_covers(actor.clearance, row["classification"]):
+            item["title"] = None  # D12: a classified title never reaches the uncleared
+        items.append(item)
+    return json_response(
+        {
+            "items": items,
+            "next_cursor": str(page[-1]["id"]) if len(rows) > limit else None,
+            "position": position,
+        }
+    )
+
+
+@router.get("/dashboard/countersigns", summary="Open countersign requests, overdue first (D7)")
+def countersigns(
+    request: Request,
+    min_position: int | None = MinPosition,
+    actor: Actor = Depends(current_actor),
+) -> Response:
+    now = request.app.state.services.clock.now()
+    with reading(request, "countersigns", min_position) as (conn, t, position):
+        rows = conn.execute(
+            SQL(
+                "SELECT document_id, unit_id, requested_at, due, due <= %s AS overdue "
+                "FROM {} WHERE status = 'pending' ORDER BY due, document_id, unit_id"
+            ).format(t["requests"]),
+            (now,),
+        ).fetchall()
+    items = [{**r, "document_id": str(r["document_id"])} for r in rows]
+    return json_response(
+        {
+            "open": items,
+            "overdue": sum(1 for r in items if r["overdue"]),
+            "now": now,
+            "position": position,
+        }
+    )

@@ -1,0 +1,367 @@
+"""The projection engine: read models kept exactly once, live and rebuildable.
+
+Each read model owns tables in the store's schema, named with a generation
+(``rm_documents_list_g1``). The registry row of a model holds its live generation and the log
+position its rows reflect; every batch of events updates the rows AND that position in one
+transaction, so a crash never applies an event twice or skips one. Catch-up reads the log in
+large batches; live mode waits on LISTEN/NOTIFY with a timeout (a lost NOTIFY only delays a
+batch by the poll interval). The library's insert lock commits events in position order, so a
+reader never passes an event that commits later with a lower position.
+
+A rebuild builds generation g+1 beside the live tables, tracks its own position (crash-safe
+the same way), catches up, then switches readers in one transaction and drops the old tables.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import orjson
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.sql import SQL, Composable, Identifier
+
+log = logging.getLogger("govrules.projections")
+
+REGISTRY = "rm_registry"
+BATCH = 5000
+POLL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event as read models see it: plain data decoded with orjson (no pydantic)."""
+
+    position: int
+    originator_id: str
+    version: int
+    type: str
+    state: dict[str, Any]
+
+
+class Tables:
+    """The physical names of a model's tables in one generation."""
+
+    def __init__(self, schema: str, model: str, generation: int, logical: Sequence[str]):
+        self.schema = schema
+        self.names = {t: f"rm_{model}_{t}_g{generation}" for t in logical}
+
+    def __getitem__(self, logical: str) -> Composable:
+        return SQL("{}.{}").format(Identifier(self.schema), Identifier(self.names[logical]))
+
+
+class ReadModel:
+    """A read model: tables (logical name → column definitions) and how events change them."""
+
+    name: ClassVar[str] = ""
+    tables: ClassVar[dict[str, str]] = {}
+    types: ClassVar[tuple[str, ...]] = ()  # the event types it reads (topic sans "govrules:")
+
+    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        raise NotImplementedError
+
+
+class Engine:
+    """Registry, catch-up, rebuild and reads of every read model over one event store."""
+
+    def __init__(self, conninfo: str, schema: str, events_table: str, models: Sequence[ReadModel]):
+        self.conninfo = conninfo
+        self.schema = schema
+        self.events = SQL("{}.{}").format(Identifier(schema), Identifier(events_table))
+        self.channel = events_table
+        self.models = {m.name: m for m in models}
+        self.registry = SQL("{}.{}").format(Identifier(schema), Identifier(REGISTRY))
+
+    @contextmanager
+    def connect(self, autocommit: bool = False) -> Iterator[psycopg.Connection[Any]]:
+        with psycopg.connect(
+            self.conninfo, autocommit=autocommit, row_factory=dict_row, connect_timeout=5
+        ) as conn:
+            yield conn
+
+    # ----- registry ------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        """Create the registry and, for a model seen for the first time, its generation 1."""
+        with self.connect() as conn:
+            conn.execute(
+                SQL(
+                    "CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, generation int NOT "
+                    "NULL, position bigint NOT NULL DEFAULT 0, state text NOT NULL DEFAULT "
+                    "'running', error text, failed_position bigint, building int, "
+                    "building_position bigint NOT NULL DEFAULT 0, updated_at timestamptz NOT "
+                    "NULL DEFAULT now())"
+                ).format(self.registry)
+            )
+            for model in self.models.values():
+                inserted = conn.execute(
+                    SQL(
+                        "INSERT INTO {} (name, generation) VALUES (%s, 1) "
+                        "ON CONFLICT (name) DO NOTHING RETURNING name"
+                    ).format(self.registry),
+                    (model.name,),
+                ).fetchone()
+                if inserted:
+                    self._create_tables(conn, model, 1)
+
+    def _create_tables(self, conn: psycopg.Connection[Any], model: ReadModel, gen: int) -> None:
+        t = Tables(self.schema, model.name, gen, list(model.tables))
+        for logical, columns in model.tables.items():
+            conn.execute(SQL("CREATE TABLE IF NOT EXISTS {} (" + columns + ")").format(t[logical]))
+
+    def _drop_tables(self, conn: psycopg.Connection[Any], model: ReadModel, gen: int) -> None:
+        t = Tables(self.schema, model.name, gen, list(model.tables))
+        for logical in model.tables:
+            conn.execute(SQL("DROP TABLE IF EXISTS {}").format(t[logical]))
+
+    def status(self) -> list[dict[str, Any]]:
+        with self.connect() as conn:
+            head = conn.execute(
+                SQL("SELECT COALESCE(MAX(notification_id), 0) AS head FROM {}").format(self.events)
+            ).fetchone()
+            rows = conn.execute(
+                SQL(
+                    "SELECT name, generation, position, state, error, failed_position, building, "
+                    "building_position FROM {} ORDER BY name"
+                ).format(self.registry)
+            ).fetchall()
+        top = int(head["head"]) if head else 0
+        return [{**r, "lag": max(0, top - int(r["position"]))} for r in rows]
+
+    def tables(self, conn: psycopg.Connection[Any], name: str) -> tuple[Tables, int]:
+        """The live tables of a model for a reader, and the position they reflect."""
+        row = conn.execute(
+            SQL("SELECT generation, position FROM {} WHERE name = %s").format(self.registry),
+            (name,),
+        ).fetchone()
+        if row is None:
+            raise LookupError(f"no read model {name!r}")
+        model = self.models[name]
+        return Tables(self.schema, name, row["generation"], list(model.tables)), row["position"]
+
+    def position(self, name: str) -> int:
+        with self.connect() as conn:
+            return self.tables(conn, name)[1]
+
+    def wait_for(self, name: str, position: int, timeout: float) -> int | None:
+        """Read-your-writes: the model's position once it reached ``position``, else None."""
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.position(name)
+            if current >= position:
+                return current
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.01)
+
+    # ----- applying events -----------------------------------------------------------------
+
+    def _read(self, conn: psycopg.Connection[Any], after: int, limit: int) -> list[Event]:
+        rows = conn.execute(
+            SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state "
+                "FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+            ).format(self.events),
+            (after, limit),
+        ).fetchall()
+        return [
+            Event(
+                r["notification_id"],
+                str(r["originator_id"]),
+                r["originator_version"],
+                r["topic"].split(":", 1)[-1],
+                orjson.loads(r["state"]),
+            )
+            for r in rows
+        ]
+
+    def step(self, name: str, batch: int = BATCH) -> int:
+        """Apply the next batch to the live generation; rows and position in one transaction.
+        Returns how many events were read (0: caught up)."""
+        model = self.models[name]
+        with self.connect() as conn, conn.transaction():
+            row = conn.execute(
+                SQL("SELECT generation, position, state FROM {} WHERE name = %s FOR UPDATE").format(
+                    self.registry
+                ),
+                (name,),
+            ).fetchone()
+            if row is None or row["state"] != "running":
+                return 0
+            events = self._read(conn, row["position"], batch)
+            if not events:
+                return 0
+            t = Tables(self.schema, name, row["generation"], list(model.tables))
+            wanted = [e for e in events if not model.types or e.type in model.types]
+            with conn.cursor() as cur:
+                model.apply(cur, t, wanted)
+            conn.execute(
+                SQL("UPDATE {} SET position = %s, updated_at = now() WHERE name = %s").format(
+                    self.registry
+                ),
+                (events[-1].position, name),
+            )
+            return len(events)
+
+    def fail(self, name: str, error: BaseException) -> None:
+        """R12: the model stops alone, with its position and the error on record."""
+        with self.connect() as conn:
+            row = conn.execute(
+                SQL(
+                    "UPDATE {} SET state = 'failed', error = %s, failed_position = position + 1, "
+                    "updated_at = now() WHERE name = %s RETURNING position"
+                ).format(self.registry),
+                (f"{type(error).__name__}: {error}", name),
+            ).fetchone()
+        log.error(
+            "read model %s failed after position %s: %s", name, row and row["position"], error
+        )
+
+    def catch_up(self, name: str, batch: int = BATCH) -> None:
+        while self.step(name, batch):
+            pass
+
+    # ----- rebuild -------------------------------------------------------------------------
+
+    def rebuild(
+        self,
+        name: str,
+        batch: int = BATCH,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        """Build generation g+1 beside the live one (resuming a rebuild a crash cut short),
+        catch up, then switch readers atomically and drop the old tables."""
+        model = self.models[name]
+        with self.connect() as conn, conn.transaction():
+            row = conn.execute(
+                SQL("SELECT generation, building FROM {} WHERE name = %s FOR UPDATE").format(
+                    self.registry
+                ),
+                (name,),
+            ).fetchone()
+            assert row is not None, f"no read model {name!r}"
+            building = row["building"] or row["generation"] + 1
+            if row["building"] is None:
+                self._drop_tables(conn, model, building)
+                self._create_tables(conn, model, building)
+                conn.execute(
+                    SQL(
+                        "UPDATE {} SET building = %s, building_position = 0 WHERE name = %s"
+                    ).format(self.registry),
+                    (building, name),
+                )
+        while True:
+            read, position, head = self._rebuild_step(name, building, batch)
+            if progress is not None:
+                progress(position, head)
+            if read == 0:
+                break
+        self._switch(name, building, batch)
+
+    def _rebuild_step(self, name: str, building: int, batch: int) -> tuple[int, int, int]:
+        model = self.models[name]
+        with self.connect() as conn, conn.transaction():
+            row = conn.execute(
+                SQL("SELECT building_position FROM {} WHERE name = %s FOR UPDATE").format(
+                    self.registry
+                ),
+                (name,),
+            ).fetchone()
+            assert row is not None
+            head_row = conn.execute(
+                SQL("SELECT COALESCE(MAX(notification_id), 0) AS head FROM {}").format(self.events)
+            ).fetchone()
+            head = int(head_row["head"]) if head_row else 0
+            events = self._read(conn, row["building_position"], batch)
+            if not events:
+                return 0, row["building_position"], head
+            t = Tables(self.schema, name, building, list(model.tables))
+            wanted = [e for e in events if not model.types or e.type in model.types]
+            with conn.cursor() as cur:
+                model.apply(cur, t, wanted)
+            conn.execute(
+                SQL("UPDATE {} SET building_position = %s WHERE name = %s").format(self.registry),
+                (events[-1].position, name),
+            )
+            return len(events), events[-1].position, head
+
+    def _switch(self, name: str, building: int, batch: int) -> None:
+        """Under the registry row's lock (the live runner waits), apply what came meanwhile
+        and make the new generation the live one; then drop the old tables."""
+        model = self.models[name]
+        with self.connect() as conn, conn.transaction():
+            row = conn.execute(
+                SQL(
+                    "SELECT generation, building_position FROM {} WHERE name = %s FOR UPDATE"
+                ).format(self.registry),
+                (name,),
+            ).fetchone()
+            assert row is not None
+            position = row["building_position"]
+            t = Tables(self.schema, name, building, list(model.tables))
+            while events := self._read(conn, position, batch):
+                with conn.cursor() as cur:
+                    model.apply(
+                        cur, t, [e for e in events if not model.types or e.type in model.types]
+                    )
+                position = events[-1].position
+            old = row["generation"]
+            conn.execute(
+                SQL(
+                    "UPDATE {} SET generation = %s, position = %s, building = NULL, "
+                    "building_position = 0, state = 'running', error = NULL, "
+                    "failed_position = NULL, updated_at = now() WHERE name = %s"
+                ).format(self.registry),
+                (building, position, name),
+            )
+            self._drop_tables(conn, model, old)
+
+
+class Runner:
+    """Keeps one read model live in a thread: catch up, then wait for NOTIFY (or the poll
+    interval) and catch up again. A model that raises stops alone (R12)."""
+
+    def __init__(self, engine: Engine, name: str, poll: float = POLL_SECONDS) -> None:
+        self.engine = engine
+        self.name = name
+        self.poll = poll
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"projection-{name}", daemon=True)
+
+    def start(self) -> Runner:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+        try:  # wake the listener now rather than at the next poll
+            with self.engine.connect(autocommit=True) as conn:
+                conn.execute("SELECT pg_notify(%s, '')", (self.engine.channel,))
+        except psycopg.Error:
+            pass
+        self.thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self._follow()
+            except psycopg.OperationalError as e:
+                log.warning("read model %s lost the store (%s); retrying", self.name, e)
+                self.stopped.wait(1.0)
+            except Exception as e:  # a model's own error stops only that model
+                self.engine.fail(self.name, e)
+                return
+
+    def _follow(self) -> None:
+        with self.engine.connect(autocommit=True) as listener:
+            listener.execute(SQL("LISTEN {}").format(Identifier(self.engine.channel)))
+            while not self.stopped.is_set():
+                self.engine.catch_up(self.name)
+                for _ in listener.notifies(timeout=self.poll, stop_after=1):
+                    pass
