@@ -70,6 +70,8 @@ class ReadModel:
 class Engine:
     """Registry, catch-up, rebuild and reads of every read model over one event store."""
 
+    DROP_GRACE_SECONDS = 0.5
+
     def __init__(self, conninfo: str, schema: str, events_table: str, models: Sequence[ReadModel]):
         self.conninfo = conninfo
         self.schema = schema
@@ -320,6 +322,10 @@ class Engine:
                 ).format(self.registry),
                 (building, position, name),
             )
+        # A reader that looked up the old generation just before the switch may still be about
+        # to read it: drop the old tables after a grace period, not in the switch itself.
+        time.sleep(self.DROP_GRACE_SECONDS)
+        with self.connect() as conn, conn.transaction():
             self._drop_tables(conn, model, old)
 
 

@@ -1,0 +1,100 @@
+"""``python -m projections``: run the read-model runners on their own (the API then runs with
+``GOVRULES_ROLE=api``); ``python -m projections rebuild [NAME]`` rebuilds read models beside
+the live tables, with a progress bar on a terminal and plain log lines otherwise."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+from api.settings import SettingsError, load_settings
+from projections.engine import Engine, Runner
+from projections.models import MODELS
+from projections.store import EVENTS_TABLE, conninfo, embedded_database, parse_database_url
+
+log = logging.getLogger("govrules.projections")
+
+
+def _engine() -> Engine:
+    settings = load_settings()
+    database = (
+        parse_database_url(settings.database_url)
+        if settings.database_url
+        else embedded_database(settings.data_dir)
+    )
+    engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS)
+    engine.setup()
+    return engine
+
+
+def rebuild(engine: Engine, names: list[str]) -> None:
+    for name in names or list(engine.models):
+        if name not in engine.models:
+            raise SystemExit(f"no read model {name!r}; known: {', '.join(engine.models)}")
+        if sys.stderr.isatty():
+            _rebuild_with_bar(engine, name)
+        else:
+            engine.rebuild(name, progress=_log_progress(name))
+        log.info("rebuilt %s", name)
+
+
+def _log_progress(name: str) -> Callable[[int, int], None]:
+    def report(done: int, head: int) -> None:
+        log.info("rebuild %s: %s/%s", name, done, head)
+
+    return report
+
+
+def _rebuild_with_bar(engine: Engine, name: str) -> None:
+    columns = (
+        TextColumn(f"rebuild {name}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns) as bar:
+        task = bar.add_task(name, total=None)
+
+        def report(done: int, head: int) -> None:
+            bar.update(task, completed=done, total=head)
+
+        engine.rebuild(name, progress=report)
+
+
+def run(engine: Engine) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    runners = [Runner(engine, name).start() for name in engine.models]
+    log.info("running read models: %s", ", ".join(engine.models))
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    for runner in runners:
+        runner.stop()
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        engine = _engine()
+    except SettingsError as e:
+        print(e, file=sys.stderr)
+        return 2
+    if argv[:1] == ["rebuild"]:
+        rebuild(engine, argv[1:])
+    elif not argv:
+        run(engine)
+    else:
+        print("usage: python -m projections [rebuild [NAME ...]]", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,241 @@
+"""Projection specs (given events, then rows) and the engine's guarantees: exactly once, a
+failing model stops alone (R12), rebuild beside the live tables, resumable, readers never fail.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar
+
+import psycopg
+from psycopg.sql import SQL
+
+from api.services import Services
+from projections.engine import Engine, Event, ReadModel, Tables
+from projections.models import MODELS
+from tests.conftest import auth
+
+
+def draft(client, who: str = "p-finance-head", **fields) -> dict[str, Any]:
+    body = {
+        "doc_type": "request",
+        "title": "关于申请专项资金的请示",
+        "from_unit_id": "u-finance",
+        "to": "government",
+        "matters": ["专项资金"],
+        **fields,
+    }
+    r = client.post("/documents", json=body, headers=auth(who))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def rows(engine: Engine, name: str, table: str, order: str) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        t, _ = engine.tables(conn, name)
+        return conn.execute(SQL("SELECT * FROM {} ORDER BY " + order).format(t[table])).fetchall()
+
+
+def stop_runners(services: Services) -> None:
+    for runner in services.runners:
+        runner.stop()
+
+
+# ----- projection specs: given events, then rows ------------------------------------------
+
+
+def test_documents_list_given_drafted_countersigned_signed_numbered_then_rows(client, services):
+    stop_runners(services)
+    request = draft(client)
+    notice = draft(
+        client,
+        who="p-office-dir",
+        doc_type="notice",
+        from_unit_id="u-gov",
+        to="u-ecology",
+        drafting_unit_id="u-ecology",
+    )
+    signed = client.post(
+        f"/documents/{notice['id']}/sign-off", json={"opinion": "同意"}, headers=auth("p-vm-a")
+    )
+    assert signed.status_code == 200, signed.text
+    numbered = client.post(
+        f"/documents/{notice['id']}/register",
+        json={"issuer_code": "攀府发"},
+        headers=auth("p-office-dir"),
+    )
+    assert numbered.status_code == 200, numbered.text
+    services.engine.catch_up("documents")
+
+    got = {str(r["id"]): r for r in rows(services.engine, "documents", "list", "id")}
+    assert got[request["id"]]["status"] == "drafted"
+    assert got[request["id"]]["version"] == 1
+    assert got[notice["id"]]["status"] == "numbered"
+    assert got[notice["id"]]["number"] == "攀府发〔2026〕1号"
+    assert got[notice["id"]]["version"] == 3
+
+
+def test_countersigns_given_requested_and_answered_then_rows(client, services):
+    stop_runners(services)
+    doc = draft(client)
+    client.post(
+        f"/documents/{doc['id']}/countersign-requests",
+        json={"unit_ids": ["u-ecology", "u-housing"]},
+        headers=auth("p-finance-head"),
+    )
+    client.post(
+        f"/documents/{doc['id']}/countersignatures",
+        json={"unit_id": "u-housing", "opinion": "disagree", "reasons": "资金来源不明"},
+        headers=auth("p-housing-head"),
+    )
+    services.engine.catch_up("countersigns")
+
+    got = [
+        (r["unit_id"], r["status"], r["opinion"])
+        for r in rows(services.engine, "countersigns", "requests", "unit_id")
+    ]
+    assert got == [("u-ecology", "pending", None), ("u-housing", "answered", "disagree")]
+
+
+def test_each_event_is_applied_once_and_the_position_moves_with_the_rows(client, services):
+    stop_runners(services)
+    docs = [draft(client, title=f"请示{i}") for i in range(7)]
+    engine = services.engine
+    while engine.step("documents", batch=3):
+        pass
+    engine.catch_up("documents")  # nothing left: applying again changes nothing
+    assert len(rows(engine, "documents", "list", "id")) == 7
+    assert engine.position("documents") == docs[-1]["position"]
+
+
+# ----- R12: a model that raises stops alone -----------------------------------------------
+
+
+class Exploding(ReadModel):
+    name: ClassVar[str] = "exploding"
+    tables: ClassVar[dict[str, str]] = {"seen": "position bigint PRIMARY KEY"}
+
+    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        for e in events:
+            if e.type == "DocumentDrafted":
+                raise ValueError(f"cannot project event {e.position}")
+            cur.execute(SQL("INSERT INTO {} VALUES (%s)").format(t["seen"]), (e.position,))
+
+
+def test_R12_a_model_that_raises_stops_alone_with_its_position_and_error(client, services):
+    stop_runners(services)
+    engine = Engine(
+        services.engine.conninfo,
+        services.engine.schema,
+        "govrules_events",
+        [*MODELS, Exploding()],
+    )
+    engine.setup()
+    from projections.engine import Runner
+
+    runners = [Runner(engine, name, poll=0.05).start() for name in engine.models]
+    try:
+        doc = draft(client)
+        assert engine.wait_for("documents", doc["position"], 10) is not None
+        status = {s["name"]: s for s in engine.status()}
+        deadline = threading.Event()
+        for _ in range(100):
+            status = {s["name"]: s for s in engine.status()}
+            if status["exploding"]["state"] == "failed":
+                break
+            deadline.wait(0.05)
+        assert status["exploding"]["state"] == "failed"
+        assert status["exploding"]["failed_position"] == doc["position"]
+        assert "cannot project event" in status["exploding"]["error"]
+        assert status["documents"]["state"] == "running"
+        later = draft(client, title="之后的请示")
+        assert engine.wait_for("documents", later["position"], 10) is not None
+        assert engine.position("exploding") == doc["position"] - 1
+    finally:
+        for runner in runners:
+            runner.stop()
+
+
+# ----- rebuild -----------------------------------------------------------------------------
+
+
+def test_rebuild_builds_beside_the_live_tables_and_switches(client, services):
+    stop_runners(services)
+    for i in range(5):
+        draft(client, title=f"请示{i}")
+    engine = services.engine
+    engine.catch_up("documents")
+    before = rows(engine, "documents", "list", "id")
+    generation = engine.status()[[s["name"] for s in engine.status()].index("documents")][
+        "generation"
+    ]
+
+    engine.rebuild("documents", batch=2)
+
+    after = {s["name"]: s for s in engine.status()}["documents"]
+    assert after["generation"] == generation + 1
+    assert after["building"] is None
+    assert rows(engine, "documents", "list", "id") == before
+    with engine.connect() as conn:
+        old = conn.execute(
+            "SELECT count(*) AS n FROM pg_tables WHERE schemaname = %s AND tablename = %s",
+            (engine.schema, f"rm_documents_list_g{generation}"),
+        ).fetchone()
+    assert old["n"] == 0
+
+
+def test_a_rebuild_cut_short_resumes_and_equals_a_clean_one(client, services):
+    stop_runners(services)
+    for i in range(9):
+        draft(client, title=f"请示{i}")
+    engine = services.engine
+    engine.catch_up("documents")
+    expected = rows(engine, "documents", "list", "id")
+
+    class Crash(Exception):
+        pass
+
+    steps = 0
+
+    def crash_after_two(done: int, head: int) -> None:
+        nonlocal steps
+        steps += 1
+        if steps == 2:
+            raise Crash
+
+    try:
+        engine.rebuild("documents", batch=3, progress=crash_after_two)
+    except Crash:
+        pass
+    building = {s["name"]: s for s in engine.status()}["documents"]
+    assert building["building"] is not None and building["building_position"] > 0
+
+    engine.rebuild("documents", batch=3)  # resumes where it stopped
+
+    assert rows(engine, "documents", "list", "id") == expected
+
+
+def test_readers_never_fail_while_a_rebuild_switches(client, services):
+    for i in range(20):
+        draft(client, title=f"请示{i}")
+    last = draft(client, title="最后")
+    failures: list[int] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            r = client.get(
+                f"/documents?limit=500&min_position={last['position']}", headers=auth("p-mayor")
+            )
+            if r.status_code != 200 or len(r.json()["items"]) != 21:
+                failures.append(r.status_code)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for _ in range(3):
+            services.engine.rebuild("documents", batch=4)
+    finally:
+        stop.set()
+        reader.join()
+    assert failures == []
