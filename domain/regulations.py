@@ -420,7 +420,8 @@ class Regulation(GovAggregate):
         if self.kind in ADOPTED_AT_MEETINGS and self.status != "adopted":
             raise refuse("G4", "it is published after its adoption at a meeting")
         if self.kind == "department_normative":
-            self._drafting("G6")
+            if self.status not in ("drafting", "adopted"):
+                raise refuse("G6", f"the regulation is {self.status}; it was published already")
             if not self.legality_passed():
                 raise refuse("G2", "publication follows a passed legality review")
         if valid_until is None:
@@ -503,6 +504,7 @@ class Regulation(GovAggregate):
 
     def supersede(self, act: Act, by: Regulation, on: date) -> None:
         """The revision published replaces this version in the catalog (G7, G9)."""
+        self._in_force("G7")
         self.record(
             self.Superseded,
             act,

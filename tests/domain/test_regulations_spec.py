@@ -1,0 +1,1192 @@
+"""Specs of the Regulation aggregate (政府规章、规范性文件, Ch. 4): rules G1–G9, and the G9
+catalog function (``domain.regulations.catalog``).
+
+Given past events (or a copy of the example roster), when a command, then new events or a
+refusal naming the rule (``tests/domain/spec.py``). The rule text of ``shared/domain/rules.md``
+is the spec.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from domain.meetings import Meeting
+from domain.regulations import FILING_BODIES, KINDS, Regulation, RegulationPolicy, catalog
+from domain.roster import InvalidReference
+from tests.domain.spec import AT, PAST_META, act, given, refused_on_creation, roster, when
+
+Past = tuple[type, dict[str, Any]]
+
+TODAY = date(2026, 9, 28)  # AT, in Shanghai
+PUBLISHED = date(2026, 9, 1)
+FIVE_YEARS = date(2031, 9, 1)
+TWO_YEARS = date(2028, 9, 1)
+NUMBER = "攀府令〔2026〕1号"
+POLICY = RegulationPolicy()
+EXECUTIVE = ["p-mayor", "p-exec-vm", "p-vm-a", "p-vm-b", "p-vm-c", "p-sg"]
+# The unit that drafts each kind in these specs, and its head.
+DRAFTERS = {
+    "government_rule": ("u-justice", "p-justice-head"),
+    "city_normative": ("u-finance", "p-finance-head"),
+    "department_normative": ("u-finance", "p-finance-head"),
+}
+TITLES = {
+    "government_rule": "攀枝花市城市绿化管理办法",
+    "city_normative": "攀枝花市市级财政专项资金管理办法",
+    "department_normative": "攀枝花市财政局政府采购管理规定",
+}
+
+
+def at_day(day: date, hour: int = 9) -> datetime:
+    """``hour`` o'clock in Shanghai on ``day``."""
+    return datetime(day.year, day.month, day.day, hour - 8, 0, tzinfo=UTC)
+
+
+def meta(actor_id: str, **more: Any) -> dict[str, Any]:
+    return {**PAST_META, "actor_id": actor_id, **more}
+
+
+# ----- past events of a regulation -----------------------------------------------------------
+
+
+def drafted(
+    kind: str = "government_rule", title: str | None = None, revises: str | None = None
+) -> Past:
+    unit_id, head = DRAFTERS[kind]
+    return (
+        Regulation.Created,
+        {
+            "kind": kind,
+            "title": title or TITLES[kind],
+            "drafting_unit_id": unit_id,
+            "revises": revises,
+            "meta": meta(head),
+        },
+    )
+
+
+def reviewed(passed: bool = True) -> Past:
+    return (
+        Regulation.LegalityReviewed,
+        {
+            "passed": passed,
+            "opinion": "合法" if passed else "第三条缺乏上位法依据",
+            "meta": meta("p-justice-head"),
+        },
+    )
+
+
+def comment_opened(
+    opens_on: date | None = date(2026, 8, 1),
+    closes_on: date | None = date(2026, 8, 31),
+    short_reason: str | None = None,
+    waived_reason: str | None = None,
+) -> Past:
+    return (
+        Regulation.PublicCommentOpened,
+        {
+            "opens_on": opens_on,
+            "closes_on": closes_on,
+            "short_reason": short_reason,
+            "waived_reason": waived_reason,
+            "meta": meta("p-justice-head"),
+        },
+    )
+
+
+def adopted(meeting_id: str | None = "m-earlier") -> Past:
+    return (
+        Regulation.Adopted,
+        {"meeting_id": meeting_id, "decision_id": None, "meta": meta("p-office-dir")},
+    )
+
+
+def published(
+    kind: str = "government_rule",
+    published_on: date = PUBLISHED,
+    valid_until: date = FIVE_YEARS,
+    title: str | None = None,
+    revises: str | None = None,
+) -> Past:
+    return (
+        Regulation.Published,
+        {
+            "kind": kind,
+            "title": title or TITLES[kind],
+            "drafting_unit_id": DRAFTERS[kind][0],
+            "number": NUMBER,
+            "published_on": published_on,
+            "valid_until": valid_until,
+            "filings_due": dict.fromkeys(FILING_BODIES[kind], published_on + timedelta(days=30)),
+            "revises": revises,
+            "meta": meta("p-office-dir"),
+        },
+    )
+
+
+def abolished(on: date = date(2026, 9, 20)) -> Past:
+    return (Regulation.Abolished, {"on": on, "reason": "已不适应", "meta": meta("p-office-dir")})
+
+
+def history(kind: str, upto: str) -> list[Past]:
+    """The past of a regulation of ``kind`` up to the stage ``upto``: drafted, reviewed,
+    commented (government rules), adopted (at a meeting for the first two kinds), published."""
+    stages = ["drafted", "reviewed", "commented", "adopted", "published"]
+    past: list[Past] = [drafted(kind)]
+    wanted = stages[: stages.index(upto) + 1]
+    if "reviewed" in wanted:
+        past.append(reviewed())
+    if "commented" in wanted and kind == "government_rule":
+        past.append(comment_opened())
+    if "adopted" in wanted and kind != "department_normative":
+        past.append(adopted())
+    if "published" in wanted:
+        past.append(published(kind))
+    return past
+
+
+def regulation(kind: str = "government_rule", upto: str = "drafted", *more: Past) -> Regulation:
+    reg: Regulation = given(Regulation, *history(kind, upto), *more)
+    return reg
+
+
+# ----- meetings ------------------------------------------------------------------------------
+
+
+def meeting(kind: str = "executive", status: str = "open") -> Meeting:
+    """A meeting of ``kind`` convened, and then (per ``status``) opened and closed."""
+    convener = "p-mayor" if kind != "special_topic" else "p-vm-a"
+    members = EXECUTIVE if kind in ("executive", "plenary") else []
+    past: list[Past] = [
+        (
+            Meeting.Convened,
+            {
+                "kind": kind,
+                "title": f"{kind} meeting",
+                "convener_id": convener,
+                "entrusted_by": None,
+                "scheduled_at": AT - timedelta(hours=1),
+                "unit_id": None,
+                "meta": meta(convener),
+            },
+        )
+    ]
+    if status in ("open", "closed"):
+        past.append(
+            (
+                Meeting.Opened,
+                {
+                    "members": members,
+                    "present": EXECUTIVE,
+                    "absent_with_leave": [],
+                    "absent_without_leave": [],
+                    "stand_ins": {},
+                    "meta": meta(convener),
+                },
+            )
+        )
+    if status == "closed":
+        past.append((Meeting.Closed, {"meta": meta(convener)}))
+    m: Meeting = given(Meeting, *past)
+    assert m.status == status
+    return m
+
+
+# ----- commands ------------------------------------------------------------------------------
+
+
+def draft(by: str = "p-finance-head", **fields: Any) -> Regulation:
+    values: dict[str, Any] = {
+        "kind": "city_normative",
+        "title": TITLES["city_normative"],
+        "drafting_unit_id": "u-finance",
+    }
+    values.update(fields)
+    return Regulation.draft(act(by), roster(), **values)
+
+
+def review(reg: Regulation, by: str = "p-justice-head", passed: bool = True, opinion: str = "合法"):
+    return when(reg, lambda r: r.review_legality(act(by), roster(), passed, opinion))
+
+
+def open_comment(
+    reg: Regulation,
+    opens_on: date | None,
+    closes_on: date | None,
+    short_reason: str | None = None,
+    waived_reason: str | None = None,
+    by: str = "p-justice-head",
+):
+    return when(
+        reg,
+        lambda r: r.open_public_comment(act(by), opens_on, closes_on, short_reason, waived_reason),
+    )
+
+
+def comment(reg: Regulation, at: datetime = AT, by: str = "p-justice-head"):
+    return when(reg, lambda r: r.receive_comment(act(by, at), "建议明确罚款幅度", "市民张某"))
+
+
+def adopt(reg: Regulation, m: Meeting | None, by: str = "p-office-dir", at: datetime = AT):
+    return when(reg, lambda r: r.adopt(act(by, at), m, "d-1" if m else None))
+
+
+def publish(
+    reg: Regulation,
+    valid_until: date | None = FIVE_YEARS,
+    published_on: date = PUBLISHED,
+    policy: RegulationPolicy = POLICY,
+    by: str = "p-office-dir",
+    number: str = NUMBER,
+):
+    return when(reg, lambda r: r.publish(act(by), policy, published_on, valid_until, number))
+
+
+def file(reg: Regulation, body: str, filed_on: date = date(2026, 9, 20), by: str = "p-office-dir"):
+    return when(reg, lambda r: r.file(act(by), body, filed_on))
+
+
+# ----- G1 kinds and drafting -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_G1_each_of_the_three_kinds_is_accepted(kind: str) -> None:
+    unit_id, head = DRAFTERS[kind]
+    then = when(
+        None, lambda _: draft(head, kind=kind, title=TITLES[kind], drafting_unit_id=unit_id)
+    )
+
+    (event,) = then.events("Created")
+    assert event.kind == kind
+    assert event.title == TITLES[kind]
+    assert event.drafting_unit_id == unit_id
+    assert event.revises is None
+    assert event.meta["actor_id"] == head
+    assert event.meta["actor_office"] == "unit_head"
+    assert event.meta["actor_unit_id"] == unit_id
+    assert event.meta["rules"] == ["G1"]
+    assert then.aggregate.status == "drafting"
+    assert then.aggregate.revised_by == []
+    assert then.aggregate.publication is None
+
+
+def test_G1_the_three_kinds_are_the_rules_three() -> None:
+    assert set(KINDS) == {"government_rule", "city_normative", "department_normative"}
+
+
+def test_G1_the_office_may_draft_for_a_unit() -> None:
+    then = when(None, lambda _: draft("p-office-dir"))
+
+    (event,) = then.events("Created")
+    assert event.drafting_unit_id == "u-finance"
+    assert event.meta["actor_office"] == "office_director"
+
+
+def test_G1_an_unknown_kind_is_refused() -> None:
+    refused_on_creation(lambda: draft(kind="local_regulation"), "G1")
+
+
+@pytest.mark.parametrize("by", ["p-ecology-head", "p-housing-head", "p-justice-head"])
+def test_G1_drafting_by_an_unrelated_unit_head_is_refused(by: str) -> None:
+    refused_on_creation(lambda: draft(by), "G1", status=403)
+
+
+def test_G1_drafting_for_an_unknown_unit_is_an_invalid_reference() -> None:
+    with pytest.raises(InvalidReference):
+        draft("p-office-dir", drafting_unit_id="u-nowhere")
+
+
+# ----- G2 legality review --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_G2_legality_review_by_the_justice_bureau_head_is_accepted(kind: str) -> None:
+    then = review(regulation(kind), passed=True, opinion="合法，建议提请常务会议审议")
+
+    (event,) = then.events("LegalityReviewed")
+    assert event.passed is True
+    assert event.opinion == "合法，建议提请常务会议审议"
+    assert event.meta["actor_id"] == "p-justice-head"
+    assert event.meta["actor_office"] == "unit_head"
+    assert event.meta["actor_unit_id"] == "u-justice"
+    assert event.meta["rules"] == ["G2"]
+    assert then.aggregate.legality_reviews[-1]["by"] == "p-justice-head"
+    assert then.aggregate.legality_passed() is True
+
+
+def test_G2_a_failed_legality_review_is_recorded_and_does_not_pass() -> None:
+    then = review(regulation(), passed=False, opinion="第三条缺乏上位法依据")
+
+    (event,) = then.events("LegalityReviewed")
+    assert event.passed is False
+    assert then.aggregate.legality_passed() is False
+
+
+@pytest.mark.parametrize("by", ["p-office-dir", "p-finance-head", "p-mayor", "p-sg"])
+def test_G2_legality_review_by_anyone_but_the_justice_bureau_is_refused(by: str) -> None:
+    review(regulation("city_normative"), by=by).refused("G2", status=403)
+
+
+def test_G2_legality_review_without_an_opinion_is_refused() -> None:
+    review(regulation(), opinion="  ").refused("G2")
+
+
+def test_G2_legality_review_after_adoption_is_refused() -> None:
+    review(regulation("city_normative", "adopted")).refused("G2")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_G2_adoption_without_any_legality_review_is_refused(kind: str) -> None:
+    past = [drafted(kind)]
+    if kind == "government_rule":
+        past.append(comment_opened())
+    adopt(given(Regulation, *past), meeting()).refused("G2")
+
+
+def test_G2_adoption_after_a_failed_legality_review_is_refused() -> None:
+    reg = given(Regulation, drafted("city_normative"), reviewed(passed=False))
+
+    adopt(reg, meeting()).refused("G2")
+
+
+def test_G2_a_failed_review_followed_by_a_passed_one_lets_adoption_through() -> None:
+    reg = given(Regulation, drafted("city_normative"), reviewed(passed=False), reviewed())
+    assert reg.legality_passed() is True
+
+    (event,) = adopt(reg, meeting()).events("Adopted")
+    assert "G2" in event.meta["rules"]
+
+
+def test_G2_a_passed_review_followed_by_a_failed_one_blocks_adoption() -> None:
+    reg = given(Regulation, drafted("city_normative"), reviewed(), reviewed(passed=False))
+
+    adopt(reg, meeting()).refused("G2")
+
+
+def test_G2_a_department_normative_document_is_not_published_without_a_passed_review() -> None:
+    reg = given(Regulation, drafted("department_normative"), reviewed(passed=False))
+
+    publish(reg, by="p-finance-head").refused("G2")
+
+
+# ----- G3 public comment ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("closes_on", [date(2026, 10, 28), date(2026, 11, 30)])
+def test_G3_a_government_rule_out_for_comment_30_days_or_more_is_accepted(closes_on: date) -> None:
+    then = open_comment(regulation(), TODAY, closes_on)
+
+    (event,) = then.events("PublicCommentOpened")
+    assert event.opens_on == TODAY
+    assert event.closes_on == closes_on
+    assert event.short_reason is None
+    assert event.waived_reason is None
+    assert event.meta["rules"] == ["G3"]
+    assert event.meta["actor_id"] == "p-justice-head"
+    assert then.aggregate.public_comment["closes_on"] == closes_on
+
+
+def test_G3_a_29_day_comment_period_without_a_reason_is_refused() -> None:
+    open_comment(regulation(), TODAY, date(2026, 10, 27)).refused("G3")
+
+
+def test_G3_a_29_day_comment_period_with_a_blank_reason_is_refused() -> None:
+    open_comment(regulation(), TODAY, date(2026, 10, 27), short_reason="  ").refused("G3")
+
+
+def test_G3_a_29_day_comment_period_with_a_reason_is_accepted() -> None:
+    then = open_comment(regulation(), TODAY, date(2026, 10, 27), short_reason="上位法施行在即")
+
+    (event,) = then.events("PublicCommentOpened")
+    assert event.short_reason == "上位法施行在即"
+    assert event.closes_on == date(2026, 10, 27)
+
+
+def test_G3_public_comment_waived_as_secret_by_law_with_a_reason_is_accepted() -> None:
+    then = open_comment(regulation(), None, None, waived_reason="依法需要保密")
+
+    (event,) = then.events("PublicCommentOpened")
+    assert event.waived_reason == "依法需要保密"
+    assert event.opens_on is None
+    assert event.closes_on is None
+    assert then.aggregate.public_comment["waived_reason"] == "依法需要保密"
+
+
+def test_G3_public_comment_neither_held_nor_waived_with_a_reason_is_refused() -> None:
+    open_comment(regulation(), None, None, waived_reason=" ").refused("G3")
+
+
+def test_G3_a_comment_period_closing_before_it_opens_is_refused() -> None:
+    open_comment(regulation(), TODAY, TODAY - timedelta(days=1), short_reason="急").refused("G3")
+
+
+@pytest.mark.parametrize("kind", ["city_normative", "department_normative"])
+def test_G3_public_comment_for_a_normative_document_is_refused(kind: str) -> None:
+    open_comment(regulation(kind), TODAY, date(2026, 10, 28), by="p-finance-head").refused("G3")
+
+
+def test_G3_a_second_comment_period_is_refused() -> None:
+    reg = regulation("government_rule", "drafted", comment_opened())
+
+    open_comment(reg, TODAY, date(2026, 10, 28)).refused("G3")
+
+
+def test_G3_public_comment_opened_by_an_unrelated_unit_head_is_refused() -> None:
+    open_comment(regulation(), TODAY, date(2026, 10, 28), by="p-ecology-head").refused(
+        "G3", status=403
+    )
+
+
+@pytest.mark.parametrize(
+    ("opens_on", "closes_on"),
+    [
+        (TODAY, date(2026, 10, 28)),
+        (date(2026, 8, 29), TODAY),
+        (date(2026, 9, 1), date(2026, 10, 1)),
+    ],
+    ids=["first-day", "last-day", "midway"],
+)
+def test_G3_a_comment_inside_the_period_is_recorded(opens_on: date, closes_on: date) -> None:
+    reg = regulation("government_rule", "drafted", comment_opened(opens_on, closes_on))
+
+    then = comment(reg)
+
+    (event,) = then.events("CommentReceived")
+    assert event.text == "建议明确罚款幅度"
+    assert event.source == "市民张某"
+    assert event.meta["rules"] == ["G3"]
+    assert then.aggregate.comments == [
+        {"text": "建议明确罚款幅度", "source": "市民张某", "at": AT.isoformat()}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("opens_on", "closes_on"),
+    [(date(2026, 9, 29), date(2026, 10, 29)), (date(2026, 8, 28), date(2026, 9, 27))],
+    ids=["before", "after"],
+)
+def test_G3_a_comment_outside_the_period_is_refused(opens_on: date, closes_on: date) -> None:
+    reg = regulation("government_rule", "drafted", comment_opened(opens_on, closes_on))
+
+    comment(reg).refused("G3")
+
+
+def test_G3_a_comment_without_a_period_or_with_the_period_waived_is_refused() -> None:
+    comment(regulation()).refused("G3")
+    waived = regulation("government_rule", "drafted", comment_opened(None, None, None, "涉密"))
+    comment(waived).refused("G3")
+
+
+def test_G3_adopting_a_government_rule_before_the_comment_period_closes_is_refused() -> None:
+    reg = given(
+        Regulation,
+        drafted(),
+        reviewed(),
+        comment_opened(date(2026, 9, 1), date(2026, 10, 1)),
+    )
+
+    adopt(reg, meeting()).refused("G3")
+
+
+def test_G3_adopting_a_government_rule_on_the_last_day_of_comment_is_refused() -> None:
+    reg = given(Regulation, drafted(), reviewed(), comment_opened(date(2026, 8, 29), TODAY))
+
+    adopt(reg, meeting()).refused("G3")
+
+
+def test_G3_adopting_a_government_rule_the_day_after_the_comment_period_is_accepted() -> None:
+    reg = given(
+        Regulation, drafted(), reviewed(), comment_opened(date(2026, 8, 28), date(2026, 9, 27))
+    )
+
+    (event,) = adopt(reg, meeting()).events("Adopted")
+    assert event.meta["rules"] == ["G2", "G3", "G4"]
+
+
+def test_G3_adopting_a_government_rule_without_any_comment_period_is_refused() -> None:
+    reg = given(Regulation, drafted(), reviewed())
+
+    adopt(reg, meeting()).refused("G3")
+
+
+def test_G3_adopting_a_government_rule_whose_comment_was_waived_is_accepted() -> None:
+    reg = given(Regulation, drafted(), reviewed(), comment_opened(None, None, None, "依法需要保密"))
+
+    adopt(reg, meeting()).events("Adopted")
+
+
+def test_G3_a_city_normative_document_is_adopted_without_a_comment_period() -> None:
+    (event,) = adopt(regulation("city_normative", "reviewed"), meeting()).events("Adopted")
+    assert event.meta["rules"] == ["G2", "G4"]
+
+
+# ----- G4 adoption at a plenary or executive meeting -----------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+@pytest.mark.parametrize("meeting_kind", ["executive", "plenary"])
+@pytest.mark.parametrize("status", ["open", "closed"])
+def test_G4_adoption_at_an_executive_or_plenary_meeting_held_is_accepted(
+    kind: str, meeting_kind: str, status: str
+) -> None:
+    m = meeting(meeting_kind, status)
+
+    then = adopt(regulation(kind, "commented"), m)
+
+    (event,) = then.events("Adopted")
+    assert event.meeting_id == str(m.id)
+    assert event.decision_id == "d-1"
+    assert "G4" in event.meta["rules"]
+    assert event.meta["actor_id"] == "p-office-dir"
+    assert event.meta["actor_office"] == "office_director"
+    assert then.aggregate.status == "adopted"
+    assert then.aggregate.adoption["meeting_id"] == str(m.id)
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+@pytest.mark.parametrize("meeting_kind", ["special_topic", "mayor_office"])
+def test_G4_adoption_at_another_kind_of_meeting_is_refused(kind: str, meeting_kind: str) -> None:
+    adopt(regulation(kind, "commented"), meeting(meeting_kind, "open")).refused("G4")
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+def test_G4_adoption_at_a_meeting_only_convened_is_refused(kind: str) -> None:
+    adopt(regulation(kind, "commented"), meeting("executive", "convened")).refused("G4")
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+def test_G4_adoption_without_a_meeting_is_refused(kind: str) -> None:
+    adopt(regulation(kind, "commented"), None).refused("G4")
+
+
+def test_G4_a_department_normative_document_needs_no_meeting() -> None:
+    then = adopt(regulation("department_normative", "reviewed"), None)
+
+    (event,) = then.events("Adopted")
+    assert event.meeting_id is None
+    assert event.meta["rules"] == ["G2"]
+    assert then.aggregate.status == "adopted"
+
+
+@pytest.mark.parametrize("by", ["p-justice-head", "p-finance-head", "p-mayor"])
+def test_G4_adoption_recorded_by_a_non_office_person_is_refused(by: str) -> None:
+    adopt(regulation("city_normative", "reviewed"), meeting(), by=by).refused("G4", status=403)
+
+
+def test_G4_adopting_twice_is_refused() -> None:
+    adopt(regulation("city_normative", "adopted"), meeting()).refused("G4")
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+def test_G4_publication_before_adoption_at_a_meeting_is_refused(kind: str) -> None:
+    publish(regulation(kind, "commented")).refused("G4")
+
+
+def test_G4_a_department_normative_document_adopted_without_a_meeting_can_be_published() -> None:
+    """Adoption is open to a department normative document (it needs no meeting, G4), so an
+    adopted one must still be publishable (G6)."""
+    reg = regulation("department_normative", "reviewed", adopted(None))
+    assert reg.status == "adopted"
+
+    then = publish(reg, by="p-finance-head")
+
+    then.events("Published")
+    assert then.aggregate.status == "in_force"
+
+
+# ----- G5 filing -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "bodies"),
+    [
+        ("government_rule",
+         {"state_council", "provincial_npc_sc", "provincial_government", "city_npc_sc"}),
+        ("city_normative", {"provincial_government", "city_npc_sc"}),
+        ("department_normative", {"city_government", "superior_department"}),
+    ],
+)  # fmt: skip
+def test_G5_publication_stores_a_filing_due_for_each_required_body(
+    kind: str, bodies: set[str]
+) -> None:
+    then = publish(regulation(kind, "adopted"))
+
+    (event,) = then.events("Published")
+    assert set(event.filings_due) == bodies
+    assert set(event.filings_due.values()) == {date(2026, 10, 1)}
+    assert "G5" in event.meta["rules"]
+    assert then.aggregate.filings == {
+        body: {"body": body, "due": date(2026, 10, 1), "filed_on": None} for body in bodies
+    }
+
+
+def test_G5_the_filing_days_are_a_policy() -> None:
+    then = publish(
+        regulation("government_rule", "adopted"), policy=RegulationPolicy(filing_days=10)
+    )
+
+    (event,) = then.events("Published")
+    assert set(event.filings_due.values()) == {date(2026, 9, 11)}
+
+
+def test_G5_filing_with_a_required_body_is_recorded() -> None:
+    then = file(regulation("government_rule", "published"), "state_council")
+
+    (event,) = then.events("Filed")
+    assert event.body == "state_council"
+    assert event.filed_on == date(2026, 9, 20)
+    assert event.meta["rules"] == ["G5"]
+    assert then.aggregate.filings["state_council"]["filed_on"] == date(2026, 9, 20)
+
+
+def test_G5_each_body_is_tracked_on_its_own() -> None:
+    reg = regulation("government_rule", "published")
+
+    file(reg, "state_council", date(2026, 9, 10)).events("Filed")
+    assert {b: f["filed_on"] for b, f in reg.filings.items()} == {
+        "state_council": date(2026, 9, 10),
+        "provincial_npc_sc": None,
+        "provincial_government": None,
+        "city_npc_sc": None,
+    }
+
+    file(reg, "city_npc_sc", date(2026, 9, 25)).events("Filed")
+    assert reg.filings["state_council"]["filed_on"] == date(2026, 9, 10)
+    assert reg.filings["city_npc_sc"]["filed_on"] == date(2026, 9, 25)
+    assert reg.filings["provincial_npc_sc"]["filed_on"] is None
+    assert reg.filings["provincial_government"]["filed_on"] is None
+
+
+def test_G5_the_drafting_unit_head_may_file_a_department_normative_document() -> None:
+    reg = regulation("department_normative", "published")
+
+    (event,) = file(reg, "superior_department", by="p-finance-head").events("Filed")
+    assert event.meta["actor_id"] == "p-finance-head"
+
+
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [
+        ("city_normative", "state_council"),
+        ("city_normative", "city_government"),
+        ("department_normative", "provincial_npc_sc"),
+        ("government_rule", "superior_department"),
+    ],
+)
+def test_G5_filing_with_a_body_not_required_for_the_kind_is_refused(kind: str, body: str) -> None:
+    file(regulation(kind, "published"), body).refused("G5")
+
+
+def test_G5_filing_with_an_unknown_body_is_an_invalid_reference() -> None:
+    reg = regulation("government_rule", "published")
+
+    with pytest.raises(InvalidReference):
+        reg.file(act("p-office-dir"), "party_committee", date(2026, 9, 20))
+    assert list(reg.pending_events) == []
+
+
+def test_G5_filing_twice_with_the_same_body_is_refused() -> None:
+    reg = regulation("government_rule", "published")
+    file(reg, "state_council").events("Filed")
+
+    file(reg, "state_council", date(2026, 9, 21)).refused("G5")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_G5_filing_before_publication_is_refused(kind: str) -> None:
+    file(regulation(kind, "adopted"), FILING_BODIES[kind][0]).refused("G5")
+
+
+@pytest.mark.parametrize("filed_on", [date(2026, 8, 31), date(2026, 9, 29)])
+def test_G5_filing_dated_before_publication_or_after_today_is_refused(filed_on: date) -> None:
+    file(regulation("government_rule", "published"), "state_council", filed_on).refused("G5")
+
+
+def test_G5_filing_by_an_unrelated_unit_head_is_refused() -> None:
+    reg = regulation("city_normative", "published")
+
+    file(reg, "city_npc_sc", by="p-ecology-head").refused("G5", status=403)
+
+
+# ----- G6 validity period --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_G6_publication_without_a_validity_period_is_refused(kind: str) -> None:
+    publish(regulation(kind, "adopted"), valid_until=None).refused("G6")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_G6_a_validity_of_exactly_five_years_is_accepted(kind: str) -> None:
+    then = publish(regulation(kind, "adopted"), valid_until=FIVE_YEARS)
+
+    (event,) = then.events("Published")
+    assert event.kind == kind
+    assert event.title == TITLES[kind]
+    assert event.drafting_unit_id == DRAFTERS[kind][0]
+    assert event.number == NUMBER
+    assert event.published_on == PUBLISHED
+    assert event.valid_until == FIVE_YEARS
+    assert event.revises is None
+    assert event.meta["rules"] == ["G5", "G6"]
+    assert then.aggregate.status == "in_force"
+    assert then.aggregate.publication == {
+        "number": NUMBER,
+        "published_on": PUBLISHED,
+        "valid_until": FIVE_YEARS,
+    }
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_G6_a_validity_over_five_years_is_refused(kind: str) -> None:
+    publish(regulation(kind, "adopted"), valid_until=FIVE_YEARS + timedelta(days=1)).refused("G6")
+
+
+@pytest.mark.parametrize("valid_until", [PUBLISHED, PUBLISHED - timedelta(days=1)])
+def test_G6_a_validity_ending_on_or_before_publication_is_refused(valid_until: date) -> None:
+    publish(regulation("city_normative", "adopted"), valid_until=valid_until).refused("G6")
+
+
+def test_G6_publication_without_a_number_is_refused() -> None:
+    publish(regulation("city_normative", "adopted"), number=" ").refused("G6")
+
+
+@pytest.mark.parametrize("mark", ["暂行", "试行"])
+def test_G6_a_temporary_document_is_valid_two_years_at_most(mark: str) -> None:
+    title = f"攀枝花市专项资金管理{mark}办法"
+    reg = given(Regulation, drafted("city_normative", title), reviewed(), adopted())
+    assert reg.temporary is True
+
+    publish(reg, valid_until=TWO_YEARS + timedelta(days=1)).refused("G6")
+    publish(reg, valid_until=FIVE_YEARS).refused("G6")
+    (event,) = publish(reg, valid_until=TWO_YEARS).events("Published")
+    assert event.valid_until == TWO_YEARS
+
+
+def test_G6_the_temporary_limit_is_a_policy() -> None:
+    title = "攀枝花市专项资金管理暂行办法"
+    reg = given(Regulation, drafted("city_normative", title), reviewed(), adopted())
+    three = RegulationPolicy(temporary_validity_years=3)
+
+    publish(reg, valid_until=date(2029, 9, 2), policy=three).refused("G6")
+    publish(reg, valid_until=date(2029, 9, 1), policy=three).events("Published")
+
+
+def test_G6_the_validity_limit_is_a_policy() -> None:
+    three = RegulationPolicy(validity_years=3)
+    reg = regulation("city_normative", "adopted")
+
+    publish(reg, valid_until=date(2029, 9, 2), policy=three).refused("G6")
+    publish(reg, valid_until=date(2029, 9, 1), policy=three).events("Published")
+
+
+def test_G6_G4_publication_of_a_government_rule_before_adoption_is_refused() -> None:
+    publish(given(Regulation, drafted(), reviewed(), comment_opened())).refused("G4")
+
+
+def test_G6_publishing_twice_is_refused() -> None:
+    publish(regulation("government_rule", "published")).refused("G4")
+    publish(regulation("department_normative", "published"), by="p-finance-head").refused("G6")
+
+
+def test_G6_a_department_publishes_its_own_normative_document() -> None:
+    then = publish(regulation("department_normative", "reviewed"), by="p-finance-head")
+
+    (event,) = then.events("Published")
+    assert event.meta["actor_id"] == "p-finance-head"
+    assert event.meta["actor_office"] == "unit_head"
+
+
+@pytest.mark.parametrize(
+    ("kind", "by"),
+    [("government_rule", "p-justice-head"), ("city_normative", "p-finance-head"),
+     ("department_normative", "p-ecology-head")],
+)  # fmt: skip
+def test_G6_publication_by_anyone_but_the_office_or_the_department_is_refused(
+    kind: str, by: str
+) -> None:
+    publish(regulation(kind, "adopted"), by=by).refused("G6", status=403)
+
+
+# ----- G7 cleanup, revision, lineage, supersession, abolition --------------------------------
+
+
+@pytest.mark.parametrize("verdict", ["continue", "revise", "abolish"])
+@pytest.mark.parametrize("by", ["p-finance-head", "p-justice-head"])
+def test_G7_a_cleanup_verdict_is_recorded(verdict: str, by: str) -> None:
+    reg = regulation("city_normative", "published")
+
+    then = when(reg, lambda r: r.review_cleanup(act(by), roster(), verdict, "经清理"))
+
+    (event,) = then.events("CleanupReviewed")
+    assert event.verdict == verdict
+    assert event.reason == "经清理"
+    assert event.meta["rules"] == ["G7"]
+    assert event.meta["actor_id"] == by
+    assert then.aggregate.cleanups[-1]["verdict"] == verdict
+    assert then.aggregate.cleanups[-1]["by"] == by
+    assert then.aggregate.status == "in_force"
+
+
+@pytest.mark.parametrize("by", ["p-ecology-head", "p-office-dir", "p-mayor"])
+def test_G7_a_cleanup_verdict_by_others_is_refused(by: str) -> None:
+    reg = regulation("city_normative", "published")
+
+    then = when(reg, lambda r: r.review_cleanup(act(by), roster(), "continue", "经清理"))
+
+    then.refused("G7", status=403)
+
+
+def test_G7_a_cleanup_verdict_without_a_reason_is_refused() -> None:
+    reg = regulation("city_normative", "published")
+
+    when(reg, lambda r: r.review_cleanup(act("p-finance-head"), roster(), "continue", " ")).refused(
+        "G7"
+    )
+
+
+def test_G7_an_unknown_cleanup_verdict_is_an_invalid_reference() -> None:
+    reg = regulation("city_normative", "published")
+
+    with pytest.raises(InvalidReference):
+        reg.review_cleanup(act("p-finance-head"), roster(), "suspend", "经清理")
+    assert list(reg.pending_events) == []
+
+
+def test_G7_a_cleanup_of_a_draft_is_refused() -> None:
+    reg = regulation("city_normative", "reviewed")
+
+    when(reg, lambda r: r.review_cleanup(act("p-finance-head"), roster(), "continue", "x")).refused(
+        "G7"
+    )
+
+
+def test_G7_start_revision_links_the_new_draft_and_the_old_version_both_ways() -> None:
+    old = regulation("city_normative", "published")
+
+    new = old.start_revision(
+        act("p-finance-head"), roster(), "攀枝花市市级财政专项资金管理办法（修订）"
+    )
+
+    (created,) = new.collect_events()
+    (revised,) = old.collect_events()
+    assert type(created).__name__ == "Created"
+    assert created.revises == str(old.id)
+    assert created.kind == "city_normative"
+    assert created.drafting_unit_id == "u-finance"
+    assert created.meta["rules"] == ["G1", "G7"]
+    assert type(revised).__name__ == "Revised"
+    assert revised.new_regulation_id == str(new.id)
+    assert revised.meta["rules"] == ["G7"]
+    assert new.revises == str(old.id)
+    assert new.status == "drafting"
+    assert new.title == "攀枝花市市级财政专项资金管理办法（修订）"
+    assert old.revised_by == [str(new.id)]
+    assert old.status == "in_force"  # until the revision is published and supersedes it
+
+
+def test_G7_a_revision_started_by_an_unrelated_unit_head_is_refused() -> None:
+    old = regulation("city_normative", "published")
+
+    when(old, lambda r: r.start_revision(act("p-ecology-head"), roster(), "修订")).refused(
+        "G1", status=403
+    )
+    assert old.revised_by == []
+
+
+def test_G7_a_revision_of_a_draft_is_refused() -> None:
+    reg = regulation("city_normative", "reviewed")
+
+    when(reg, lambda r: r.start_revision(act("p-finance-head"), roster(), "修订")).refused("G7")
+
+
+def test_G7_a_chain_of_three_versions_is_walked_both_ways() -> None:
+    fin, justice, office = act("p-finance-head"), act("p-justice-head"), act("p-office-dir")
+    v1 = regulation("department_normative", "published")
+
+    v2 = v1.start_revision(fin, roster(), "第二版")
+    v2.review_legality(justice, roster(), True, "合法")
+    v2.publish(fin, POLICY, date(2026, 9, 10), date(2031, 9, 10), "攀财规〔2026〕2号")
+    v1.supersede(office, v2, date(2026, 9, 10))
+    v3 = v2.start_revision(fin, roster(), "第三版")
+    for reg in (v1, v2, v3):
+        reg.collect_events()
+    by_id = {str(r.id): r for r in (v1, v2, v3)}
+
+    forward, reg = [], v1
+    while True:
+        forward.append(reg.title)
+        if not reg.revised_by:
+            break
+        (next_id,) = reg.revised_by
+        reg = by_id[next_id]
+    backward, reg = [], v3
+    while True:
+        backward.append(reg.title)
+        if reg.revises is None:
+            break
+        reg = by_id[reg.revises]
+
+    assert forward == [TITLES["department_normative"], "第二版", "第三版"]
+    assert backward == ["第三版", "第二版", TITLES["department_normative"]]
+    assert v1.status == "superseded"
+    assert v1.ended == {"how": "superseded", "by": str(v2.id), "on": date(2026, 9, 10)}
+    assert v2.status == "in_force"
+    assert v3.status == "drafting"
+
+
+def test_G7_supersede_ends_the_old_version() -> None:
+    old = regulation("city_normative", "published")
+    new = given(Regulation, drafted("city_normative", "修订版", revises=str(old.id)))
+
+    then = when(old, lambda r: r.supersede(act("p-office-dir"), new, date(2026, 9, 20)))
+
+    (event,) = then.events("Superseded")
+    assert event.by_regulation_id == str(new.id)
+    assert event.on == date(2026, 9, 20)
+    assert event.meta["rules"] == ["G7", "G9"]
+    assert old.status == "superseded"
+    assert old.ended == {"how": "superseded", "by": str(new.id), "on": date(2026, 9, 20)}
+    assert old.in_force_on(date(2026, 9, 19)) is True
+    assert old.in_force_on(date(2026, 9, 20)) is False
+
+
+@pytest.mark.parametrize("by", ["p-office-dir", "p-justice-head"])
+def test_G7_abolish_ends_a_regulation(by: str) -> None:
+    reg = regulation("city_normative", "published")
+
+    then = when(reg, lambda r: r.abolish(act(by), roster(), "上位法已废止"))
+
+    (event,) = then.events("Abolished")
+    assert event.on == TODAY
+    assert event.reason == "上位法已废止"
+    assert event.meta["rules"] == ["G7"]
+    assert event.meta["actor_id"] == by
+    assert reg.status == "abolished"
+    assert reg.ended == {"how": "abolished", "on": TODAY, "reason": "上位法已废止"}
+    assert reg.in_force_on(TODAY - timedelta(days=1)) is True
+    assert reg.in_force_on(TODAY) is False
+
+
+@pytest.mark.parametrize("by", ["p-finance-head", "p-ecology-head"])
+def test_G7_abolish_by_others_is_refused(by: str) -> None:
+    reg = regulation("city_normative", "published")
+
+    when(reg, lambda r: r.abolish(act(by), roster(), "x")).refused("G7", status=403)
+
+
+def test_G7_abolishing_a_draft_is_refused() -> None:
+    reg = regulation("city_normative", "reviewed")
+
+    when(reg, lambda r: r.abolish(act("p-office-dir"), roster(), "x")).refused("G7")
+
+
+COMMANDS_ON_ABOLISHED: dict[str, Callable[[Regulation], Any]] = {
+    "cleanup": lambda r: r.review_cleanup(act("p-justice-head"), roster(), "continue", "经清理"),
+    "revision": lambda r: r.start_revision(act("p-finance-head"), roster(), "修订"),
+    "abolish": lambda r: r.abolish(act("p-office-dir"), roster(), "再次废止"),
+    "supersede": lambda r: r.supersede(
+        act("p-office-dir"), given(Regulation, drafted("city_normative")), TODAY
+    ),
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS_ON_ABOLISHED.values(), ids=COMMANDS_ON_ABOLISHED)
+def test_G7_commands_on_an_abolished_regulation_are_refused(
+    command: Callable[[Regulation], Any],
+) -> None:
+    reg = regulation("city_normative", "published", abolished())
+
+    when(reg, command).refused("G7")
+    assert reg.status == "abolished"
+    assert reg.ended is not None and reg.ended["how"] == "abolished"
+
+
+# ----- G8 post-implementation evaluation -----------------------------------------------------
+
+
+@pytest.mark.parametrize("by", ["p-justice-head", "p-office-dir"])
+def test_G8_evaluation_of_a_published_government_rule_is_recorded(by: str) -> None:
+    reg = regulation("government_rule", "published")
+
+    then = when(reg, lambda r: r.evaluate(act(by), roster(), "实施效果良好，建议修改第五条"))
+
+    (event,) = then.events("Evaluated")
+    assert event.findings == "实施效果良好，建议修改第五条"
+    assert event.meta["rules"] == ["G8"]
+    assert event.meta["actor_id"] == by
+    assert then.aggregate.evaluations[-1]["findings"] == "实施效果良好，建议修改第五条"
+
+
+@pytest.mark.parametrize("kind", ["city_normative", "department_normative"])
+def test_G8_evaluation_of_a_normative_document_is_refused(kind: str) -> None:
+    reg = regulation(kind, "published")
+
+    when(reg, lambda r: r.evaluate(act("p-justice-head"), roster(), "良好")).refused("G8")
+
+
+@pytest.mark.parametrize("upto", ["drafted", "adopted"])
+def test_G8_evaluation_before_publication_is_refused(upto: str) -> None:
+    reg = regulation("government_rule", upto)
+
+    when(reg, lambda r: r.evaluate(act("p-justice-head"), roster(), "良好")).refused("G8")
+
+
+def test_G8_evaluation_without_findings_is_refused() -> None:
+    reg = regulation("government_rule", "published")
+
+    when(reg, lambda r: r.evaluate(act("p-justice-head"), roster(), " ")).refused("G8")
+
+
+def test_G8_evaluation_by_an_unrelated_unit_head_is_refused() -> None:
+    reg = regulation("government_rule", "published")
+
+    when(reg, lambda r: r.evaluate(act("p-ecology-head"), roster(), "良好")).refused(
+        "G8", status=403
+    )
+
+
+# ----- G9 the catalog of what is in force ----------------------------------------------------
+
+
+def published_event(
+    rid: str,
+    title: str,
+    published_on: str = "2026-01-01",
+    valid_until: str = "2031-01-01",
+    kind: str = "city_normative",
+) -> dict[str, Any]:
+    return {
+        "type": "RegulationPublished",
+        "originator_id": rid,
+        "kind": kind,
+        "title": title,
+        "drafting_unit_id": "u-finance",
+        "number": f"攀府规〔2026〕{rid}号",
+        "published_on": published_on,
+        "valid_until": valid_until,
+        "filings_due": {},
+        "revises": None,
+    }
+
+
+def ended_event(kind: str, rid: str, on: str) -> dict[str, Any]:
+    return {"type": f"Regulation{kind}", "originator_id": rid, "on": on}
+
+
+def titles_on(events: list[dict[str, Any]], day: date) -> list[str]:
+    return [d["title"] for d in catalog(events, day)]
+
+
+def test_G9_the_catalog_lists_a_document_from_its_publication_day() -> None:
+    events = [published_event("1", "甲", "2026-03-01")]
+
+    assert titles_on(events, date(2026, 2, 28)) == []
+    assert titles_on(events, date(2026, 3, 1)) == ["甲"]
+    assert titles_on(events, date(2027, 3, 1)) == ["甲"]
+
+
+def test_G9_the_catalog_drops_a_document_on_its_valid_until_day() -> None:
+    events = [published_event("1", "甲", "2026-03-01", "2028-03-01")]
+
+    assert titles_on(events, date(2028, 2, 29)) == ["甲"]
+    assert titles_on(events, date(2028, 3, 1)) == []
+    assert titles_on(events, date(2029, 1, 1)) == []
+
+
+@pytest.mark.parametrize("how", ["Abolished", "Superseded"])
+def test_G9_the_catalog_drops_a_document_on_its_abolition_or_supersession(how: str) -> None:
+    events = [published_event("1", "甲"), ended_event(how, "1", "2026-06-01")]
+
+    assert titles_on(events, date(2026, 5, 31)) == ["甲"]
+    assert titles_on(events, date(2026, 6, 1)) == []
+    assert titles_on(events, date(2026, 7, 1)) == []
+
+
+def test_G9_a_revision_replaces_the_version_it_supersedes_in_the_catalog() -> None:
+    events = [
+        published_event("1", "甲（2026年版）", "2026-01-01"),
+        published_event("2", "甲（2026年修订）", "2026-06-01"),
+        ended_event("Superseded", "1", "2026-06-01"),
+    ]
+
+    assert titles_on(events, date(2026, 5, 31)) == ["甲（2026年版）"]
+    assert titles_on(events, date(2026, 6, 1)) == ["甲（2026年修订）"]
+
+
+def test_G9_the_catalog_entry_carries_the_publication_facts_sorted_by_kind_date_title() -> None:
+    events = [
+        published_event("3", "丙", "2026-02-01", kind="department_normative"),
+        published_event("2", "乙", "2026-02-01"),
+        published_event("1", "甲", "2026-01-15", kind="government_rule"),
+        published_event("4", "丁", "2026-01-10"),
+    ]
+
+    entries = catalog(events, date(2026, 3, 1))
+
+    assert [e["title"] for e in entries] == ["丁", "乙", "丙", "甲"]
+    assert entries[0] == {
+        "id": "4",
+        "kind": "city_normative",
+        "title": "丁",
+        "drafting_unit_id": "u-finance",
+        "number": "攀府规〔2026〕4号",
+        "published_on": "2026-01-10",
+        "valid_until": "2031-01-01",
+        "ended_on": None,
+    }
+
+
+def test_G9_the_catalog_takes_dates_as_date_objects_too() -> None:
+    rid = str(uuid.uuid4())
+    events = [
+        {**published_event(rid, "甲"), "published_on": date(2026, 1, 1)}
+        | {"valid_until": date(2027, 1, 1)},
+        {"type": "RegulationAbolished", "originator_id": uuid.UUID(rid), "on": date(2026, 9, 1)},
+    ]
+
+    assert titles_on(events, date(2026, 8, 31)) == ["甲"]
+    assert titles_on(events, date(2026, 9, 1)) == []
+
+
+def test_G9_the_catalog_of_an_empty_log_is_empty() -> None:
+    assert catalog([], TODAY) == []
+
+
+def test_G9_in_force_on_follows_publication_validity_and_end() -> None:
+    draft_reg = regulation("city_normative", "adopted")
+    assert draft_reg.in_force_on(TODAY) is False
+
+    reg = regulation("city_normative", "published")
+    assert reg.in_force_on(PUBLISHED - timedelta(days=1)) is False
+    assert reg.in_force_on(PUBLISHED) is True
+    assert reg.in_force_on(FIVE_YEARS - timedelta(days=1)) is True
+    assert reg.in_force_on(FIVE_YEARS) is False
+
+    ended = regulation("city_normative", "published", abolished(date(2026, 9, 20)))
+    assert ended.in_force_on(date(2026, 9, 19)) is True
+    assert ended.in_force_on(date(2026, 9, 20)) is False
+
+
+def test_G9_the_catalog_agrees_with_in_force_on_for_events_the_aggregate_recorded() -> None:
+    reg = regulation("city_normative", "adopted")
+    (pub,) = publish(reg).events("Published")
+    (end,) = when(reg, lambda r: r.abolish(act("p-office-dir"), roster(), "废止")).events(
+        "Abolished"
+    )
+    # The two events as the application reads them back: plain dicts of their state.
+    events = [
+        {**vars(pub), "type": "RegulationPublished", "originator_id": reg.id},
+        {**vars(end), "type": "RegulationAbolished", "originator_id": reg.id},
+    ]
+
+    for day in (PUBLISHED - timedelta(days=1), PUBLISHED, TODAY - timedelta(days=1), TODAY):
+        listed = [e["id"] for e in catalog(events, day)]
+        assert listed == ([str(reg.id)] if reg.in_force_on(day) else []), day
+    assert reg.in_force_on(PUBLISHED) is True
+    assert reg.in_force_on(TODAY) is False
