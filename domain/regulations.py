@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain.base import OFFICE_STAFF, Act, GovAggregate, Post
@@ -424,6 +424,10 @@ class Regulation(GovAggregate):
                 raise refuse("G6", f"the regulation is {self.status}; it was published already")
             if not self.legality_passed():
                 raise refuse("G2", "publication follows a passed legality review")
+        if self.adoption is not None:  # a publication never precedes its adoption (G4)
+            adopted_on = datetime.fromisoformat(self.adoption["at"]).astimezone(SHANGHAI).date()
+            if published_on < adopted_on:
+                raise refuse("G4", f"published on or after its adoption on {adopted_on}")
         if valid_until is None:
             raise refuse("G6", "a normative document states its validity period (有效期)")
         years = policy.temporary_validity_years if self.temporary else policy.validity_years
@@ -487,8 +491,11 @@ class Regulation(GovAggregate):
         )
 
     def start_revision(self, act: Act, roster: Roster, title: str) -> Regulation:
-        """G7: a revision is a new regulation linked both ways to this one; returns it."""
+        """G7: a revision is a new regulation linked both ways to this one; returns it. One
+        revision at a time: two would both replace this version (G9)."""
         self._in_force("G7")
+        if self.revised_by:
+            raise refuse("G7", f"a revision of this version is under way ({self.revised_by[-1]})")
         new = Regulation.draft(
             act,
             roster,
@@ -516,8 +523,10 @@ class Regulation(GovAggregate):
 
     def abolish(self, act: Act, roster: Roster, reason: str | None) -> None:
         post = act.actor.holds(*OFFICE_STAFF) or _justice_post(act, roster)
+        if post is None and self.kind == "department_normative":
+            post = act.actor.heads(self.drafting_unit_id)  # the enacting body (制定机关), art. 25
         if post is None:
-            raise forbid("G7", "the office or the justice bureau records an abolition")
+            raise forbid("G7", "the office, the justice bureau or the enacting unit abolishes")
         self._in_force("G7")
         self.record(self.Abolished, act, rules=("G7",), post=post, on=_day(act), reason=reason)
 

@@ -24,6 +24,7 @@ Past = tuple[type, dict[str, Any]]
 
 TODAY = date(2026, 9, 28)  # AT, in Shanghai
 PUBLISHED = date(2026, 9, 1)
+ADOPTED_AT = datetime(2026, 8, 31, 2, 0, tzinfo=UTC)
 FIVE_YEARS = date(2031, 9, 1)
 TWO_YEARS = date(2028, 9, 1)
 NUMBER = "攀府令〔2026〕1号"
@@ -100,9 +101,15 @@ def comment_opened(
 
 
 def adopted(meeting_id: str | None = "m-earlier") -> Past:
+    """Adopted in August, before PUBLISHED: a publication never precedes its adoption."""
     return (
         Regulation.Adopted,
-        {"meeting_id": meeting_id, "decision_id": None, "meta": meta("p-office-dir")},
+        {
+            "meeting_id": meeting_id,
+            "decision_id": None,
+            "meta": meta("p-office-dir"),
+            "timestamp": ADOPTED_AT,
+        },
     )
 
 
