@@ -17,9 +17,10 @@ from typing import Any
 from domain.application import GovRules
 from domain.base import Act, GovAggregate
 from domain.clock import SHANGHAI
-from domain.documents import DocumentNumberSequence, OfficialDocument
+from domain.documents import DocumentNumberSequence, OfficialDocument, number_sequence_id
 from domain.meetings import Meeting
 from domain.roster import Roster
+from domain.rules import NotFound
 
 START = datetime.fromisoformat("2026-01-05T01:00:00+00:00")  # Mon 09:00 Shanghai
 UNITS = ("u-finance", "u-ecology", "u-housing")
@@ -44,7 +45,7 @@ def generate(
     roster = app.roster()
     written = 0
     pending: list[GovAggregate] = []
-    sequence: DocumentNumberSequence | None = None
+    sequence: DocumentNumberSequence | None = _sequence(app, START.year)
     day = 0
     at = START
 
@@ -81,6 +82,14 @@ def generate(
         day += 1
     flush()
     return written
+
+
+def _sequence(app: GovRules, year: int) -> DocumentNumberSequence | None:
+    """The register of 攀府发 numbers for the year, if an earlier run opened it."""
+    try:
+        return app.load(DocumentNumberSequence, number_sequence_id("攀府发", year))
+    except NotFound:
+        return None
 
 
 def _incoming(act: Callable[[str], Act], roster: Roster, app: GovRules, rng: random.Random) -> Any:

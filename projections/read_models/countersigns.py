@@ -22,25 +22,62 @@ class Countersigns(ReadModel):
     types: ClassVar[tuple[str, ...]] = ("CountersignRequested", "DocumentCountersigned")
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        """Folds the batch per (document, unit), then one batched upsert."""
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
         for e in events:
             s = e.state
             if e.type == "CountersignRequested":
                 for unit_id in s["unit_ids"]:
-                    cur.execute(
-                        SQL(
-                            "INSERT INTO {} (document_id, unit_id, requested_at, due, status, "
-                            "position) VALUES (%s, %s, %s, %s, 'pending', %s) "
-                            "ON CONFLICT (document_id, unit_id) DO UPDATE SET requested_at = "
-                            "EXCLUDED.requested_at, due = EXCLUDED.due, status = 'pending', "
-                            "opinion = NULL, answered_at = NULL, position = EXCLUDED.position"
-                        ).format(t["requests"]),
-                        (e.originator_id, unit_id, s["timestamp"], s["due"], e.position),
-                    )
-            else:
-                cur.execute(
-                    SQL(
-                        "UPDATE {} SET status = 'answered', opinion = %s, answered_at = %s, "
-                        "position = %s WHERE document_id = %s AND unit_id = %s"
-                    ).format(t["requests"]),
-                    (s["opinion"], s["timestamp"], e.position, e.originator_id, s["unit_id"]),
-                )
+                    rows[(e.originator_id, unit_id)] = {
+                        "document_id": e.originator_id,
+                        "unit_id": unit_id,
+                        "requested_at": s["timestamp"],
+                        "due": s["due"],
+                        "status": "pending",
+                        "opinion": None,
+                        "answered_at": None,
+                        "position": e.position,
+                        "requested": True,
+                    }
+                continue
+            key = (e.originator_id, s["unit_id"])
+            row = rows.setdefault(
+                key,
+                {
+                    "document_id": key[0],
+                    "unit_id": key[1],
+                    "requested_at": None,
+                    "due": None,
+                    "requested": False,
+                },
+            )
+            row.update(
+                status="answered",
+                opinion=s["opinion"],
+                answered_at=s["timestamp"],
+                position=e.position,
+            )
+        requested = [r for r in rows.values() if r["requested"]]
+        answered = [r for r in rows.values() if not r["requested"]]
+        if requested:
+            cur.executemany(
+                SQL(
+                    "INSERT INTO {} (document_id, unit_id, requested_at, due, status, opinion, "
+                    "answered_at, position) VALUES (%(document_id)s, %(unit_id)s, "
+                    "%(requested_at)s, %(due)s, %(status)s, %(opinion)s, %(answered_at)s, "
+                    "%(position)s) ON CONFLICT (document_id, unit_id) DO UPDATE SET "
+                    "requested_at = EXCLUDED.requested_at, due = EXCLUDED.due, "
+                    "status = EXCLUDED.status, opinion = EXCLUDED.opinion, "
+                    "answered_at = EXCLUDED.answered_at, position = EXCLUDED.position"
+                ).format(t["requests"]),
+                requested,
+            )
+        if answered:
+            cur.executemany(
+                SQL(
+                    "UPDATE {} SET status = 'answered', opinion = %(opinion)s, answered_at = "
+                    "%(answered_at)s, position = %(position)s WHERE document_id = %(document_id)s "
+                    "AND unit_id = %(unit_id)s"
+                ).format(t["requests"]),
+                answered,
+            )

@@ -40,24 +40,47 @@ class DocumentsList(ReadModel):
     types: ClassVar[tuple[str, ...]] = DOCUMENT_EVENTS
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        """Folds the batch per document first, then writes each document once: new ones with
+        one multi-row insert, changed ones with one batched update (rebuild speed)."""
+        new: dict[str, dict[str, Any]] = {}
+        changed: dict[str, dict[str, Any]] = {}
         for e in events:
             s = e.state
             if e.type == "DocumentDrafted":
-                cur.execute(
-                    SQL(
-                        "INSERT INTO {} (id, status, doc_type, title, classification, "
-                        "from_unit_id, direction, version, position, updated_at) VALUES "
-                        "(%s, 'drafted', %s, %s, %s, %s, %s, %s, %s, %s)"
-                    ).format(t["list"]),
-                    (e.originator_id, s["doc_type"], s["title"], s["classification"],
-                     s["from_unit_id"], s["direction"], e.version, e.position, s["timestamp"]),
-                )  # fmt: skip
-                continue
-            status = DOCUMENT_STATUS.get(e.type)
-            cur.execute(
+                new[e.originator_id] = {
+                    "id": e.originator_id,
+                    "status": "drafted",
+                    "doc_type": s["doc_type"],
+                    "title": s["title"],
+                    "classification": s["classification"],
+                    "from_unit_id": s["from_unit_id"],
+                    "direction": s["direction"],
+                    "number": None,
+                }
+                row = new[e.originator_id]
+            else:
+                row = new.get(e.originator_id) or changed.setdefault(
+                    e.originator_id, {"id": e.originator_id, "status": None, "number": None}
+                )
+                row["status"] = DOCUMENT_STATUS.get(e.type, row["status"])
+                row["number"] = s.get("number", row["number"])
+            row.update(version=e.version, position=e.position, updated_at=s["timestamp"])
+        if new:
+            cur.executemany(
                 SQL(
-                    "UPDATE {} SET status = COALESCE(%s, status), number = COALESCE(%s, number), "
-                    "version = %s, position = %s, updated_at = %s WHERE id = %s"
+                    "INSERT INTO {} (id, status, doc_type, title, classification, from_unit_id, "
+                    "direction, number, version, position, updated_at) VALUES (%(id)s, "
+                    "%(status)s, %(doc_type)s, %(title)s, %(classification)s, %(from_unit_id)s, "
+                    "%(direction)s, %(number)s, %(version)s, %(position)s, %(updated_at)s)"
                 ).format(t["list"]),
-                (status, s.get("number"), e.version, e.position, s["timestamp"], e.originator_id),
+                list(new.values()),
+            )
+        if changed:
+            cur.executemany(
+                SQL(
+                    "UPDATE {} SET status = COALESCE(%(status)s, status), "
+                    "number = COALESCE(%(number)s, number), version = %(version)s, "
+                    "position = %(position)s, updated_at = %(updated_at)s WHERE id = %(id)s"
+                ).format(t["list"]),
+                list(changed.values()),
             )

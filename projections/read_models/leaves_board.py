@@ -1,0 +1,87 @@
+"""The leave board: who is away now, until when, who acts for them (P2, P3), whose return is
+overdue (L6), and whether the mayor and the executive vice-mayor are both away (L1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+import psycopg
+from psycopg.sql import SQL
+
+from projections.engine import Event, ReadModel, Tables
+
+Row = dict[str, Any]
+STATUS = {
+    "LeaveApproved": "approved",
+    "LeaveFiled": None,  # filing (L4) leaves the status as it was
+    "ReturnReported": "returned",
+    "LeaveCancelled": "cancelled",
+}
+
+
+class LeavesBoard(ReadModel):
+    """/dashboard/leaves: one row per absence (LeaveRecord), with the office its person held
+    when it was reported (L1) and who acts meanwhile (P2, P3)."""
+
+    name: ClassVar[str] = "leaves_board"
+    tables: ClassVar[dict[str, str]] = {
+        "absences": "id uuid PRIMARY KEY, person_id text NOT NULL, office text, kind text NOT "
+        "NULL, starts_at timestamptz NOT NULL, ends_at timestamptz NOT NULL, acting_id text, "
+        "status text NOT NULL, filed_at timestamptz, returned_at timestamptz, "
+        "version int NOT NULL, position bigint NOT NULL"
+    }
+    types: ClassVar[tuple[str, ...]] = ("LeaveReported", *STATUS)
+
+    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        for e in events:
+            s = e.state
+            if e.type == "LeaveReported":
+                cur.execute(
+                    SQL(
+                        "INSERT INTO {} (id, person_id, office, kind, starts_at, ends_at, "
+                        "acting_id, status, version, position) "
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    ).format(t["absences"]),
+                    (e.originator_id, s["person_id"], s["office"], s["kind"], s["starts_at"],
+                     s["ends_at"], s["acting_id"],
+                     "reported" if s.get("approval_by") else "approved", e.version, e.position),
+                )  # fmt: skip
+                continue
+            cur.execute(
+                SQL(
+                    "UPDATE {} SET status = COALESCE(%(status)s, status), filed_at = CASE WHEN "
+                    "%(filed)s THEN %(at)s ELSE filed_at END, returned_at = COALESCE("
+                    "%(returned_at)s, returned_at), version = %(version)s, position = "
+                    "%(position)s WHERE id = %(id)s"
+                ).format(t["absences"]),
+                {"status": STATUS[e.type], "filed": e.type == "LeaveFiled", "at": s["timestamp"],
+                 "returned_at": s.get("returned_at"), "version": e.version,
+                 "position": e.position, "id": e.originator_id},
+            )  # fmt: skip
+
+
+def away_at(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> list[Row]:
+    """Who is away at ``now``: from the start until the return is reported, cancelled ones
+    aside; past the planned end without a return, ``return_overdue`` (L6) — still away, so
+    whoever acts goes on acting (P2, P3)."""
+    return conn.execute(
+        SQL(
+            "SELECT id AS leave_id, person_id, office, kind, starts_at, ends_at AS until, "
+            "acting_id, status, ends_at <= %(now)s AS return_overdue FROM {} "
+            "WHERE starts_at <= %(now)s AND status <> 'cancelled' AND "
+            "(returned_at IS NULL OR returned_at > %(now)s) ORDER BY starts_at, person_id, id"
+        ).format(t["absences"]),
+        {"now": now},
+    ).fetchall()
+
+
+def l1_state(away: list[Row]) -> dict[str, bool]:
+    """L1: the mayor and the executive vice-mayor are not away at the same time."""
+    offices = {row["office"] for row in away}
+    mayor, executive = "mayor" in offices, "executive_vice_mayor" in offices
+    return {
+        "mayor_away": mayor,
+        "executive_vice_mayor_away": executive,
+        "both_away": mayor and executive,
+    }

@@ -1,0 +1,54 @@
+"""The meetings dashboard: each meeting's kind, status, opening and closing times, and whether
+its latest minutes await signing — for the M4 plenary count, the M5 executive gaps and the M8
+minutes to sign."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import psycopg
+from psycopg.sql import SQL
+
+from projections.engine import Event, ReadModel, Tables
+
+# The columns each later event sets (with its timestamp, under the %(at)s parameter).
+SETS = {
+    "MeetingOpened": "status = 'open', opened_at = %(at)s",
+    "MeetingClosed": "status = 'closed', closed_at = %(at)s",
+    "MinutesDrafted": "minutes_pending = true, minutes_drafted_at = %(at)s, "
+    "minutes_version = minutes_version + 1",
+    "MinutesSigned": "minutes_pending = false",
+}
+
+
+class MeetingsBoard(ReadModel):
+    """/dashboard/meetings: plenaries this year (M4), executive gaps (M5), minutes to sign
+    (M8)."""
+
+    name: ClassVar[str] = "meetings_board"
+    tables: ClassVar[dict[str, str]] = {
+        "meetings": "id uuid PRIMARY KEY, kind text NOT NULL, title text NOT NULL, "
+        "convener_id text NOT NULL, status text NOT NULL, opened_at timestamptz, "
+        "closed_at timestamptz, minutes_pending boolean NOT NULL DEFAULT false, "
+        "minutes_drafted_at timestamptz, minutes_version int NOT NULL DEFAULT 0, "
+        "position bigint NOT NULL"
+    }
+    types: ClassVar[tuple[str, ...]] = ("MeetingConvened", *SETS)
+
+    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        for e in events:
+            s = e.state
+            if e.type == "MeetingConvened":
+                cur.execute(
+                    SQL(
+                        "INSERT INTO {} (id, kind, title, convener_id, status, position) "
+                        "VALUES (%s, %s, %s, %s, 'convened', %s)"
+                    ).format(t["meetings"]),
+                    (e.originator_id, s["kind"], s["title"], s["convener_id"], e.position),
+                )
+                continue
+            cur.execute(
+                SQL("UPDATE {} SET " + SETS[e.type] + ", position = %(position)s "
+                    "WHERE id = %(id)s").format(t["meetings"]),
+                {"at": s["timestamp"], "position": e.position, "id": e.originator_id},
+            )  # fmt: skip
