@@ -226,8 +226,19 @@ class Engine:
         )
 
     def catch_up(self, name: str, batch: int = BATCH) -> None:
-        while self.step(name, batch):
-            pass
+        """Apply batches until caught up. When a batch raises, it was rolled back whole: apply
+        it again one event at a time, so the events before the bad one are kept and the bad
+        one's position is the one on record (R12)."""
+        while True:
+            try:
+                if not self.step(name, batch):
+                    return
+            except Exception:
+                if batch == 1:
+                    raise
+                for _ in range(batch):
+                    if not self.step(name, 1):
+                        return
 
     # ----- rebuild -------------------------------------------------------------------------
 
