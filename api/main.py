@@ -16,9 +16,12 @@ from api.auth import current_actor
 from api.middleware import LimitAndCorrelate
 from api.resources import Instant
 from api.routes import (
+    boards_a,
+    boards_b,
     decisions,
     documents,
     leaves,
+    lists,
     meetings,
     readmodels,
     regulations,
@@ -65,6 +68,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(LimitAndCorrelate)
     app.include_router(roster.router)
     app.include_router(readmodels.router)
+    app.include_router(lists.router)  # before leaves: /leaves/list is not a leave id
+    app.include_router(boards_a.router)
+    app.include_router(boards_b.router)
     app.include_router(documents.router)
     app.include_router(meetings.router)
     app.include_router(decisions.router)

@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from projections.engine import ReadModel
 from projections.read_models.countersigns import Countersigns
+from projections.read_models.decisions_board import DecisionsBoard
 from projections.read_models.documents import DocumentsList
+from projections.read_models.leaves_board import LeavesBoard
+from projections.read_models.meetings_board import MeetingsBoard
+from projections.read_models.regulations_board import RegulationsBoard
+from projections.read_models.summaries import Summaries
+from projections.read_models.supervision_board import SupervisionBoard
 
-MODELS: tuple[ReadModel, ...] = (DocumentsList(), Countersigns())
+MODELS: tuple[ReadModel, ...] = (
+    DocumentsList(),
+    Countersigns(),
+    Summaries(),
+    DecisionsBoard(),
+    MeetingsBoard(),
+    SupervisionBoard(),
+    LeavesBoard(),
+    RegulationsBoard(),
+)

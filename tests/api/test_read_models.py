@@ -84,7 +84,16 @@ def test_health_shows_each_projection(client):
     client.get(f"/documents?min_position={doc['position']}", headers=auth("p-mayor"))
     health = client.get("/health").json()
     names = {p["name"]: p for p in health["projections"]}
-    assert set(names) == {"documents", "countersigns"}
+    assert set(names) == {
+        "documents",
+        "countersigns",
+        "summaries",
+        "decisions_board",
+        "meetings_board",
+        "supervision_board",
+        "leaves_board",
+        "regulations_board",
+    }
     assert names["documents"]["state"] == "running"
     assert names["documents"]["position"] >= doc["position"]
 
