@@ -69,6 +69,9 @@ def generate(
             for _ in range(rng.randint(3, 6)):
                 pending.append(_incoming(act, roster, app, rng))
             for _ in range(rng.randint(1, 3)):
+                year = at.astimezone(SHANGHAI).year
+                if sequence is None or sequence.year != year:
+                    sequence = _sequence(app, year)  # an earlier run may have opened it
                 doc, sequence = _outgoing(act, roster, rng, sequence, at)
                 pending.append(doc)
             if day % 14 == 1:
@@ -135,7 +138,7 @@ def _outgoing(
         drafting_unit_id=unit,
     )
     doc.sign_off(act(SIGNERS[unit]), roster, "同意")
-    if sequence is not None and sequence.year != at.year:
+    if sequence is not None and sequence.year != at.astimezone(SHANGHAI).year:
         sequence = None
     sequence = doc.register(act("p-office-dir"), sequence, "攀府发")
     doc.issue(act("p-office-dir"))
