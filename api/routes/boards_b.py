@@ -5,19 +5,17 @@ reflects. One REPEATABLE READ transaction per answer, so its panels agree with e
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import psycopg
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from psycopg.sql import SQL
 
 from api.auth import current_actor
-from api.routes.readmodels import WAIT_SECONDS, MinPosition
+from api.routes.readmodels import MinPosition, reading_models
 from api.writes import json_response
 from domain.base import Actor
 from domain.calendar import add_months
@@ -32,28 +30,6 @@ CLEANUP_MONTHS = 12  # G7
 SUPERVISION, LEAVES, REGULATIONS = "supervision_board", "leaves_board", "regulations_board"
 COUNTERSIGNS = "countersigns"
 Panel = Callable[[psycopg.Connection[Any], Tables, datetime], dict[str, Any]]
-
-
-@contextmanager
-def reading_models(
-    request: Request, names: Sequence[str], min_position: int | None
-) -> Iterator[tuple[psycopg.Connection[Any], dict[str, Tables], int]]:
-    """The live tables of each model in one snapshot, and the lowest position they reflect."""
-    engine = request.app.state.services.engine
-    if min_position is not None:
-        deadline = time.monotonic() + WAIT_SECONDS
-        for name in names:
-            left = max(0.0, deadline - time.monotonic())
-            if engine.wait_for(name, min_position, left) is None:
-                raise HTTPException(
-                    503,
-                    f"the {name} read model has not reached position {min_position} yet",
-                    headers={"Retry-After": "1"},
-                )
-    with engine.connect() as conn, conn.transaction():
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        found = {name: engine.tables(conn, name) for name in names}
-        yield conn, {n: t for n, (t, _) in found.items()}, min(p for _, p in found.values())
 
 
 def _now(request: Request) -> datetime:

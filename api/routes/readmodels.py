@@ -4,8 +4,9 @@ the ``position`` it reflects."""
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -25,20 +26,34 @@ MinPosition = Query(default=None, ge=0, description="wait until the read model r
 
 
 @contextmanager
+def reading_models(
+    request: Request, names: Sequence[str], min_position: int | None
+) -> Iterator[tuple[psycopg.Connection[Any], dict[str, Tables], int]]:
+    """The live tables of each model in one snapshot, and the lowest position they reflect."""
+    engine = request.app.state.services.engine
+    if min_position is not None:
+        deadline = time.monotonic() + WAIT_SECONDS
+        for name in names:
+            left = max(0.0, deadline - time.monotonic())
+            if engine.wait_for(name, min_position, left) is None:
+                raise HTTPException(
+                    503,
+                    f"the {name} read model has not reached position {min_position} yet",
+                    headers={"Retry-After": "1"},
+                )
+    with engine.connect() as conn, conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        found = {name: engine.tables(conn, name) for name in names}
+        yield conn, {n: t for n, (t, _) in found.items()}, min(p for _, p in found.values())
+
+
+@contextmanager
 def reading(
     request: Request, name: str, min_position: int | None
 ) -> Iterator[tuple[psycopg.Connection[Any], Tables, int]]:
-    engine = request.app.state.services.engine
-    if min_position is not None and engine.wait_for(name, min_position, WAIT_SECONDS) is None:
-        raise HTTPException(
-            503,
-            f"the {name} read model has not reached position {min_position} yet",
-            headers={"Retry-After": "1"},
-        )
-    with engine.connect() as conn, conn.transaction():
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        tables, position = engine.tables(conn, name)
-        yield conn, tables, position
+    """One model's live tables and the position they reflect (see ``reading_models``)."""
+    with reading_models(request, [name], min_position) as (conn, tables, position):
+        yield conn, tables[name], position
 
 
 @router.get("/documents", summary="A page of document summaries (read model)")
