@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from psycopg.sql import SQL
 
 from api.auth import current_actor
+from api.routes.boards_a import decisions_panel, meetings_panel
 from api.routes.readmodels import MinPosition, reading_models
 from api.writes import json_response
 from domain.base import Actor
@@ -136,8 +137,10 @@ def summary(
     actor: Actor = Depends(current_actor),
 ) -> Response:
     now = _now(request)
-    names = (COUNTERSIGNS, SUPERVISION, LEAVES, REGULATIONS)
+    names = (COUNTERSIGNS, SUPERVISION, LEAVES, REGULATIONS, "decisions_board", "meetings_board")
     with reading_models(request, names, min_position) as (conn, t, position):
+        decisions = decisions_panel(conn, t["decisions_board"]["decisions"])
+        meetings = meetings_panel(conn, t["meetings_board"]["meetings"], now)
         countersigns = countersign_counts(conn, t[COUNTERSIGNS], now)
         overdue_items = supervision_board.overdue(conn, t[SUPERVISION], now)
         leave = leaves_panel(conn, t[LEAVES], now)
@@ -156,6 +159,12 @@ def summary(
             "regulations": {
                 "expiring_within_90_days": len(expiring),
                 "filings_overdue": len(filings),
+            },
+            "decisions": {"by_stage": decisions["by_stage"]},
+            "meetings": {
+                "plenaries_this_year": meetings["plenaries_this_year"]["held"],
+                "executive_gaps": len(meetings["executive_gaps"]),
+                "pending_minutes": len(meetings["pending_minutes"]),
             },
             "now": now,
             "position": position,

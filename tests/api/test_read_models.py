@@ -116,3 +116,27 @@ def test_a_classified_title_never_reaches_an_uncleared_reader(client):
     assert uncleared.json()["items"][0]["title"] is None
     cleared = client.get(query, headers=auth("p-mayor")).json()
     assert cleared["items"][0]["title"] == "绝密通知"
+
+
+def test_the_summary_counts_the_decisions_and_meetings_panels_too(client):
+    r = client.post(
+        "/decisions",
+        json={
+            "title": "2027年预算草案",
+            "matter_kind": "budget",
+            "initiated_by_unit": "u-finance",
+            "responsible_person": "p-finance-head",
+        },
+        headers=auth("p-finance-head"),
+    )
+    decision = r.json()
+    summary = client.get(
+        f"/dashboard/summary?min_position={decision['position']}", headers=auth("p-mayor")
+    ).json()
+    assert summary["decisions"]["by_stage"]["preparing"] == 1  # M10: procedures missing
+    assert summary["meetings"] == {
+        "plenaries_this_year": 0,  # M4
+        "executive_gaps": summary["meetings"]["executive_gaps"],
+        "pending_minutes": 0,  # M8
+    }
+    assert summary["position"] >= decision["position"]
