@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -107,7 +106,6 @@ def main() -> int:
         if figure == "rebuild":
             for text in bench_rebuild(url, args.events):
                 print(text, flush=True)
-    _ = resource  # peak RSS is read in the child processes
     return 0
 
 
