@@ -105,7 +105,13 @@ def load_state(
     return aggregate, services.store.position_of(aggregate.id, aggregate.version)
 
 
-def add_reads(router: APIRouter, cls: type[GovAggregate], render: Render, guard: Guard) -> None:
+def _everyone(actor: Actor, aggregate: Any) -> None:
+    """Most resources are readable by everyone on the roster; documents guard D12."""
+
+
+def add_reads(
+    router: APIRouter, cls: type[GovAggregate], render: Render, guard: Guard = _everyone
+) -> None:
     """GET /{collection}/{id} (with ?version= or ?as_of=) and /{collection}/{id}/history."""
     name = cls.COLLECTION
 

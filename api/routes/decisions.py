@@ -66,11 +66,7 @@ def render(decision: Decision) -> dict[str, Any]:
     }
 
 
-def _open(actor: Actor, decision: Decision) -> None:
-    """Decisions are readable by everyone on the roster (A1 traces are for life)."""
-
-
-add_reads(router, Decision, render, _open)
+add_reads(router, Decision, render)
 
 
 def _command(

@@ -67,10 +67,6 @@ def render(leave: LeaveRecord) -> dict[str, Any]:
     }
 
 
-def _open(actor: Actor, leave: LeaveRecord) -> None:
-    """Absences are readable by everyone on the roster (who acts must be known)."""
-
-
 @router.get("/leaves", summary="Who is away at `at` (default now), until when, and who acts")
 def who_acts(
     request: Request,
@@ -86,7 +82,7 @@ def who_acts(
     )
 
 
-add_reads(router, LeaveRecord, render, _open)
+add_reads(router, LeaveRecord, render)
 
 
 def _command(

@@ -91,11 +91,7 @@ def render(meeting: Meeting) -> dict[str, Any]:
     }
 
 
-def _open(actor: Actor, meeting: Meeting) -> None:
-    """Meetings are readable by everyone on the roster."""
-
-
-add_reads(router, Meeting, render, _open)
+add_reads(router, Meeting, render)
 
 
 def _write(request: Request, actor: Actor, body: BaseModel | None, run: Any) -> Response:

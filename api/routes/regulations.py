@@ -125,11 +125,7 @@ def catalog(
     return json_response({"on": day, "documents": docs, "count": len(docs)})
 
 
-def _open(actor: Actor, reg: Regulation) -> None:
-    """Regulations are public law: readable by everyone on the roster."""
-
-
-add_reads(router, Regulation, render, _open)
+add_reads(router, Regulation, render)
 
 
 def _command(

@@ -81,11 +81,7 @@ def render(item: SupervisionItem) -> dict[str, Any]:
     }
 
 
-def _open(actor: Actor, item: SupervisionItem) -> None:
-    """Supervision items are readable by everyone on the roster."""
-
-
-add_reads(router, SupervisionItem, render, _open)
+add_reads(router, SupervisionItem, render)
 
 
 def _command(
