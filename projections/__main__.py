@@ -33,37 +33,40 @@ def _engine() -> Engine:
 
 
 def rebuild(engine: Engine, names: list[str]) -> None:
-    for name in names or list(engine.models):
+    """One shared scan of the log rebuilds every named read model (all when none is named)."""
+    names = names or list(engine.models)
+    for name in names:
         if name not in engine.models:
             raise SystemExit(f"no read model {name!r}; known: {', '.join(engine.models)}")
-        if sys.stderr.isatty():
-            _rebuild_with_bar(engine, name)
-        else:
-            engine.rebuild(name, progress=_log_progress(name))
-        log.info("rebuilt %s", name)
+    label = ", ".join(names) if len(names) < len(engine.models) else "all read models"
+    if sys.stderr.isatty():
+        _rebuild_with_bar(engine, names, label)
+    else:
+        engine.rebuild(names, progress=_log_progress(label))
+    log.info("rebuilt %s", label)
 
 
-def _log_progress(name: str) -> Callable[[int, int], None]:
+def _log_progress(label: str) -> Callable[[int, int], None]:
     def report(done: int, head: int) -> None:
-        log.info("rebuild %s: %s/%s", name, done, head)
+        log.info("rebuild %s: %s/%s", label, done, head)
 
     return report
 
 
-def _rebuild_with_bar(engine: Engine, name: str) -> None:
+def _rebuild_with_bar(engine: Engine, names: list[str], label: str) -> None:
     columns = (
-        TextColumn(f"rebuild {name}"),
+        TextColumn(f"rebuild {label}"),
         BarColumn(),
         TextColumn("{task.completed:,}/{task.total:,}"),
         TimeRemainingColumn(),
     )
     with Progress(*columns) as bar:
-        task = bar.add_task(name, total=None)
+        task = bar.add_task(label, total=None)
 
         def report(done: int, head: int) -> None:
             bar.update(task, completed=done, total=head)
 
-        engine.rebuild(name, progress=report)
+        engine.rebuild(names, progress=report)
 
 
 def run(engine: Engine) -> None:

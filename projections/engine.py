@@ -19,24 +19,24 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import orjson
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 from psycopg.sql import SQL, Composable, Identifier
 
 log = logging.getLogger("govrules.projections")
 
 REGISTRY = "rm_registry"
 BATCH = 5000
+REBUILD_BATCH = 20000
 POLL_SECONDS = 1.0
 
 
-@dataclass(frozen=True)
-class Event:
-    """An event as read models see it: plain data decoded with orjson (no pydantic)."""
+class Event(NamedTuple):
+    """An event as read models see it: plain data decoded with orjson (no pydantic); a named
+    tuple, the cheapest immutable record to build a million of."""
 
     position: int
     originator_id: str
@@ -164,24 +164,38 @@ class Engine:
 
     # ----- applying events -----------------------------------------------------------------
 
-    def _read(self, conn: psycopg.Connection[Any], after: int, limit: int) -> list[Event]:
-        rows = conn.execute(
-            SQL(
-                "SELECT notification_id, originator_id, originator_version, topic, state "
-                "FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-            ).format(self.events),
-            (after, limit),
-        ).fetchall()
-        return [
-            Event(
-                r["notification_id"],
-                str(r["originator_id"]),
-                r["originator_version"],
-                r["topic"].split(":", 1)[-1],
-                orjson.loads(r["state"]),
+    def _read(
+        self, conn: psycopg.Connection[Any], after: int, limit: int, types: frozenset[str] | None
+    ) -> list[Event]:
+        """The next ``limit`` events after ``after``; only the payloads of ``types`` are
+        decoded (None: every payload), the others carry an empty state no model reads."""
+        with conn.cursor(row_factory=tuple_row) as cur:
+            rows = cur.execute(
+                SQL(
+                    "SELECT notification_id, originator_id::text, originator_version, topic, "
+                    "state FROM {} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+                ).format(self.events),
+                (after, limit),
+            ).fetchall()
+        loads = orjson.loads
+        events = []
+        for position, originator, version, topic, state in rows:
+            kind = topic.split(":", 1)[-1]
+            wanted = types is None or kind in types
+            events.append(
+                Event(position, originator, version, kind, loads(state) if wanted else {})
             )
-            for r in rows
-        ]
+        return events
+
+    def _types(self, names: Sequence[str]) -> frozenset[str] | None:
+        """The event types the named models read; None when one of them reads every type."""
+        wanted: set[str] = set()
+        for name in names:
+            model = self.models[name]
+            if not model.types:
+                return None
+            wanted.update(model.types)
+        return frozenset(wanted)
 
     def step(self, name: str, batch: int = BATCH) -> int:
         """Apply the next batch to the live generation; rows and position in one transaction.
@@ -196,7 +210,7 @@ class Engine:
             ).fetchone()
             if row is None or row["state"] != "running":
                 return 0
-            events = self._read(conn, row["position"], batch)
+            events = self._read(conn, row["position"], batch, self._types([name]))
             if not events:
                 return 0
             t = Tables(self.schema, name, row["generation"], list(model.tables))
@@ -244,12 +258,30 @@ class Engine:
 
     def rebuild(
         self,
-        name: str,
-        batch: int = BATCH,
+        names: str | Sequence[str] = (),
+        batch: int = REBUILD_BATCH,
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
-        """Build generation g+1 beside the live one (resuming a rebuild a crash cut short),
-        catch up, then switch readers atomically and drop the old tables."""
+        """Rebuild read models (one name, several, or all): build generation g+1 of each beside
+        the live one (resuming a rebuild a crash cut short), catch up with ONE scan of the log
+        feeding every model in the same batch transaction, then switch readers atomically and
+        drop the old tables."""
+        wanted = [names] if isinstance(names, str) else list(names or self.models)
+        for name in wanted:
+            if name not in self.models:
+                raise LookupError(f"no read model {name!r}")
+        building = {name: self._start_building(name) for name in wanted}
+        while True:
+            read, position, head = self._rebuild_step(building, batch)
+            if progress is not None:
+                progress(position, head)
+            if read == 0:
+                break
+        self._switch(building, batch)
+
+    def _start_building(self, name: str) -> int:
+        """The generation being built for ``name``: the one a cut-short rebuild left, or a new
+        empty one."""
         model = self.models[name]
         with self.connect() as conn, conn.transaction():
             row = conn.execute(
@@ -259,85 +291,109 @@ class Engine:
                 (name,),
             ).fetchone()
             assert row is not None, f"no read model {name!r}"
-            building = row["building"] or row["generation"] + 1
-            if row["building"] is None:
-                self._drop_tables(conn, model, building)
-                self._create_tables(conn, model, building)
-                conn.execute(
-                    SQL(
-                        "UPDATE {} SET building = %s, building_position = 0 WHERE name = %s"
-                    ).format(self.registry),
-                    (building, name),
-                )
-        while True:
-            read, position, head = self._rebuild_step(name, building, batch)
-            if progress is not None:
-                progress(position, head)
-            if read == 0:
-                break
-        self._switch(name, building, batch)
-
-    def _rebuild_step(self, name: str, building: int, batch: int) -> tuple[int, int, int]:
-        model = self.models[name]
-        with self.connect() as conn, conn.transaction():
-            row = conn.execute(
-                SQL("SELECT building_position FROM {} WHERE name = %s FOR UPDATE").format(
+            if row["building"] is not None:
+                return int(row["building"])
+            building = int(row["generation"]) + 1
+            self._drop_tables(conn, model, building)
+            self._create_tables(conn, model, building)
+            conn.execute(
+                SQL("UPDATE {} SET building = %s, building_position = 0 WHERE name = %s").format(
                     self.registry
                 ),
-                (name,),
-            ).fetchone()
-            assert row is not None
+                (building, name),
+            )
+            return building
+
+    def _apply_building(
+        self,
+        conn: psycopg.Connection[Any],
+        building: dict[str, int],
+        positions: dict[str, int],
+        events: list[Event],
+    ) -> None:
+        """Feed one batch to every model being built, each from past its own position (models
+        resumed after a crash may stand at different positions), all in the caller's
+        transaction; pipelined, so a model's statements do not wait on round trips."""
+        with conn.pipeline(), conn.cursor() as cur:
+            for name, gen in building.items():
+                model = self.models[name]
+                after = positions[name]
+                todo = [
+                    e
+                    for e in events
+                    if e.position > after and (not model.types or e.type in model.types)
+                ]
+                if todo:
+                    model.apply(cur, Tables(self.schema, name, gen, list(model.tables)), todo)
+
+    def _lock_building(
+        self, conn: psycopg.Connection[Any], names: Sequence[str], column: str
+    ) -> dict[str, int]:
+        rows = conn.execute(
+            SQL(
+                "SELECT name, {} AS p FROM {} WHERE name = ANY(%s) ORDER BY name FOR UPDATE"
+            ).format(Identifier(column), self.registry),
+            (list(names),),
+        ).fetchall()
+        return {r["name"]: int(r["p"]) for r in rows}
+
+    def _rebuild_step(self, building: dict[str, int], batch: int) -> tuple[int, int, int]:
+        """One batch of the shared scan: rows of every model and their building positions in
+        one transaction (a crash loses the batch whole, and the rebuild resumes before it)."""
+        with self.connect() as conn, conn.transaction():
+            positions = self._lock_building(conn, list(building), "building_position")
+            low = min(positions.values())
             head_row = conn.execute(
                 SQL("SELECT COALESCE(MAX(notification_id), 0) AS head FROM {}").format(self.events)
             ).fetchone()
             head = int(head_row["head"]) if head_row else 0
-            events = self._read(conn, row["building_position"], batch)
+            events = self._read(conn, low, batch, self._types(list(building)))
             if not events:
-                return 0, row["building_position"], head
-            t = Tables(self.schema, name, building, list(model.tables))
-            wanted = [e for e in events if not model.types or e.type in model.types]
-            with conn.cursor() as cur:
-                model.apply(cur, t, wanted)
+                return 0, low, head
+            self._apply_building(conn, building, positions, events)
             conn.execute(
-                SQL("UPDATE {} SET building_position = %s WHERE name = %s").format(self.registry),
-                (events[-1].position, name),
+                SQL("UPDATE {} SET building_position = %s WHERE name = ANY(%s)").format(
+                    self.registry
+                ),
+                (events[-1].position, list(building)),
             )
             return len(events), events[-1].position, head
 
-    def _switch(self, name: str, building: int, batch: int) -> None:
-        """Under the registry row's lock (the live runner waits), apply what came meanwhile
-        and make the new generation the live one; then drop the old tables."""
-        model = self.models[name]
+    def _switch(self, building: dict[str, int], batch: int) -> None:
+        """Under the registry rows' locks (the live runners wait), apply what came meanwhile
+        and make the new generations the live ones, all in one transaction; then drop the old
+        tables."""
         with self.connect() as conn, conn.transaction():
-            row = conn.execute(
-                SQL(
-                    "SELECT generation, building_position FROM {} WHERE name = %s FOR UPDATE"
-                ).format(self.registry),
-                (name,),
-            ).fetchone()
-            assert row is not None
-            position = row["building_position"]
-            t = Tables(self.schema, name, building, list(model.tables))
-            while events := self._read(conn, position, batch):
-                with conn.cursor() as cur:
-                    model.apply(
-                        cur, t, [e for e in events if not model.types or e.type in model.types]
-                    )
+            positions = self._lock_building(conn, list(building), "building_position")
+            old = {
+                r["name"]: int(r["generation"])
+                for r in conn.execute(
+                    SQL("SELECT name, generation FROM {} WHERE name = ANY(%s)").format(
+                        self.registry
+                    ),
+                    (list(building),),
+                ).fetchall()
+            }
+            position = min(positions.values())
+            while events := self._read(conn, position, batch, self._types(list(building))):
+                self._apply_building(conn, building, positions, events)
                 position = events[-1].position
-            old = row["generation"]
-            conn.execute(
-                SQL(
-                    "UPDATE {} SET generation = %s, position = %s, building = NULL, "
-                    "building_position = 0, state = 'running', error = NULL, "
-                    "failed_position = NULL, updated_at = now() WHERE name = %s"
-                ).format(self.registry),
-                (building, position, name),
-            )
-        # A reader that looked up the old generation just before the switch may still be about
+                positions = dict.fromkeys(building, position)
+            for name, gen in building.items():
+                conn.execute(
+                    SQL(
+                        "UPDATE {} SET generation = %s, position = %s, building = NULL, "
+                        "building_position = 0, state = 'running', error = NULL, "
+                        "failed_position = NULL, updated_at = now() WHERE name = %s"
+                    ).format(self.registry),
+                    (gen, max(position, positions[name]), name),
+                )
+        # A reader that looked up an old generation just before the switch may still be about
         # to read it: drop the old tables after a grace period, not in the switch itself.
         time.sleep(self.DROP_GRACE_SECONDS)
         with self.connect() as conn, conn.transaction():
-            self._drop_tables(conn, model, old)
+            for name, gen in old.items():
+                self._drop_tables(conn, self.models[name], gen)
 
 
 class Runner:

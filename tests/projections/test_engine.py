@@ -239,3 +239,52 @@ def test_readers_never_fail_while_a_rebuild_switches(client, services):
         stop.set()
         reader.join()
     assert failures == []
+
+
+def test_one_scan_rebuilds_several_models_standing_at_different_positions(client, services):
+    """A rebuild of documents alone was cut short; a rebuild of documents AND countersigns
+    then feeds both from one scan, each from past its own position, and switches both."""
+    stop_runners(services)
+    for i in range(7):
+        doc = draft(client, title=f"请示{i}")
+        r = client.post(
+            f"/documents/{doc['id']}/countersign-requests",
+            json={"unit_ids": ["u-ecology"]},
+            headers=auth("p-finance-head"),
+        )
+        assert r.status_code == 200, r.text
+    engine = services.engine
+    for name in ("documents", "countersigns"):
+        engine.catch_up(name)
+    expected = {
+        "documents": rows(engine, "documents", "list", "id"),
+        "countersigns": rows(engine, "countersigns", "requests", "document_id, unit_id"),
+    }
+    assert expected["documents"] and expected["countersigns"]
+
+    class Crash(Exception):
+        pass
+
+    def crash(done: int, head: int) -> None:
+        raise Crash
+
+    try:
+        engine.rebuild("documents", batch=3, progress=crash)
+    except Crash:
+        pass
+    before = {s["name"]: s for s in engine.status()}
+    assert before["documents"]["building_position"] > 0
+    assert before["countersigns"]["building"] is None
+
+    engine.rebuild(["documents", "countersigns"], batch=4)
+
+    after = {s["name"]: s for s in engine.status()}
+    for name in ("documents", "countersigns"):
+        assert after[name]["generation"] == before[name]["generation"] + 1
+        assert after[name]["building"] is None
+    assert after["documents"]["position"] == after["countersigns"]["position"]
+    assert rows(engine, "documents", "list", "id") == expected["documents"]
+    assert (
+        rows(engine, "countersigns", "requests", "document_id, unit_id")
+        == (expected["countersigns"])
+    )
