@@ -103,46 +103,79 @@ class Summaries(ReadModel):
     types: ClassVar[tuple[str, ...]] = tuple(COLLECTION_OF)
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        """Folds the batch per aggregate in memory (the rows it touches that exist already are
+        read once), then writes each row once: new ones in one batched insert, changed ones in
+        one batched update."""
+        created = {e.originator_id for e in events if e.type in CREATED}
+        touched = list({e.originator_id for e in events} - created)
+        decisions = list({e.originator_id for e in events if e.type == "DecisionProcedureRecorded"})
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        if touched:
+            for r in cur.execute(
+                SQL(
+                    "SELECT collection, id::text AS id, status FROM {} WHERE id = ANY(%s::uuid[])"
+                ).format(t["summaries"]),
+                (touched,),
+            ).fetchall():
+                rows[(r["collection"], r["id"])] = {**r, "new": False}
+        recorded: dict[str, set[str]] = {d: set() for d in decisions}
+        if decisions:
+            for r in cur.execute(
+                SQL(
+                    "SELECT decision_id::text AS decision_id, procedure FROM {} WHERE "
+                    "decision_id = ANY(%s::uuid[])"
+                ).format(t["procedures"]),
+                (decisions,),
+            ).fetchall():
+                recorded[r["decision_id"]].add(r["procedure"])
+        new_procedures: list[tuple[str, str]] = []
         for e in events:
             s = e.state
-            collection = COLLECTION_OF[e.type]
+            key = (COLLECTION_OF[e.type], e.originator_id)
             if e.type in CREATED:
-                cur.execute(
-                    SQL(
-                        "INSERT INTO {} (collection, id, status, title, version, position, "
-                        "updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-                    ).format(t["summaries"]),
-                    (collection, e.originator_id, first_status(e.type, s), title_of(e.type, s),
-                     e.version, e.position, s["timestamp"]),
-                )  # fmt: skip
-                continue
-            cur.execute(
-                SQL(
-                    "UPDATE {} SET status = CASE WHEN %(only)s::text[] IS NULL "
-                    "OR status = ANY(%(only)s::text[]) THEN COALESCE(%(status)s, status) "
-                    "ELSE status END, "
-                    "version = %(version)s, position = %(position)s, updated_at = %(at)s "
-                    "WHERE collection = %(collection)s AND id = %(id)s"
-                ).format(t["summaries"]),
-                {"status": status_after(e.type, s), "only": ONLY_FROM.get(e.type),
-                 "version": e.version, "position": e.position, "at": s["timestamp"],
-                 "collection": collection, "id": e.originator_id},
-            )  # fmt: skip
+                status = first_status(e.type, s)
+                rows[key] = {"collection": key[0], "id": key[1], "new": True, "status": status}
+                rows[key]["title"] = title_of(e.type, s)
+            elif key not in rows:
+                continue  # an aggregate this model never saw created: nothing to update
+            row = rows[key]
+            row.update(version=e.version, position=e.position, updated_at=s["timestamp"])
+            status = status_after(e.type, s)
+            only = ONLY_FROM.get(e.type)
+            if status is not None and (only is None or row["status"] in only):
+                row["status"] = status
             if e.type == "DecisionProcedureRecorded":
-                self._procedure(cur, t, e.originator_id, s["procedure"])
-
-    @staticmethod
-    def _procedure(cur: psycopg.Cursor[Any], t: Tables, decision_id: str, procedure: str) -> None:
-        """M10: once all four procedures are recorded, a preparing decision is ready."""
-        cur.execute(
-            SQL("INSERT INTO {} VALUES (%s, %s) ON CONFLICT DO NOTHING").format(t["procedures"]),
-            (decision_id, procedure),
-        )
-        cur.execute(
-            SQL(
-                "UPDATE {} SET status = 'ready' WHERE collection = 'decisions' AND id = %(id)s "
-                "AND status = 'preparing' AND (SELECT count(*) FROM {} WHERE decision_id = "
-                "%(id)s AND procedure = ANY(%(all)s::text[])) = %(n)s"
-            ).format(t["summaries"], t["procedures"]),
-            {"id": decision_id, "all": list(PROCEDURES), "n": len(PROCEDURES)},
-        )
+                procedures = recorded[e.originator_id]
+                if s["procedure"] not in procedures:
+                    procedures.add(s["procedure"])
+                    new_procedures.append((e.originator_id, s["procedure"]))
+                # M10: once all four procedures are recorded, a preparing decision is ready.
+                if row["status"] == "preparing" and procedures >= set(PROCEDURES):
+                    row["status"] = "ready"
+        inserts = [r for r in rows.values() if r["new"]]
+        updates = [r for r in rows.values() if not r["new"] and "version" in r]
+        if inserts:
+            cur.executemany(
+                SQL(
+                    "INSERT INTO {} (collection, id, status, title, version, position, "
+                    "updated_at) VALUES (%(collection)s, %(id)s, %(status)s, %(title)s, "
+                    "%(version)s, %(position)s, %(updated_at)s)"
+                ).format(t["summaries"]),
+                inserts,
+            )
+        if updates:
+            cur.executemany(
+                SQL(
+                    "UPDATE {} SET status = %(status)s, version = %(version)s, position = "
+                    "%(position)s, updated_at = %(updated_at)s WHERE collection = "
+                    "%(collection)s AND id = %(id)s"
+                ).format(t["summaries"]),
+                updates,
+            )
+        if new_procedures:
+            cur.executemany(
+                SQL("INSERT INTO {} VALUES (%s, %s) ON CONFLICT DO NOTHING").format(
+                    t["procedures"]
+                ),
+                new_procedures,
+            )
