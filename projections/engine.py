@@ -215,8 +215,9 @@ class Engine:
                 return 0
             t = Tables(self.schema, name, row["generation"], list(model.tables))
             wanted = [e for e in events if not model.types or e.type in model.types]
-            with conn.cursor() as cur:
-                model.apply(cur, t, wanted)
+            if wanted:
+                with conn.pipeline(), conn.cursor() as cur:
+                    model.apply(cur, t, wanted)
             conn.execute(
                 SQL("UPDATE {} SET position = %s, updated_at = now() WHERE name = %s").format(
                     self.registry
