@@ -48,6 +48,7 @@ class Services:
     def close(self) -> None:
         for runner in self.runners:
             runner.stop()
+        self.engine.close()
         self.app.close()
 
 
@@ -76,8 +77,8 @@ def build_services(settings: Settings) -> Services:
     engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS)
     engine.setup()
     services = Services(settings, app, clock, drill_clock, engine)
+    bootstrap_roster(services)  # whatever the role: an API-only deployment needs a roster too
     if settings.role == "all":
-        bootstrap_roster(services)
         services.runners = [Runner(engine, model.name).start() for model in MODELS]
     return services
 
@@ -88,6 +89,6 @@ def bootstrap_roster(services: Services) -> None:
         return
     path = services.settings.roster_file
     data = json.loads(path.read_text(encoding="utf-8"))
-    written = services.app.bootstrap_roster(data, services.clock.now())
+    written = services.app.bootstrap_roster(data, services.clock.now())  # race-safe
     if written is not None:
         log.info("roster bootstrapped from %s (%s events)", path, written.aggregate.version)

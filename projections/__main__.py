@@ -15,7 +15,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from api.settings import SettingsError, load_settings
 from projections.engine import Engine, Runner
 from projections.models import MODELS
-from projections.store import EVENTS_TABLE, conninfo, embedded_database, parse_database_url
+from projections.store import (
+    EVENTS_TABLE,
+    conninfo,
+    embedded_database,
+    ensure_schema,
+    parse_database_url,
+)
 
 log = logging.getLogger("govrules.projections")
 
@@ -27,6 +33,7 @@ def _engine() -> Engine:
         if settings.database_url
         else embedded_database(settings.data_dir)
     )
+    ensure_schema(database, settings.schema_name)  # it may start before the API ever did
     engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS)
     engine.setup()
     return engine

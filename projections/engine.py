@@ -25,6 +25,7 @@ import orjson
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 from psycopg.sql import SQL, Composable, Identifier
+from psycopg_pool import ConnectionPool
 
 log = logging.getLogger("govrules.projections")
 
@@ -70,7 +71,7 @@ class ReadModel:
 class Engine:
     """Registry, catch-up, rebuild and reads of every read model over one event store."""
 
-    DROP_GRACE_SECONDS = 0.5
+    READ_POOL_SIZE = 16
 
     def __init__(self, conninfo: str, schema: str, events_table: str, models: Sequence[ReadModel]):
         self.conninfo = conninfo
@@ -79,6 +80,44 @@ class Engine:
         self.channel = events_table
         self.models = {m.name: m for m in models}
         self.registry = SQL("{}.{}").format(Identifier(schema), Identifier(REGISTRY))
+        self._drop_key = f"govrules-read-model-drop:{schema}"
+        self._pool_lock = threading.Lock()
+        self._reader_pool: ConnectionPool[psycopg.Connection[Any]] | None = None
+
+    def _pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
+        """Readers' connections, pooled (a read must not pay for a new connection)."""
+        with self._pool_lock:
+            if self._reader_pool is None:
+                self._reader_pool = ConnectionPool(
+                    self.conninfo,
+                    min_size=1,
+                    max_size=self.READ_POOL_SIZE,
+                    kwargs={"row_factory": dict_row, "connect_timeout": 5},
+                    timeout=5,
+                    open=True,
+                    name=f"read-models-{self.schema}",
+                )
+            return self._reader_pool
+
+    def close(self) -> None:
+        with self._pool_lock:
+            if self._reader_pool is not None:
+                self._reader_pool.close()
+                self._reader_pool = None
+
+    @contextmanager
+    def read(
+        self, names: Sequence[str]
+    ) -> Iterator[tuple[psycopg.Connection[Any], dict[str, Tables], int]]:
+        """The live tables of each model in one snapshot (REPEATABLE READ), and the lowest
+        position they reflect. The transaction holds the read models' shared advisory lock:
+        a rebuild drops old tables only under the exclusive one, so a reader that found an
+        old generation just before a switch still reads it whole."""
+        with self._pool().connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            conn.execute("SELECT pg_advisory_xact_lock_shared(hashtext(%s))", (self._drop_key,))
+            found = {name: self.tables(conn, name) for name in names}
+            yield conn, {n: t for n, (t, _) in found.items()}, min(p for _, p in found.values())
 
     @contextmanager
     def connect(self, autocommit: bool = False) -> Iterator[psycopg.Connection[Any]]:
@@ -122,6 +161,13 @@ class Engine:
         for logical in model.tables:
             conn.execute(SQL("DROP TABLE IF EXISTS {}").format(t[logical]))
 
+    def store_ready(self) -> bool:
+        """Whether the event table exists yet (the API creates it on its first start)."""
+        with self.connect() as conn:
+            row = conn.execute("SELECT to_regclass(%s) AS t", (self.events.as_string(conn),))
+            found = row.fetchone()
+        return bool(found and found["t"])
+
     def status(self) -> list[dict[str, Any]]:
         with self.connect() as conn:
             head = conn.execute(
@@ -148,19 +194,22 @@ class Engine:
         return Tables(self.schema, name, row["generation"], list(model.tables)), row["position"]
 
     def position(self, name: str) -> int:
-        with self.connect() as conn:
+        with self._pool().connection() as conn:
             return self.tables(conn, name)[1]
 
     def wait_for(self, name: str, position: int, timeout: float) -> int | None:
-        """Read-your-writes: the model's position once it reached ``position``, else None."""
+        """Read-your-writes: the model's position once it reached ``position``, else None
+        (one pooled connection polls every 10 ms)."""
         deadline = time.monotonic() + timeout
-        while True:
-            current = self.position(name)
-            if current >= position:
-                return current
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(0.01)
+        with self._pool().connection() as conn:
+            while True:
+                current = self.tables(conn, name)[1]
+                conn.commit()  # end the poll's transaction: the next one sees newer commits
+                if current >= position:
+                    return current
+                if time.monotonic() >= deadline:
+                    return None
+                time.sleep(0.01)
 
     # ----- applying events -----------------------------------------------------------------
 
@@ -390,9 +439,10 @@ class Engine:
                     (gen, max(position, positions[name]), name),
                 )
         # A reader that looked up an old generation just before the switch may still be about
-        # to read it: drop the old tables after a grace period, not in the switch itself.
-        time.sleep(self.DROP_GRACE_SECONDS)
+        # to read it: wait for every reader in flight (they hold the shared lock), then drop.
+        # Readers that start later see the new generation.
         with self.connect() as conn, conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self._drop_key,))
             for name, gen in old.items():
                 self._drop_tables(conn, self.models[name], gen)
 
@@ -433,6 +483,10 @@ class Runner:
                 return
 
     def _follow(self) -> None:
+        while not self.engine.store_ready():  # runners may start before the API's first start
+            log.info("read model %s waits for the event store to be created", self.name)
+            if self.stopped.wait(1.0):
+                return
         with self.engine.connect(autocommit=True) as listener:
             listener.execute(SQL("LISTEN {}").format(Identifier(self.engine.channel)))
             while not self.stopped.is_set():

@@ -41,10 +41,8 @@ def reading_models(
                     f"the {name} read model has not reached position {min_position} yet",
                     headers={"Retry-After": "1"},
                 )
-    with engine.connect() as conn, conn.transaction():
-        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        found = {name: engine.tables(conn, name) for name in names}
-        yield conn, {n: t for n, (t, _) in found.items()}, min(p for _, p in found.values())
+    with engine.read(names) as found:
+        yield found
 
 
 @contextmanager
