@@ -23,6 +23,7 @@ from api.routes import (
     leaves,
     lists,
     meetings,
+    page,
     readmodels,
     regulations,
     roster,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(supervision.router)
     app.include_router(leaves.router)
     app.include_router(regulations.router)
+    app.include_router(page.router)  # GET /: the dashboard page for people
 
     @app.get("/health", tags=["system"], summary="The store and the clock")
     def health(request: Request) -> Response:
