@@ -246,11 +246,17 @@ class Engine:
             wanted.update(model.types)
         return frozenset(wanted)
 
-    def step(self, name: str, batch: int = BATCH) -> int:
-        """Apply the next batch to the live generation; rows and position in one transaction.
-        Returns how many events were read (0: caught up)."""
+    def step(
+        self, name: str, batch: int = BATCH, conn: psycopg.Connection[Any] | None = None
+    ) -> int:
+        """Apply the next batch to the live generation; rows and position in one transaction
+        (on ``conn``, or a connection of its own). Returns how many events were read (0:
+        caught up)."""
+        if conn is None:
+            with self.connect() as own:
+                return self.step(name, batch, own)
         model = self.models[name]
-        with self.connect() as conn, conn.transaction():
+        with conn.transaction():
             row = conn.execute(
                 SQL("SELECT generation, position, state FROM {} WHERE name = %s FOR UPDATE").format(
                     self.registry
@@ -292,17 +298,18 @@ class Engine:
     def catch_up(self, name: str, batch: int = BATCH) -> None:
         """Apply batches until caught up. When a batch raises, it was rolled back whole: apply
         it again one event at a time, so the events before the bad one are kept and the bad
-        one's position is the one on record (R12)."""
-        while True:
-            try:
-                if not self.step(name, batch):
-                    return
-            except Exception:
-                if batch == 1:
-                    raise
-                for _ in range(batch):
-                    if not self.step(name, 1):
+        one's position is the one on record (R12). One connection serves every batch."""
+        with self.connect() as conn:
+            while True:
+                try:
+                    if not self.step(name, batch, conn):
                         return
+                except Exception:
+                    if batch == 1:
+                        raise
+                    for _ in range(batch):
+                        if not self.step(name, 1, conn):
+                            return
 
     # ----- rebuild -------------------------------------------------------------------------
 
@@ -321,12 +328,13 @@ class Engine:
             if name not in self.models:
                 raise LookupError(f"no read model {name!r}")
         building = {name: self._start_building(name) for name in wanted}
-        while True:
-            read, position, head = self._rebuild_step(building, batch)
-            if progress is not None:
-                progress(position, head)
-            if read == 0:
-                break
+        with self.connect() as conn:  # one connection, one transaction per batch
+            while True:
+                read, position, head = self._rebuild_step(conn, building, batch)
+                if progress is not None:
+                    progress(position, head)
+                if read == 0:
+                    break
         self._switch(building, batch)
 
     def _start_building(self, name: str) -> int:
@@ -364,7 +372,7 @@ class Engine:
         """Feed one batch to every model being built, each from past its own position (models
         resumed after a crash may stand at different positions), all in the caller's
         transaction; pipelined, so a model's statements do not wait on round trips."""
-        with conn.pipeline(), conn.cursor() as cur:
+        with conn.pipeline():
             for name, gen in building.items():
                 model = self.models[name]
                 after = positions[name]
@@ -374,7 +382,8 @@ class Engine:
                     if e.position > after and (not model.types or e.type in model.types)
                 ]
                 if todo:
-                    model.apply(cur, Tables(self.schema, name, gen, list(model.tables)), todo)
+                    with conn.cursor() as cur:  # a cursor each: results never cross models
+                        model.apply(cur, Tables(self.schema, name, gen, list(model.tables)), todo)
 
     def _lock_building(
         self, conn: psycopg.Connection[Any], names: Sequence[str], column: str
@@ -387,10 +396,12 @@ class Engine:
         ).fetchall()
         return {r["name"]: int(r["p"]) for r in rows}
 
-    def _rebuild_step(self, building: dict[str, int], batch: int) -> tuple[int, int, int]:
+    def _rebuild_step(
+        self, conn: psycopg.Connection[Any], building: dict[str, int], batch: int
+    ) -> tuple[int, int, int]:
         """One batch of the shared scan: rows of every model and their building positions in
         one transaction (a crash loses the batch whole, and the rebuild resumes before it)."""
-        with self.connect() as conn, conn.transaction():
+        with conn.transaction():
             positions = self._lock_building(conn, list(building), "building_position")
             low = min(positions.values())
             head_row = conn.execute(

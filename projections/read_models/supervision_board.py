@@ -39,66 +39,135 @@ class SupervisionBoard(ReadModel):
     )
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        """Folds the batch per item in memory (items and report dates it touches that exist
+        already are read once), then writes each changed row once, in batches."""
+        registered = {e.originator_id for e in events if e.type == "SupervisionItemRegistered"}
+        touched = list({e.originator_id for e in events} - registered)
+        reporting = list(
+            {e.originator_id for e in events if e.type == "ProgressReported"} - registered
+        )
+        items: dict[str, Row] = {}
+        if touched:
+            for r in cur.execute(
+                SQL(
+                    "SELECT id::text AS id, status, rectification_due, overdue_from, closed_at, "
+                    "circulated_at FROM {} WHERE id = ANY(%s::uuid[])"
+                ).format(t["items"]),
+                (touched,),
+            ).fetchall():
+                items[r["id"]] = {**r, "new": False}
+        reports: dict[str, dict[datetime, Row]] = {}
+        if reporting:
+            for r in cur.execute(
+                SQL(
+                    "SELECT item_id::text AS item_id, due, reported_at FROM {} "
+                    "WHERE item_id = ANY(%s::uuid[])"
+                ).format(t["reports"]),
+                (reporting,),
+            ).fetchall():
+                reports.setdefault(r["item_id"], {})[r["due"]] = {**r, "new": False}
         for e in events:
+            s = e.state
+            at = _time(s["timestamp"])
             if e.type == "SupervisionItemRegistered":
-                self._registered(cur, t, e)
+                deadline = _time(s["deadline"])
+                items[e.originator_id] = {
+                    "id": e.originator_id, "new": True, "title": s["title"],
+                    "source_kind": s["source"]["kind"], "lead_unit_id": s["lead_unit_id"],
+                    "status": "registered", "deadline": deadline, "rectification_due": None,
+                    "overdue_from": deadline, "registered_at": at, "closed_at": None,
+                    "circulated_at": None,
+                }  # fmt: skip
+                reports[e.originator_id] = {
+                    (due := _time(d)): {"item_id": e.originator_id, "due": due,
+                                        "reported_at": None, "new": True}
+                    for d in s["report_dates"]
+                }  # fmt: skip
+                items[e.originator_id].update(version=e.version, position=e.position)
                 continue
+            item = items.get(e.originator_id)
+            if item is None:
+                continue  # an item this model never saw registered: nothing to update
             if e.type == "ProgressReported":
-                self._reported(cur, t, e)
-            self._update(cur, t, e)
+                _answer(reports.get(e.originator_id, {}), at)
+            _fold(item, e, at)
+        new = [r for r in items.values() if r["new"]]
+        changed = [r for r in items.values() if not r["new"] and "version" in r]
+        dates = [r for rs in reports.values() for r in rs.values()]
+        if new:
+            cur.executemany(
+                SQL(
+                    "INSERT INTO {} (id, title, source_kind, lead_unit_id, status, deadline, "
+                    "rectification_due, overdue_from, registered_at, closed_at, circulated_at, "
+                    "version, position) VALUES (%(id)s, %(title)s, %(source_kind)s, "
+                    "%(lead_unit_id)s, %(status)s, %(deadline)s, %(rectification_due)s, "
+                    "%(overdue_from)s, %(registered_at)s, %(closed_at)s, %(circulated_at)s, "
+                    "%(version)s, %(position)s)"
+                ).format(t["items"]),
+                new,
+            )
+        if changed:
+            cur.executemany(
+                SQL(
+                    "UPDATE {} SET status = %(status)s, rectification_due = "
+                    "%(rectification_due)s, overdue_from = %(overdue_from)s, closed_at = "
+                    "%(closed_at)s, circulated_at = %(circulated_at)s, version = %(version)s, "
+                    "position = %(position)s WHERE id = %(id)s"
+                ).format(t["items"]),
+                changed,
+            )
+        if inserts := [r for r in dates if r["new"]]:
+            cur.executemany(
+                SQL(
+                    "INSERT INTO {} (item_id, due, reported_at) VALUES (%(item_id)s, %(due)s, "
+                    "%(reported_at)s)"
+                ).format(t["reports"]),
+                inserts,
+            )
+        if answered := [r for r in dates if not r["new"] and r.get("answered")]:
+            cur.executemany(
+                SQL(
+                    "UPDATE {} SET reported_at = %(reported_at)s WHERE item_id = %(item_id)s "
+                    "AND due = %(due)s"
+                ).format(t["reports"]),
+                answered,
+            )
 
-    @staticmethod
-    def _registered(cur: psycopg.Cursor[Any], t: Tables, e: Event) -> None:
-        s = e.state
-        cur.execute(
-            SQL(
-                "INSERT INTO {} (id, title, source_kind, lead_unit_id, status, deadline, "
-                "overdue_from, registered_at, version, position) "
-                "VALUES (%s, %s, %s, %s, 'registered', %s, %s, %s, %s, %s)"
-            ).format(t["items"]),
-            (e.originator_id, s["title"], s["source"]["kind"], s["lead_unit_id"], s["deadline"],
-             s["deadline"], s["timestamp"], e.version, e.position),
-        )  # fmt: skip
-        cur.executemany(
-            SQL("INSERT INTO {} (item_id, due) VALUES (%s, %s)").format(t["reports"]),
-            [(e.originator_id, due) for due in s["report_dates"]],
-        )
 
-    @staticmethod
-    def _reported(cur: psycopg.Cursor[Any], t: Tables, e: Event) -> None:
-        """S3: a report answers the first report date at or after it."""
-        cur.execute(
-            SQL(
-                "UPDATE {r} SET reported_at = %(at)s WHERE item_id = %(id)s AND reported_at IS "
-                "NULL AND due = (SELECT min(due) FROM {r} WHERE item_id = %(id)s AND due >= %(at)s)"
-            ).format(r=t["reports"]),
-            {"id": e.originator_id, "at": e.state["timestamp"]},
-        )
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value)
 
-    @staticmethod
-    def _update(cur: psycopg.Cursor[Any], t: Tables, e: Event) -> None:
-        s = e.state
-        status = {
-            "ProgressReported": None,
-            "ItemVerified": "verified" if s.get("result") == "passed" else "failed_verification",
-            "RectificationOrdered": "rectifying",
-            "ItemClosed": "closed",
-            "ResultsCirculated": None,
-        }[e.type]
-        due = s.get("due") if e.type == "RectificationOrdered" else None
-        cur.execute(
-            SQL(
-                "UPDATE {} SET status = COALESCE(%(status)s, CASE WHEN status = 'registered' "
-                "THEN 'in_progress' ELSE status END), rectification_due = COALESCE(%(due)s, "
-                "rectification_due), overdue_from = LEAST(overdue_from, %(due)s), closed_at = "
-                "CASE WHEN %(closed)s THEN %(at)s ELSE closed_at END, circulated_at = CASE WHEN "
-                "%(circulated)s THEN %(at)s ELSE circulated_at END, version = %(version)s, "
-                "position = %(position)s WHERE id = %(id)s"
-            ).format(t["items"]),
-            {"status": status, "due": due, "at": s["timestamp"], "id": e.originator_id,
-             "closed": e.type == "ItemClosed", "circulated": e.type == "ResultsCirculated",
-             "version": e.version, "position": e.position},
-        )  # fmt: skip
+
+def _answer(dates: dict[datetime, Row], at: datetime) -> None:
+    """S3: a report answers the first report date at or after it (if not answered yet)."""
+    due = min((d for d in dates if d >= at), default=None)
+    if due is not None and dates[due]["reported_at"] is None:
+        dates[due].update(reported_at=at, answered=True)
+
+
+def _fold(item: Row, e: Event, at: datetime) -> None:
+    """One later event on an item: its status, rectification due time, overdue_from (the
+    earliest of the deadline and every rectification's due time), closing and circulation."""
+    s = e.state
+    status = {
+        "ProgressReported": None,
+        "ItemVerified": "verified" if s.get("result") == "passed" else "failed_verification",
+        "RectificationOrdered": "rectifying",
+        "ItemClosed": "closed",
+        "ResultsCirculated": None,
+    }[e.type]
+    if status is None:
+        status = "in_progress" if item["status"] == "registered" else item["status"]
+    item["status"] = status
+    if e.type == "RectificationOrdered" and s.get("due"):
+        due = _time(s["due"])
+        item["rectification_due"] = due
+        item["overdue_from"] = min(item["overdue_from"], due)
+    if e.type == "ItemClosed":
+        item["closed_at"] = at
+    if e.type == "ResultsCirculated":
+        item["circulated_at"] = at
+    item.update(version=e.version, position=e.position)
 
 
 # ----- queries (the board reads these) ------------------------------------------------------
