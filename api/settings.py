@@ -6,35 +6,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
 
 from domain.clock import parse_test_clock
-from projections.store import parse_database_url
+from projections.settings import SettingsError, StoreSettings, load
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
 
 DEV_SECRET = "govrules-dev-secret-not-for-production"
 DEFAULT_ROSTER = Path(__file__).resolve().parent / "bootstrap" / "roster.json"
 
 
-class SettingsError(Exception):
-    """One line that says which setting is wrong and why."""
+class Settings(StoreSettings):
+    """The API's settings: the store's (DATABASE_URL, GOVRULES_SCHEMA, GOVRULES_DATA_DIR) and
+    its own."""
 
-
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
-
-    database_url: str | None = Field(default=None, alias="DATABASE_URL")
     jwt_secret: str | None = Field(default=None, alias="GOVRULES_JWT_SECRET")
     dev: bool = Field(default=False, alias="GOVRULES_DEV")
-    data_dir: Path = Field(default=Path("data"), alias="GOVRULES_DATA_DIR")
     bootstrap_roster: Path | None = Field(default=None, alias="GOVRULES_BOOTSTRAP_ROSTER")
     test_clock: str | None = Field(default=None, alias="GOVRULES_TEST_CLOCK")
     host: str = Field(default="127.0.0.1", alias="GOVRULES_HOST")
     port: int = Field(default=8000, ge=1, le=65535, alias="GOVRULES_PORT")
     role: Literal["all", "api"] = Field(default="all", alias="GOVRULES_ROLE")
-    schema_name: str = Field(
-        default="public", alias="GOVRULES_SCHEMA", pattern=r"^[a-z_][a-z0-9_]{0,62}$"
-    )
     calendar_overrides: Path | None = Field(default=None, alias="GOVRULES_CALENDAR_OVERRIDES")
     # G6, G5: the default validity limits of normative documents and the days to file them.
     validity_years: int = Field(default=5, ge=1, le=50, alias="GOVRULES_VALIDITY_YEARS")
@@ -47,13 +40,6 @@ class Settings(BaseSettings):
     @classmethod
     def _clock(cls, value: str | None) -> str | None:
         parse_test_clock(value)  # raises a one-line ValueError naming GOVRULES_TEST_CLOCK
-        return value
-
-    @field_validator("database_url")
-    @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value:
-            parse_database_url(value)
         return value
 
     @model_validator(mode="after")
@@ -74,10 +60,4 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        message = " ".join(str(first["msg"]).split())
-        raise SettingsError(f"configuration error: {where}: {message}") from None
+    return load(Settings, **overrides)

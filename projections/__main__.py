@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from api.settings import SettingsError, load_settings
 from projections.engine import Engine, Runner
 from projections.models import MODELS
+from projections.settings import SettingsError, StoreSettings, load
 from projections.store import (
     EVENTS_TABLE,
     conninfo,
@@ -27,7 +27,7 @@ log = logging.getLogger("govrules.projections")
 
 
 def _engine() -> Engine:
-    settings = load_settings()
+    settings = load(StoreSettings)  # the runners need no JWT secret: they serve no HTTP
     database = (
         parse_database_url(settings.database_url)
         if settings.database_url

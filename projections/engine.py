@@ -494,8 +494,11 @@ class Runner:
                 return
 
     def _follow(self) -> None:
+        waited = False
         while not self.engine.store_ready():  # runners may start before the API's first start
-            log.info("read model %s waits for the event store to be created", self.name)
+            if not waited:
+                log.info("read model %s waits for the event store to be created", self.name)
+                waited = True
             if self.stopped.wait(1.0):
                 return
         with self.engine.connect(autocommit=True) as listener:

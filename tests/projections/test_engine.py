@@ -4,7 +4,11 @@ failing model stops alone (R12), rebuild beside the live tables, resumable, read
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any, ClassVar
 
 import psycopg
@@ -15,6 +19,8 @@ from projections.engine import Engine, Event, ReadModel, Tables
 from projections.models import MODELS
 from projections.workload import generate
 from tests.conftest import auth
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def draft(client, who: str = "p-finance-head", **fields) -> dict[str, Any]:
@@ -324,3 +330,36 @@ def test_rows_do_not_depend_on_how_the_log_is_cut_into_batches(services):
     for batch in (1, 7, 1_000_000):
         engine.rebuild(batch=batch)
         assert checksums(engine) == live, f"batch={batch}"
+
+
+def test_the_rebuild_command_needs_no_jwt_secret_and_logs_plain_lines(client, services):
+    """The runners serve no HTTP: `python -m projections` reads only the store's settings.
+    Off a terminal it logs plain progress lines (no progress bar)."""
+    stop_runners(services)
+    draft(client)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("GOVRULES_JWT_SECRET", "GOVRULES_DEV", "GOVRULES_TEST_CLOCK")
+    }
+    env.update(
+        DATABASE_URL=services.settings.database_url or "",
+        GOVRULES_SCHEMA=services.settings.schema_name,
+        PYTHONPATH=str(ROOT),
+    )
+    before = {s["name"]: s["generation"] for s in services.engine.status()}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "projections", "rebuild"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "rebuilt all read models" in done.stderr
+    assert "rebuild all read models:" in done.stderr  # the plain progress lines
+    after = {s["name"]: s["generation"] for s in services.engine.status()}
+    assert after == {name: gen + 1 for name, gen in before.items()}

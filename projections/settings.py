@@ -1,0 +1,48 @@
+"""What every process that touches the store needs from the environment (pydantic-settings):
+the database, the schema and, for the embedded default, the data directory. The runners
+(``python -m projections``) read only these; the API's settings extend them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from projections.store import parse_database_url
+
+
+class SettingsError(Exception):
+    """One line that says which setting is wrong and why."""
+
+
+class StoreSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    data_dir: Path = Field(default=Path("data"), alias="GOVRULES_DATA_DIR")
+    schema_name: str = Field(
+        default="public", alias="GOVRULES_SCHEMA", pattern=r"^[a-z_][a-z0-9_]{0,62}$"
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value:
+            parse_database_url(value)
+        return value
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def load(cls: type[S], **overrides: object) -> S:
+    """Settings of ``cls`` from the environment (and overrides), or one clear SettingsError."""
+    try:
+        return cls(**overrides)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        message = " ".join(str(first["msg"]).split())
+        raise SettingsError(f"configuration error: {where}: {message}") from None
