@@ -14,6 +14,8 @@ the same way), catches up, then switches readers in one transaction and drops th
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import logging
 import threading
 import time
@@ -46,6 +48,22 @@ class Event(NamedTuple):
     state: dict[str, Any]
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one rebuild batch. A batch holds some 10^6
+    young objects (decoded payloads, rows) that are acyclic and freed by reference counting
+    when it ends; with the collector on, they are traversed again and again as they age, and
+    the log is read at about 60% of the speed. Only the collector that was on is turned back
+    on (other threads may pause it too)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 class Tables:
     """The physical names of a model's tables in one generation."""
 
@@ -65,7 +83,67 @@ class ReadModel:
     types: ClassVar[tuple[str, ...]] = ()  # the event types it reads (topic sans "govrules:")
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        """Change the rows for a batch of events, in the caller's transaction. Fold the batch
+        in memory and write each row once (``insert_rows``, ``executemany``), or wrap
+        statement-per-event loops in ``cur.connection.pipeline()``."""
         raise NotImplementedError
+
+
+class PipelinedModel(ReadModel):
+    """A read model that runs statements event by event: they go out in pipeline mode, so
+    none waits on a round trip (a read inside still works: it syncs the pipeline)."""
+
+    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        with cur.connection.pipeline():
+            self.apply_pipelined(cur, t, events)
+
+    def apply_pipelined(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        raise NotImplementedError
+
+
+COPY_FROM = 100  # rows: fewer go in one pipelined executemany, more through COPY
+
+
+def insert_rows(
+    cur: psycopg.Cursor[Any],
+    table: Composable,
+    columns: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    on_conflict: str = "",
+) -> None:
+    """Insert ``rows`` (dicts with ``columns``) into ``table``: a few with one pipelined
+    executemany; many with COPY (about 4x faster here), through a temporary table when
+    ``on_conflict`` (e.g. ``ON CONFLICT (id) DO UPDATE SET ...``) must apply."""
+    if not rows:
+        return
+    names = SQL(", ").join(Identifier(c) for c in columns)
+    if len(rows) < COPY_FROM:
+        values = SQL(", ").join(SQL("%({})s").format(SQL(c)) for c in columns)
+        cur.executemany(
+            SQL("INSERT INTO {} ({}) VALUES ({}) " + on_conflict).format(table, names, values),
+            rows,
+        )
+        return
+    target: Composable = table
+    if on_conflict:
+        # A temporary table per target table (its shape), kept for the session.
+        digest = hashlib.md5(table.as_string(cur).encode(), usedforsecurity=False).hexdigest()
+        target = Identifier(f"rm_incoming_{digest[:16]}")
+        cur.execute(
+            SQL("CREATE TEMPORARY TABLE IF NOT EXISTS {} (LIKE {}) ON COMMIT DELETE ROWS").format(
+                target, table
+            )
+        )
+        cur.execute(SQL("TRUNCATE {}").format(target))
+    with cur.copy(SQL("COPY {} ({}) FROM STDIN").format(target, names)) as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+    if on_conflict:
+        cur.execute(
+            SQL("INSERT INTO {} ({}) SELECT {} FROM {} " + on_conflict).format(
+                table, names, names, target
+            )
+        )
 
 
 class Engine:
@@ -218,7 +296,7 @@ class Engine:
     ) -> list[Event]:
         """The next ``limit`` events after ``after``; only the payloads of ``types`` are
         decoded (None: every payload), the others carry an empty state no model reads."""
-        with conn.cursor(row_factory=tuple_row) as cur:
+        with conn.cursor(row_factory=tuple_row, binary=True) as cur:  # bytea as is, not hex
             rows = cur.execute(
                 SQL(
                     "SELECT notification_id, originator_id::text, originator_version, topic, "
@@ -271,7 +349,7 @@ class Engine:
             t = Tables(self.schema, name, row["generation"], list(model.tables))
             wanted = [e for e in events if not model.types or e.type in model.types]
             if wanted:
-                with conn.pipeline(), conn.cursor() as cur:
+                with conn.cursor() as cur:
                     model.apply(cur, t, wanted)
             conn.execute(
                 SQL("UPDATE {} SET position = %s, updated_at = now() WHERE name = %s").format(
@@ -371,19 +449,18 @@ class Engine:
     ) -> None:
         """Feed one batch to every model being built, each from past its own position (models
         resumed after a crash may stand at different positions), all in the caller's
-        transaction; pipelined, so a model's statements do not wait on round trips."""
-        with conn.pipeline():
-            for name, gen in building.items():
-                model = self.models[name]
-                after = positions[name]
-                todo = [
-                    e
-                    for e in events
-                    if e.position > after and (not model.types or e.type in model.types)
-                ]
-                if todo:
-                    with conn.cursor() as cur:  # a cursor each: results never cross models
-                        model.apply(cur, Tables(self.schema, name, gen, list(model.tables)), todo)
+        transaction."""
+        for name, gen in building.items():
+            model = self.models[name]
+            after = positions[name]
+            todo = [
+                e
+                for e in events
+                if e.position > after and (not model.types or e.type in model.types)
+            ]
+            if todo:
+                with conn.cursor() as cur:  # a cursor each: results never cross models
+                    model.apply(cur, Tables(self.schema, name, gen, list(model.tables)), todo)
 
     def _lock_building(
         self, conn: psycopg.Connection[Any], names: Sequence[str], column: str
@@ -401,7 +478,7 @@ class Engine:
     ) -> tuple[int, int, int]:
         """One batch of the shared scan: rows of every model and their building positions in
         one transaction (a crash loses the batch whole, and the rebuild resumes before it)."""
-        with conn.transaction():
+        with conn.transaction(), cyclic_gc_paused():
             positions = self._lock_building(conn, list(building), "building_position")
             low = min(positions.values())
             head_row = conn.execute(

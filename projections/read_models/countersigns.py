@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
-from projections.engine import Event, ReadModel, Tables
+from projections.engine import Event, ReadModel, Tables, insert_rows
 
 
 class Countersigns(ReadModel):
@@ -59,19 +59,16 @@ class Countersigns(ReadModel):
             )
         requested = [r for r in rows.values() if r["requested"]]
         answered = [r for r in rows.values() if not r["requested"]]
-        if requested:
-            cur.executemany(
-                SQL(
-                    "INSERT INTO {} (document_id, unit_id, requested_at, due, status, opinion, "
-                    "answered_at, position) VALUES (%(document_id)s, %(unit_id)s, "
-                    "%(requested_at)s, %(due)s, %(status)s, %(opinion)s, %(answered_at)s, "
-                    "%(position)s) ON CONFLICT (document_id, unit_id) DO UPDATE SET "
-                    "requested_at = EXCLUDED.requested_at, due = EXCLUDED.due, "
-                    "status = EXCLUDED.status, opinion = EXCLUDED.opinion, "
-                    "answered_at = EXCLUDED.answered_at, position = EXCLUDED.position"
-                ).format(t["requests"]),
-                requested,
-            )
+        insert_rows(
+            cur,
+            t["requests"],
+            ("document_id", "unit_id", "requested_at", "due", "status", "opinion", "answered_at",
+             "position"),
+            requested,
+            "ON CONFLICT (document_id, unit_id) DO UPDATE SET requested_at = "
+            "EXCLUDED.requested_at, due = EXCLUDED.due, status = EXCLUDED.status, opinion = "
+            "EXCLUDED.opinion, answered_at = EXCLUDED.answered_at, position = EXCLUDED.position",
+        )  # fmt: skip
         if answered:
             cur.executemany(
                 SQL(

@@ -9,13 +9,13 @@ import psycopg
 from psycopg.sql import SQL
 
 from domain.decisions import PROCEDURES
-from projections.engine import Event, ReadModel, Tables
+from projections.engine import Event, PipelinedModel, Tables
 from projections.read_models.summaries import first_status, status_after
 
 STAGES = ("preparing", "ready", "decided", "published", "withheld")
 
 
-class DecisionsBoard(ReadModel):
+class DecisionsBoard(PipelinedModel):
     """/dashboard/decisions: major decisions by stage, with missing procedures (M9, M10)."""
 
     name: ClassVar[str] = "decisions_board"
@@ -31,7 +31,7 @@ class DecisionsBoard(ReadModel):
         "DecisionPublished",
     )
 
-    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+    def apply_pipelined(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         for e in events:
             s = e.state
             if e.type == "DecisionInitiated":

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
-from projections.engine import Event, ReadModel, Tables
+from projections.engine import Event, ReadModel, Tables, insert_rows
 
 DOCUMENT_STATUS = {
     "DocumentReturned": "returned",
@@ -17,6 +17,8 @@ DOCUMENT_STATUS = {
     "DocumentIssued": "issued",
     "DocumentPublished": "published",
 }
+COLUMNS = ("id", "status", "doc_type", "title", "classification", "from_unit_id", "direction",
+           "number", "version", "position", "updated_at")  # fmt: skip
 DOCUMENT_EVENTS = (
     "DocumentDrafted",
     "CountersignRequested",
@@ -41,7 +43,7 @@ class DocumentsList(ReadModel):
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         """Folds the batch per document first, then writes each document once: new ones with
-        one multi-row insert, changed ones with one batched update (rebuild speed)."""
+        COPY, changed ones with one batched update (rebuild speed)."""
         new: dict[str, dict[str, Any]] = {}
         changed: dict[str, dict[str, Any]] = {}
         for e in events:
@@ -65,16 +67,7 @@ class DocumentsList(ReadModel):
                 row["status"] = DOCUMENT_STATUS.get(e.type, row["status"])
                 row["number"] = s.get("number", row["number"])
             row.update(version=e.version, position=e.position, updated_at=s["timestamp"])
-        if new:
-            cur.executemany(
-                SQL(
-                    "INSERT INTO {} (id, status, doc_type, title, classification, from_unit_id, "
-                    "direction, number, version, position, updated_at) VALUES (%(id)s, "
-                    "%(status)s, %(doc_type)s, %(title)s, %(classification)s, %(from_unit_id)s, "
-                    "%(direction)s, %(number)s, %(version)s, %(position)s, %(updated_at)s)"
-                ).format(t["list"]),
-                list(new.values()),
-            )
+        insert_rows(cur, t["list"], COLUMNS, list(new.values()))
         if changed:
             cur.executemany(
                 SQL(

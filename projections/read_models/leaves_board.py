@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
-from projections.engine import Event, ReadModel, Tables
+from projections.engine import Event, PipelinedModel, Tables
 
 Row = dict[str, Any]
 STATUS = {
@@ -20,7 +20,7 @@ STATUS = {
 }
 
 
-class LeavesBoard(ReadModel):
+class LeavesBoard(PipelinedModel):
     """/dashboard/leaves: one row per absence (LeaveRecord), with the office its person held
     when it was reported (L1) and who acts meanwhile (P2, P3)."""
 
@@ -33,7 +33,7 @@ class LeavesBoard(ReadModel):
     }
     types: ClassVar[tuple[str, ...]] = ("LeaveReported", *STATUS)
 
-    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+    def apply_pipelined(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         for e in events:
             s = e.state
             if e.type == "LeaveReported":

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
-from projections.engine import Event, ReadModel, Tables
+from projections.engine import Event, PipelinedModel, Tables
 
 # The columns each later event sets (with its timestamp, under the %(at)s parameter).
 SETS = {
@@ -21,7 +21,7 @@ SETS = {
 }
 
 
-class MeetingsBoard(ReadModel):
+class MeetingsBoard(PipelinedModel):
     """/dashboard/meetings: plenaries this year (M4), executive gaps (M5), minutes to sign
     (M8)."""
 
@@ -35,7 +35,7 @@ class MeetingsBoard(ReadModel):
     }
     types: ClassVar[tuple[str, ...]] = ("MeetingConvened", *SETS)
 
-    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+    def apply_pipelined(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         for e in events:
             s = e.state
             if e.type == "MeetingConvened":

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
-from projections.engine import Event, ReadModel, Tables
+from projections.engine import Event, PipelinedModel, Tables
 
 Row = dict[str, Any]
 ENDED = {"RegulationSuperseded": "superseded", "RegulationAbolished": "abolished"}
@@ -17,7 +17,7 @@ IN_FORCE = "published_on <= %(today)s AND %(today)s < valid_until AND (ended_on 
     "%(today)s < ended_on)"  # fmt: skip
 
 
-class RegulationsBoard(ReadModel):
+class RegulationsBoard(PipelinedModel):
     """/dashboard/regulations: one row per regulation and one per required filing (G5)."""
 
     name: ClassVar[str] = "regulations_board"
@@ -38,7 +38,7 @@ class RegulationsBoard(ReadModel):
         *ENDED,
     )
 
-    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+    def apply_pipelined(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         for e in events:
             s = e.state
             if e.type == "RegulationDrafted":

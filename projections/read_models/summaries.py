@@ -16,7 +16,7 @@ import psycopg
 from psycopg.sql import SQL
 
 from domain.decisions import PROCEDURES
-from projections.engine import Event, ReadModel, Tables
+from projections.engine import Event, ReadModel, Tables, insert_rows
 
 # The creation event of each collection, and every later event of its aggregates (each moves
 # the row's version; the system events of api.md too, whenever they are recorded).
@@ -154,15 +154,12 @@ class Summaries(ReadModel):
                     row["status"] = "ready"
         inserts = [r for r in rows.values() if r["new"]]
         updates = [r for r in rows.values() if not r["new"] and "version" in r]
-        if inserts:
-            cur.executemany(
-                SQL(
-                    "INSERT INTO {} (collection, id, status, title, version, position, "
-                    "updated_at) VALUES (%(collection)s, %(id)s, %(status)s, %(title)s, "
-                    "%(version)s, %(position)s, %(updated_at)s)"
-                ).format(t["summaries"]),
-                inserts,
-            )
+        insert_rows(
+            cur,
+            t["summaries"],
+            ("collection", "id", "status", "title", "version", "position", "updated_at"),
+            inserts,
+        )
         if updates:
             cur.executemany(
                 SQL(
@@ -172,10 +169,10 @@ class Summaries(ReadModel):
                 ).format(t["summaries"]),
                 updates,
             )
-        if new_procedures:
-            cur.executemany(
-                SQL("INSERT INTO {} VALUES (%s, %s) ON CONFLICT DO NOTHING").format(
-                    t["procedures"]
-                ),
-                new_procedures,
-            )
+        insert_rows(
+            cur,
+            t["procedures"],
+            ("decision_id", "procedure"),
+            [{"decision_id": d, "procedure": p} for d, p in new_procedures],
+            "ON CONFLICT DO NOTHING",
+        )

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL, Identifier
 
-from projections.engine import Event, ReadModel, Tables
+from projections.engine import Event, ReadModel, Tables, insert_rows
 
 Row = dict[str, Any]
 
@@ -94,18 +94,14 @@ class SupervisionBoard(ReadModel):
         new = [r for r in items.values() if r["new"]]
         changed = [r for r in items.values() if not r["new"] and "version" in r]
         dates = [r for rs in reports.values() for r in rs.values()]
-        if new:
-            cur.executemany(
-                SQL(
-                    "INSERT INTO {} (id, title, source_kind, lead_unit_id, status, deadline, "
-                    "rectification_due, overdue_from, registered_at, closed_at, circulated_at, "
-                    "version, position) VALUES (%(id)s, %(title)s, %(source_kind)s, "
-                    "%(lead_unit_id)s, %(status)s, %(deadline)s, %(rectification_due)s, "
-                    "%(overdue_from)s, %(registered_at)s, %(closed_at)s, %(circulated_at)s, "
-                    "%(version)s, %(position)s)"
-                ).format(t["items"]),
-                new,
-            )
+        insert_rows(
+            cur,
+            t["items"],
+            ("id", "title", "source_kind", "lead_unit_id", "status", "deadline",
+             "rectification_due", "overdue_from", "registered_at", "closed_at", "circulated_at",
+             "version", "position"),
+            new,
+        )  # fmt: skip
         if changed:
             cur.executemany(
                 SQL(
@@ -116,14 +112,9 @@ class SupervisionBoard(ReadModel):
                 ).format(t["items"]),
                 changed,
             )
-        if inserts := [r for r in dates if r["new"]]:
-            cur.executemany(
-                SQL(
-                    "INSERT INTO {} (item_id, due, reported_at) VALUES (%(item_id)s, %(due)s, "
-                    "%(reported_at)s)"
-                ).format(t["reports"]),
-                inserts,
-            )
+        insert_rows(
+            cur, t["reports"], ("item_id", "due", "reported_at"), [r for r in dates if r["new"]]
+        )
         if answered := [r for r in dates if not r["new"] and r.get("answered")]:
             cur.executemany(
                 SQL(

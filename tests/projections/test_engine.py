@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import psycopg
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Identifier
 
 from api.services import Services
-from projections.engine import Engine, Event, ReadModel, Tables
+from projections.engine import COPY_FROM, Engine, Event, ReadModel, Tables, insert_rows
 from projections.models import MODELS
 from projections.workload import generate
 from tests.conftest import auth
@@ -363,3 +363,23 @@ def test_the_rebuild_command_needs_no_jwt_secret_and_logs_plain_lines(client, se
     assert "rebuild all read models:" in done.stderr  # the plain progress lines
     after = {s["name"]: s["generation"] for s in services.engine.status()}
     assert after == {name: gen + 1 for name, gen in before.items()}
+
+
+def test_insert_rows_copies_many_and_applies_the_conflict_clause_either_way(services):
+    """insert_rows: few rows go in one executemany, many through COPY (into a temporary table
+    when an ON CONFLICT clause must apply); both paths give the same rows."""
+    engine = services.engine
+    table = SQL("{}.{}").format(Identifier(engine.schema), Identifier("insert_rows_probe"))
+    upsert = "ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label"
+    with engine.connect() as conn, conn.transaction(), conn.cursor() as cur:
+        cur.execute(SQL("CREATE TABLE {} (id int PRIMARY KEY, label text)").format(table))
+        for size in (COPY_FROM - 1, COPY_FROM * 3):  # executemany, then COPY
+            cur.execute(SQL("TRUNCATE {}").format(table))
+            first = [{"id": i, "label": "first"} for i in range(size)]
+            insert_rows(cur, table, ("id", "label"), first)
+            again = [{"id": i, "label": "again"} for i in range(size // 2, size + 5)]
+            insert_rows(cur, table, ("id", "label"), again, upsert)
+            insert_rows(cur, table, ("id", "label"), again, upsert)  # twice in one transaction
+            rows_now = cur.execute(SQL("SELECT id, label FROM {}").format(table)).fetchall()
+            got = {r["id"]: r["label"] for r in rows_now}
+            assert got == {i: "first" if i < size // 2 else "again" for i in range(size + 5)}
