@@ -48,7 +48,7 @@ def current_actor(request: Request) -> Actor:
     """FastAPI dependency: the authenticated person, as the roster has them now (P1)."""
     services = request.app.state.services
     person_id = decode_subject(request.headers.get("authorization"), services.settings.secret)
-    actor = services.app.actor(person_id, services.clock.now())
+    actor: Actor | None = services.app.actor(person_id, services.clock.now())
     if actor is None:
         raise unauthorised(f"{person_id} holds no office on the roster now")
     return actor

@@ -133,7 +133,10 @@ def command(
                 guard(actor, aggregate)
             fn(aggregate, roster, act)
 
-        return services.app.command(cls, resource_id, apply, expected_version=expected, **kw)
+        written: Written = services.app.command(
+            cls, resource_id, apply, expected_version=expected, **kw
+        )
+        return written
 
     return write(request, actor, body, run, render, collection=cls.COLLECTION)
 

@@ -40,7 +40,7 @@ S = TypeVar("S", bound=BaseSettings)
 def load(cls: type[S], **overrides: object) -> S:
     """Settings of ``cls`` from the environment (and overrides), or one clear SettingsError."""
     try:
-        return cls(**overrides)
+        return cls(**overrides)  # type: ignore[arg-type]  # values are validated here
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "settings"

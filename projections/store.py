@@ -93,7 +93,7 @@ def within_budget(method: Callable[..., T]) -> Callable[..., T]:
         deadline = time.monotonic() + RETRY_BUDGET_SECONDS
         while True:
             try:
-                return unwrapped(*args, **kwargs)  # type: ignore[no-any-return]
+                return unwrapped(*args, **kwargs)
             except (InterfaceError, OperationalError):
                 if time.monotonic() + RETRY_WAIT_SECONDS >= deadline:
                     raise
@@ -348,12 +348,12 @@ def ensure_schema(database: dict[str, str], schema: str) -> None:
 
 def embedded_database(data_dir: Path) -> dict[str, str]:
     """The zero-setup default: a private PostgreSQL from the ``pgserver`` wheel."""
-    import pgserver
+    from pgserver.postgres_server import get_server
 
     pgdata = data_dir.resolve() / "pgdata"
     pgdata.mkdir(parents=True, exist_ok=True)
     _forget_dead_handles(pgdata)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = get_server(pgdata, cleanup_mode="stop")
     return parse_database_url(server.get_uri())
 
 

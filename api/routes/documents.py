@@ -140,7 +140,7 @@ def guard(actor: Actor, doc: OfficialDocument) -> None:
     require_clearance(actor, doc)
 
 
-add_reads(router, OfficialDocument, render, guard)  # type: ignore[arg-type]
+add_reads(router, OfficialDocument, render, guard)
 
 
 def _command(

@@ -21,7 +21,8 @@ router = APIRouter(tags=["roster"])
 # One source of truth: the domain's lists become the schema's enums.
 Office = Literal[OFFICES]  # type: ignore[valid-type]
 Clearance = Literal[CLEARANCES]  # type: ignore[valid-type]
-UnitKind = Literal[tuple(k for k in UNIT_KINDS if k != "government")]  # type: ignore[misc]
+CREATABLE_KINDS = tuple(k for k in UNIT_KINDS if k != "government")  # the government exists
+UnitKind = Literal[CREATABLE_KINDS]  # type: ignore[valid-type]
 UnitFunction = Literal[UNIT_FUNCTIONS]  # type: ignore[valid-type]
 Slug = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 

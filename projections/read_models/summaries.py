@@ -133,17 +133,17 @@ class Summaries(ReadModel):
             s = e.state
             key = (COLLECTION_OF[e.type], e.originator_id)
             if e.type in CREATED:
-                status = first_status(e.type, s)
-                rows[key] = {"collection": key[0], "id": key[1], "new": True, "status": status}
+                first = first_status(e.type, s)
+                rows[key] = {"collection": key[0], "id": key[1], "new": True, "status": first}
                 rows[key]["title"] = title_of(e.type, s)
             elif key not in rows:
                 continue  # an aggregate this model never saw created: nothing to update
             row = rows[key]
             row.update(version=e.version, position=e.position, updated_at=s["timestamp"])
-            status = status_after(e.type, s)
+            after = status_after(e.type, s)
             only = ONLY_FROM.get(e.type)
-            if status is not None and (only is None or row["status"] in only):
-                row["status"] = status
+            if after is not None and (only is None or row["status"] in only):
+                row["status"] = after
             if e.type == "DecisionProcedureRecorded":
                 procedures = recorded[e.originator_id]
                 if s["procedure"] not in procedures:
