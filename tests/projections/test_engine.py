@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,7 +16,15 @@ import psycopg
 from psycopg.sql import SQL, Identifier
 
 from api.services import Services
-from projections.engine import COPY_FROM, Engine, Event, ReadModel, Tables, insert_rows
+from projections.engine import (
+    COPY_FROM,
+    Engine,
+    Event,
+    ReadModel,
+    Runner,
+    Tables,
+    insert_rows,
+)
 from projections.models import MODELS
 from projections.workload import generate
 from tests.conftest import auth
@@ -115,6 +124,26 @@ def test_each_event_is_applied_once_and_the_position_moves_with_the_rows(client,
     assert engine.position("documents") == docs[-1]["position"]
 
 
+def test_a_runner_that_hears_no_notify_still_catches_up_by_polling(client, services):
+    """A lost NOTIFY (upstream issue #305) only delays a batch by the poll interval: this
+    runner listens on a channel nobody notifies, so polling is all it has."""
+    stop_runners(services)
+    deaf = Engine(services.engine.conninfo, services.engine.schema, "govrules_events", MODELS)
+    deaf.channel = "nobody_notifies_this_channel"
+    runner = Runner(deaf, "documents", poll=0.2).start()
+    try:
+        written = draft(client, title="无人通知")
+        deadline = time.monotonic() + 10
+        while deaf.position("documents") < written["position"]:
+            assert time.monotonic() < deadline, "the runner never polled the new event"
+            time.sleep(0.05)
+        titles = [r["title"] for r in rows(deaf, "documents", "list", "id")]
+        assert titles == ["无人通知"]
+    finally:
+        runner.stop()
+        deaf.close()
+
+
 # ----- R12: a model that raises stops alone -----------------------------------------------
 
 
@@ -138,7 +167,6 @@ def test_R12_a_model_that_raises_stops_alone_with_its_position_and_error(client,
         [*MODELS, Exploding()],
     )
     engine.setup()
-    from projections.engine import Runner
 
     runners = [Runner(engine, name, poll=0.05).start() for name in engine.models]
     try:
