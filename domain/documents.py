@@ -9,6 +9,10 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from eventsourcing.domain import Snapshot
+from pydantic import ConfigDict
+from typing_extensions import TypedDict
+
 from domain.base import CLEARANCE_ORDER, OFFICE_STAFF, Act, GovAggregate, Post, clearance_covers
 from domain.calendar import add_months
 from domain.clock import SHANGHAI
@@ -70,6 +74,18 @@ def number_sequence_id(issuer_code: str, year: int) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"govrules:number-sequence:{issuer_code}:{year}")
 
 
+class SequenceState(TypedDict):
+    """A number register's state in a snapshot, typed; an unknown attribute is an error."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    _created_on: datetime
+    _modified_on: datetime
+    issuer_code: str
+    year: int
+    last: int
+    assigned: dict[str, int]
+
+
 class DocumentNumberSequence(GovAggregate):
     """发文登记: the register of numbers for one issuer code and year (D11).
 
@@ -79,6 +95,13 @@ class DocumentNumberSequence(GovAggregate):
 
     TOPIC = "govrules:DocumentNumberSequence"
     COLLECTION = "number-sequences"
+
+    class Snapshot(Snapshot):
+        """A register takes thousands of numbers a year and is read for each: a snapshot
+        every so many events bounds the replay (GovRules.snapshotting_intervals)."""
+
+        TOPIC = "govrules:DocumentNumberSequenceSnapshot"
+        state: SequenceState  # type: ignore[assignment]  # narrowed: pydantic rebuilds it
 
     class Event(GovAggregate.Event):
         pass

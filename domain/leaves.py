@@ -13,6 +13,10 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from eventsourcing.domain import Snapshot
+from pydantic import ConfigDict
+from typing_extensions import TypedDict
+
 from domain.base import OFFICE_STAFF, Act, GovAggregate, Post
 from domain.clock import SHANGHAI
 from domain.roster import InvalidReference, Roster
@@ -36,11 +40,41 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
     return a_start < b_end and b_start < a_end
 
 
+class LedgerEntry(TypedDict):
+    """One absence on the ledger (the dicts ``AbsenceLedger.entries`` holds)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    leave_id: str
+    person_id: str
+    office: str | None
+    starts_at: datetime
+    ends_at: datetime
+    acting_id: str | None
+    returned_at: datetime | None
+
+
+class LedgerState(TypedDict):
+    """The ledger's state in a snapshot, typed so that pydantic rebuilds its datetimes; an
+    attribute it does not know is an error, never silently dropped."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+    _created_on: datetime
+    _modified_on: datetime
+    entries: dict[str, LedgerEntry]
+
+
 class AbsenceLedger(GovAggregate):
     """Who is (or will be) away when, with who acts for them: one per government."""
 
     TOPIC = "govrules:AbsenceLedger"
     COLLECTION = "absence-ledger"
+
+    class Snapshot(Snapshot):
+        """Every write reads the ledger (who is away acts through someone): a snapshot every
+        so many events bounds the replay (GovRules.snapshotting_intervals)."""
+
+        TOPIC = "govrules:AbsenceLedgerSnapshot"
+        state: LedgerState  # type: ignore[assignment]  # narrowed: pydantic rebuilds it
 
     class Event(GovAggregate.Event):
         pass

@@ -24,7 +24,12 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+)
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
@@ -323,10 +328,26 @@ def conninfo(env: dict[str, str]) -> str:
     )
 
 
+class SnapshotRecorder(PostgresAggregateRecorder):
+    """The snapshot store's recorder, with the same bounded retry as the events': every load
+    of a snapshotted aggregate reads it first, and the library's own retry (10 tries, each
+    waiting for the pool) made a request take 20 s to fail while the database was down."""
+
+    insert_events = within_budget(PostgresAggregateRecorder.insert_events)
+    select_events = within_budget(PostgresAggregateRecorder.select_events)
+
+
+class GovrulesFactory(PostgresFactory):
+    """The library's PostgreSQL factory, with our snapshot recorder (the application
+    recorder is chosen by APPLICATION_RECORDER_TOPIC)."""
+
+    aggregate_recorder_class = SnapshotRecorder
+
+
 def application_env(database: dict[str, str], schema: str) -> dict[str, str]:
-    """The eventsourcing settings: PostgreSQL, our recorder, a pool for the threadpool."""
+    """The eventsourcing settings: PostgreSQL, our recorders, a pool for the threadpool."""
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "projections.store:GovrulesFactory",
         "APPLICATION_RECORDER_TOPIC": RECORDER_TOPIC,
         "CREATE_TABLE": "y",
         "POSTGRES_SCHEMA": schema,
