@@ -30,7 +30,7 @@ from domain.decisions import Decision
 from domain.documents import DocumentNumberSequence, OfficialDocument, number_sequence_id
 from domain.leaves import LEDGER_ID, AbsenceLedger, LeaveRecord
 from domain.meetings import CitywideMeetingQuota, Meeting, citywide_quota_id
-from domain.regulations import Regulation, RegulationPolicy
+from domain.regulations import Regulation, RegulationPolicy, expiry_at, filing_overdue_at
 from domain.regulations import catalog as regulation_catalog
 from domain.roster import ROSTER_ID, InvalidReference, Roster
 from domain.rules import Conflict, NotFound, forbid
@@ -40,6 +40,16 @@ A = TypeVar("A", bound=GovAggregate)
 
 # D11: a registration that loses the race for the next number tries again with the new one.
 NUMBERING_ATTEMPTS = 20
+# Timers: a deadline recorded by another writer meanwhile is judged again on the new state.
+DEADLINE_ATTEMPTS = 5
+DEADLINE_KINDS: dict[str, type[GovAggregate]] = {
+    "countersign": OfficialDocument,  # D7
+    "report": SupervisionItem,  # S3
+    "item": SupervisionItem,  # S3
+    "return": LeaveRecord,  # L6
+    "filing": Regulation,  # G5
+    "expiry": Regulation,  # G6
+}
 
 
 @cache
@@ -545,6 +555,36 @@ class GovRules(Application[uuid.UUID]):
         new = old.start_revision(act, self.roster(), title)
         return self.commit(new, old, created=True, **save_kwargs)
 
+    # ----- deadlines (timers: D7, S3, L6, G5, G6) -------------------------------------------
+
+    def record_deadline(
+        self, kind: str, aggregate_id: uuid.UUID, key: str, due: str, now: datetime
+    ) -> bool:
+        """The ticker's door: when a due time has passed, the system records it on the
+        aggregate, as of the moment it passed (not ``now``), under the actor ``system``.
+        Idempotent — True only if this call recorded the event; a race with another writer
+        is judged again on the reloaded aggregate, so each deadline is recorded once."""
+        cls = DEADLINE_KINDS.get(kind)
+        if cls is None:
+            raise ValueError(f"unknown deadline kind {kind!r}; one of {sorted(DEADLINE_KINDS)}")
+        moment, run = _deadline(kind, key, due)
+        if now < moment:
+            return False
+        act = Act(SYSTEM, moment, correlation_id=f"deadline:{kind}:{aggregate_id}:{key}:{due}")
+        for _ in range(DEADLINE_ATTEMPTS):
+            try:
+                aggregate = self.load(cls, aggregate_id)
+            except NotFound:
+                return False
+            if not run(aggregate, act):
+                return False
+            try:
+                self.commit(aggregate)
+            except Conflict:
+                continue
+            return True
+        raise Conflict(f"could not record the {kind} deadline under contention; retry")
+
     def catalog(self, on: date, batch: int = 1000) -> list[dict[str, Any]]:
         """G9: the normative documents in force on ``on``, from the publication, supersession
         and abolition events of the whole log (read by topic, in batches)."""
@@ -565,6 +605,25 @@ class GovRules(Application[uuid.UUID]):
 
 
 CATALOG_EVENTS = (Regulation.Published, Regulation.Superseded, Regulation.Abolished)
+
+
+def _deadline(kind: str, key: str, due: str) -> tuple[datetime, Callable[[Any, Act], bool]]:
+    """The moment a deadline passes and the system's command that records it."""
+    if kind in ("filing", "expiry"):
+        day = date.fromisoformat(due)
+        if kind == "filing":
+            return filing_overdue_at(day), lambda r, act: r.record_filing_overdue(act, key, day)
+        return expiry_at(day), lambda r, act: r.record_expiry(act, day)
+    at = datetime.fromisoformat(due)
+    if at.tzinfo is None:
+        raise ValueError(f"a {kind} due time carries its offset: {due!r}")
+    commands: dict[str, Callable[[Any, Act], bool]] = {
+        "countersign": lambda d, act: d.deem_no_objection(act, key, at),
+        "report": lambda i, act: i.record_report_overdue(act, at),
+        "item": lambda i, act: i.record_overdue(act, at),
+        "return": lambda lv, act: lv.record_return_overdue(act, at),
+    }
+    return at, commands[kind]
 
 
 def require_clearance(actor: Actor, doc: OfficialDocument) -> None:

@@ -246,6 +246,23 @@ class OfficialDocument(GovAggregate):
                 answered_at=self.timestamp.isoformat(),
             )
 
+    class CountersignDeemedNoObjection(Event):
+        """D7: the limit passed unanswered — no objection (视为无不同意见), recorded by the
+        system for the due time it speaks for."""
+
+        TOPIC = "govrules:CountersignDeemedNoObjection"
+        unit_id: str
+        due: datetime
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.countersigns[self.unit_id].update(
+                status="deemed",
+                opinion="no_objection",
+                reasons=None,
+                answered_by=self.meta["actor_id"],
+                answered_at=self.due.isoformat(),
+            )
+
     class DisagreementSummarised(Event):
         TOPIC = "govrules:CountersignDisagreementSummarised"
         sides: str
@@ -489,7 +506,9 @@ class OfficialDocument(GovAggregate):
             roster.unit(unit_id)
             if unit_id in (self.from_unit_id, self.drafting_unit_id):
                 raise refuse("D6", f"{unit_id} is the lead unit; it does not countersign itself")
-            if self.countersigns.get(unit_id, {}).get("status") == "pending":
+            # D7: a limit that passed unanswered is no objection, recorded or not; asking
+            # again is refused either way, as it always was for a pending request.
+            if self.countersigns.get(unit_id, {}).get("status") in ("pending", "deemed"):
                 raise refuse("D6", f"{unit_id} has already been asked and has not answered")
         if due is None:
             due = calendar.due_after_working_days(act.at, COUNTERSIGN_WORKING_DAYS)
@@ -522,6 +541,8 @@ class OfficialDocument(GovAggregate):
         entry = self.countersigns.get(unit_id)
         if entry is None:
             raise refuse("D6", f"{unit_id} was not asked to countersign")
+        if entry["status"] == "deemed":
+            raise refuse("D7", f"the limit passed at {entry['due']}: deemed no objection")
         if entry["status"] != "pending":
             raise refuse("D6", f"{unit_id} has already answered")
         if act.at >= datetime.fromisoformat(entry["due"]):
@@ -539,6 +560,25 @@ class OfficialDocument(GovAggregate):
             opinion=opinion,
             reasons=reasons,
         )
+
+    def deem_no_objection(self, act: Act, unit_id: str, due: datetime) -> bool:
+        """D7 (timer): the system records that ``unit_id`` did not answer by ``due`` — no
+        objection. Idempotent: False when there is nothing to record (answered, already
+        deemed, another due on record, or ``act.at`` before ``due``)."""
+        entry = self.countersigns.get(unit_id)
+        if entry is None or entry["status"] != "pending":
+            return False
+        if datetime.fromisoformat(entry["due"]) != due or act.at < due:
+            return False
+        self.record(
+            self.CountersignDeemedNoObjection,
+            act,
+            rules=("D7",),
+            post=None,
+            unit_id=unit_id,
+            due=due,
+        )
+        return True
 
     def summarise_disagreement(self, act: Act, sides: str, proposal: str) -> None:
         """D6: where units disagree the lead unit lists each side's reasons and a proposal."""

@@ -225,6 +225,7 @@ class LeaveRecord(GovAggregate):
             leave.approved = None
             leave.filed = None
             leave.returned_at = None
+            leave.return_overdue = None
 
     Reported = Created
 
@@ -255,6 +256,15 @@ class LeaveRecord(GovAggregate):
         def apply(self, leave: LeaveRecord) -> None:
             leave.status = "cancelled"
 
+    class ReturnOverdue(Event):
+        """L6 (timer): the planned return ``due`` passed without a return reported."""
+
+        TOPIC = "govrules:ReturnOverdue"
+        due: datetime
+
+        def apply(self, leave: LeaveRecord) -> None:
+            leave.return_overdue = self.due
+
     if TYPE_CHECKING:  # state set by the events; annotated for mypy only
         person_id: str
         office: str | None
@@ -273,6 +283,7 @@ class LeaveRecord(GovAggregate):
         approved: dict[str, Any] | None
         filed: dict[str, Any] | None
         returned_at: datetime | None
+        return_overdue: datetime | None
 
     # ----- reporting -----------------------------------------------------------------------
 
@@ -389,6 +400,19 @@ class LeaveRecord(GovAggregate):
             )
         self.record(self.Cancelled, act, rules=("L4",), post=post)
         ledger.withdraw(act, str(self.id))
+
+    def record_return_overdue(self, act: Act, due: datetime) -> bool:
+        """L6 (timer): the system records that the return due at ``due`` was not reported.
+        Idempotent: False when there is nothing to record."""
+        if (
+            self.status in ("returned", "cancelled")
+            or due != self.return_due
+            or act.at < due
+            or self.return_overdue == due
+        ):
+            return False
+        self.record(self.ReturnOverdue, act, rules=("L6",), post=None, due=due)
+        return True
 
     def overdue_at(self, at: datetime) -> bool:
         """L6: past its planned end without a return reported."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain.base import OFFICE_STAFF, Act, GovAggregate, Post
@@ -56,6 +56,23 @@ def _day(act: Act) -> date:
     return act.at.astimezone(SHANGHAI).date()
 
 
+def start_of(day: date) -> datetime:
+    """00:00 Asia/Shanghai of ``day``."""
+    return datetime.combine(day, time(0), tzinfo=SHANGHAI)
+
+
+def filing_overdue_at(due: date) -> datetime:
+    """G5: a filing due on ``due`` may be made all that day; it is overdue from 00:00
+    Asia/Shanghai of the next day."""
+    return start_of(due + timedelta(days=1))
+
+
+def expiry_at(valid_until: date) -> datetime:
+    """G6: a regulation is in force while the day is before ``valid_until`` (``in_force_on``,
+    ``catalog``); it expires at 00:00 Asia/Shanghai of that day."""
+    return start_of(valid_until)
+
+
 class Regulation(GovAggregate):
     """One government rule or normative document, from draft to abolition, with lineage."""
 
@@ -85,6 +102,7 @@ class Regulation(GovAggregate):
             reg.adoption = None
             reg.publication = None
             reg.filings = {}
+            reg.filings_overdue = {}
             reg.cleanups = []
             reg.evaluations = []
             reg.ended = None
@@ -175,6 +193,26 @@ class Regulation(GovAggregate):
         def apply(self, reg: Regulation) -> None:
             reg.filings[self.body]["filed_on"] = self.filed_on
 
+    class FilingOverdue(Event):
+        """G5 (timer): the filing with ``body`` due on ``due`` was not made by then."""
+
+        TOPIC = "govrules:FilingOverdue"
+        body: str
+        due: date
+
+        def apply(self, reg: Regulation) -> None:
+            reg.filings_overdue[self.body] = self.due
+
+    class Expired(Event):
+        """G6 (timer): the validity period ended; the regulation is no longer in force."""
+
+        TOPIC = "govrules:RegulationExpired"
+        valid_until: date
+
+        def apply(self, reg: Regulation) -> None:
+            reg.status = "expired"
+            reg.ended = {"how": "expired", "on": self.valid_until}
+
     class CleanupReviewed(Event):
         TOPIC = "govrules:CleanupReviewed"
         verdict: str
@@ -235,6 +273,7 @@ class Regulation(GovAggregate):
         adoption: dict[str, Any] | None
         publication: dict[str, Any] | None
         filings: dict[str, dict[str, Any]]
+        filings_overdue: dict[str, date]
         cleanups: list[dict[str, Any]]
         evaluations: list[dict[str, Any]]
         ended: dict[str, Any] | None
@@ -470,9 +509,38 @@ class Regulation(GovAggregate):
             raise refuse("G5", "filed on a day between publication and today")
         self.record(self.Filed, act, rules=("G5",), post=post, body=body, filed_on=filed_on)
 
+    def record_filing_overdue(self, act: Act, body: str, due: date) -> bool:
+        """G5 (timer): the system records that the filing with ``body`` due on ``due`` was
+        not made. Idempotent: False when there is nothing to record (filed, another due,
+        already recorded, or before the end of the due day)."""
+        filing = self.filings.get(body)
+        if filing is None or filing["filed_on"] is not None or filing["due"] != due:
+            return False
+        if body in self.filings_overdue or act.at < filing_overdue_at(due):
+            return False
+        self.record(self.FilingOverdue, act, rules=("G5",), post=None, body=body, due=due)
+        return True
+
+    def record_expiry(self, act: Act, valid_until: date) -> bool:
+        """G6 (timer): the system records the end of the validity period. Idempotent: False
+        when not in force (superseded, abolished, already expired), another end date, or
+        before it."""
+        if self.status != "in_force" or self.publication is None:
+            return False
+        if self.publication["valid_until"] != valid_until or act.at < expiry_at(valid_until):
+            return False
+        self.record(self.Expired, act, rules=("G6",), post=None, valid_until=valid_until)
+        return True
+
     # ----- life in force -------------------------------------------------------------------
 
-    def _in_force(self, rule: str) -> None:
+    def _in_force(self, rule: str, act: Act | None = None) -> None:
+        """In force by status and — given the act — by date: a regulation past its validity
+        period is expired (G6) whether or not the system has recorded it yet."""
+        until = self.publication["valid_until"] if self.publication else None
+        past = until is not None and act is not None and act.at >= expiry_at(until)
+        if self.status == "expired" or (self.status == "in_force" and past):
+            raise refuse("G6", f"the regulation expired: it was valid until {until}")
         if self.status != "in_force":
             raise refuse(rule, f"the regulation is {self.status}, not in force")
 
@@ -483,7 +551,7 @@ class Regulation(GovAggregate):
             raise forbid("G7", "cleanup is reviewed by the drafting unit or the justice bureau")
         if verdict not in VERDICTS:
             raise InvalidReference(f"verdict is one of {VERDICTS}")
-        self._in_force("G7")
+        self._in_force("G7", act)
         if not reason.strip():
             raise refuse("G7", "a cleanup verdict gives its reason")
         self.record(
@@ -493,7 +561,7 @@ class Regulation(GovAggregate):
     def start_revision(self, act: Act, roster: Roster, title: str) -> Regulation:
         """G7: a revision is a new regulation linked both ways to this one; returns it. One
         revision at a time: two would both replace this version (G9)."""
-        self._in_force("G7")
+        self._in_force("G7", act)
         if self.revised_by:
             raise refuse("G7", f"a revision of this version is under way ({self.revised_by[-1]})")
         new = Regulation.draft(
@@ -527,7 +595,7 @@ class Regulation(GovAggregate):
             post = act.actor.heads(self.drafting_unit_id)  # the enacting body (制定机关), art. 25
         if post is None:
             raise forbid("G7", "the office, the justice bureau or the enacting unit abolishes")
-        self._in_force("G7")
+        self._in_force("G7", act)
         self.record(self.Abolished, act, rules=("G7",), post=post, on=_day(act), reason=reason)
 
     def evaluate(self, act: Act, roster: Roster, findings: str) -> None:

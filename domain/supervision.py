@@ -63,6 +63,8 @@ class SupervisionItem(GovAggregate):
             item.rectifications = []
             item.closed = None
             item.circulars = []
+            item.reports_overdue = []
+            item.dues_overdue = []
 
     Registered = Created
 
@@ -128,6 +130,25 @@ class SupervisionItem(GovAggregate):
         def apply(self, item: SupervisionItem) -> None:
             item.circulars.append({"text": self.text, "at": self.timestamp.isoformat()})
 
+    class ReportOverdue(Event):
+        """S3 (timer): the report date ``due`` passed with no report answering it."""
+
+        TOPIC = "govrules:ReportOverdue"
+        due: datetime
+
+        def apply(self, item: SupervisionItem) -> None:
+            item.reports_overdue.append(self.due)
+
+    class ItemOverdue(Event):
+        """S3 (timer): the deadline (or a rectification's due time) ``due`` passed while the
+        item was open."""
+
+        TOPIC = "govrules:ItemOverdue"
+        due: datetime
+
+        def apply(self, item: SupervisionItem) -> None:
+            item.dues_overdue.append(self.due)
+
     if TYPE_CHECKING:  # state set by the events; annotated for mypy only
         title: str
         source: dict[str, str]
@@ -143,6 +164,8 @@ class SupervisionItem(GovAggregate):
         rectifications: list[dict[str, Any]]
         closed: dict[str, Any] | None
         circulars: list[dict[str, Any]]
+        reports_overdue: list[datetime]
+        dues_overdue: list[datetime]
 
     # ----- registration --------------------------------------------------------------------
 
@@ -272,18 +295,42 @@ class SupervisionItem(GovAggregate):
     def due_reports(self) -> list[datetime]:
         return list(self.report_dates)
 
+    def report_answered(self, due: datetime) -> bool:
+        """S3: a report date is answered by a report after the previous date, up to it."""
+        previous = max((d for d in self.report_dates if d < due), default=None)
+        return any(
+            (previous is None or t > previous) and t <= due
+            for t in (datetime.fromisoformat(r["at"]) for r in self.reports)
+        )
+
+    def record_report_overdue(self, act: Act, due: datetime) -> bool:
+        """S3 (timer): the system records that report date ``due`` passed unanswered.
+        Idempotent: False when there is nothing to record."""
+        if (
+            self.status == "closed"
+            or due not in self.report_dates
+            or act.at < due
+            or due in self.reports_overdue
+            or self.report_answered(due)
+        ):
+            return False
+        self.record(self.ReportOverdue, act, rules=("S3",), post=None, due=due)
+        return True
+
+    def record_overdue(self, act: Act, due: datetime) -> bool:
+        """S3 (timer): the system records that the deadline or a rectification's due time
+        ``due`` passed with the item open. Idempotent: False when there is nothing to
+        record."""
+        dues = [self.deadline, *(r["due"] for r in self.rectifications)]
+        if self.status == "closed" or due not in dues or act.at < due or due in self.dues_overdue:
+            return False
+        self.record(self.ItemOverdue, act, rules=("S3",), post=None, due=due)
+        return True
+
     def overdue_at(self, at: datetime) -> dict[str, Any]:
         """S3: report dates passed with no report since the previous date; the deadline (or
         a rectification's due) passed without closing."""
-        late_reports = []
-        previous: datetime | None = None
-        report_times = [datetime.fromisoformat(r["at"]) for r in self.reports]
-        for due in self.report_dates:
-            if due <= at and not any(
-                (previous is None or t > previous) and t <= due for t in report_times
-            ):
-                late_reports.append(due)
-            previous = due
+        late_reports = [d for d in self.report_dates if d <= at and not self.report_answered(d)]
         dues = [self.deadline, *(r["due"] for r in self.rectifications)]
         closed_at = datetime.fromisoformat(self.closed["at"]) if self.closed else None
         still_open = closed_at is None or closed_at > at  # a late closure was late meanwhile
