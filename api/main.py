@@ -120,7 +120,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if actor.holds("system_admin") is None:
             raise forbid("P1", "only the system administrator moves the drill clock")
         drill.advance_to(body.now)
-        return json_response({"now": drill.now()})
+        # api.md: the ticker records whatever fell due before the call returns.
+        ticker = request.app.state.services.ticker
+        recorded = ticker.tick_after_catching_up() if ticker is not None else 0
+        return json_response({"now": drill.now(), "deadlines_recorded": recorded})
 
     return app
 

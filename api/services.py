@@ -23,6 +23,7 @@ from projections.store import (
     ensure_schema,
     parse_database_url,
 )
+from projections.ticker import Ticker
 
 if TYPE_CHECKING:
     from api.settings import Settings
@@ -38,6 +39,7 @@ class Services:
     drill_clock: DrillClock | None
     engine: Engine
     runners: list[Runner] = field(default_factory=list)
+    ticker: Ticker | None = None  # the thread runs in role "all"; POST /_clock ticks anyway
 
     @property
     def store(self) -> GovrulesRecorder:
@@ -45,9 +47,15 @@ class Services:
         assert isinstance(recorder, GovrulesRecorder)
         return recorder
 
-    def close(self) -> None:
+    def stop_background(self) -> None:
+        """Stop the deadline ticker and the read-model runners (tests that step them alone)."""
+        if self.ticker is not None:
+            self.ticker.stop()
         for runner in self.runners:
             runner.stop()
+
+    def close(self) -> None:
+        self.stop_background()
         self.engine.close()
         self.app.close()
 
@@ -78,7 +86,9 @@ def build_services(settings: Settings) -> Services:
     engine.setup()
     services = Services(settings, app, clock, drill_clock, engine)
     bootstrap_roster(services)  # whatever the role: an API-only deployment needs a roster too
+    services.ticker = Ticker(engine, app.record_deadline, clock.now)
     if settings.role == "all":
+        services.ticker.start()
         services.runners = [Runner(engine, model.name).start() for model in MODELS]
     return services
 

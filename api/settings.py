@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from domain.clock import parse_test_clock
 from projections.settings import SettingsError, StoreSettings, load
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
@@ -24,7 +23,6 @@ class Settings(StoreSettings):
     jwt_secret: str | None = Field(default=None, alias="GOVRULES_JWT_SECRET")
     dev: bool = Field(default=False, alias="GOVRULES_DEV")
     bootstrap_roster: Path | None = Field(default=None, alias="GOVRULES_BOOTSTRAP_ROSTER")
-    test_clock: str | None = Field(default=None, alias="GOVRULES_TEST_CLOCK")
     host: str = Field(default="127.0.0.1", alias="GOVRULES_HOST")
     port: int = Field(default=8000, ge=1, le=65535, alias="GOVRULES_PORT")
     role: Literal["all", "api"] = Field(default="all", alias="GOVRULES_ROLE")
@@ -35,12 +33,6 @@ class Settings(StoreSettings):
         default=2, ge=1, le=50, alias="GOVRULES_TEMPORARY_VALIDITY_YEARS"
     )
     filing_days: int = Field(default=30, ge=1, le=365, alias="GOVRULES_FILING_DAYS")
-
-    @field_validator("test_clock")
-    @classmethod
-    def _clock(cls, value: str | None) -> str | None:
-        parse_test_clock(value)  # raises a one-line ValueError naming GOVRULES_TEST_CLOCK
-        return value
 
     @model_validator(mode="after")
     def _secret(self) -> Settings:

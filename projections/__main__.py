@@ -1,6 +1,7 @@
-"""``python -m projections``: run the read-model runners on their own (the API then runs with
-``GOVRULES_ROLE=api``); ``python -m projections rebuild [NAME]`` rebuilds read models beside
-the live tables, with a progress bar on a terminal and plain log lines otherwise."""
+"""``python -m projections``: run the read-model runners and the deadline ticker on their own
+(the API then runs with ``GOVRULES_ROLE=api``); ``python -m projections rebuild [NAME]``
+rebuilds read models beside the live tables, with a progress bar on a terminal and plain log
+lines otherwise."""
 
 from __future__ import annotations
 
@@ -12,21 +13,25 @@ from collections.abc import Callable
 
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+from domain.application import GovRules
+from domain.clock import SystemClock
 from projections.engine import Engine, Runner
 from projections.models import MODELS
 from projections.settings import SettingsError, StoreSettings, load
 from projections.store import (
     EVENTS_TABLE,
+    application_env,
     conninfo,
     embedded_database,
     ensure_schema,
     parse_database_url,
 )
+from projections.ticker import Ticker
 
 log = logging.getLogger("govrules.projections")
 
 
-def _engine() -> Engine:
+def _store() -> tuple[StoreSettings, dict[str, str]]:
     settings = load(StoreSettings)  # the runners need no JWT secret: they serve no HTTP
     database = (
         parse_database_url(settings.database_url)
@@ -34,6 +39,10 @@ def _engine() -> Engine:
         else embedded_database(settings.data_dir)
     )
     ensure_schema(database, settings.schema_name)  # it may start before the API ever did
+    return settings, database
+
+
+def _engine(settings: StoreSettings, database: dict[str, str]) -> Engine:
     engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS)
     engine.setup()
     return engine
@@ -76,30 +85,42 @@ def _rebuild_with_bar(engine: Engine, names: list[str], label: str) -> None:
         engine.rebuild(names, progress=report)
 
 
-def run(engine: Engine) -> None:
+def run(engine: Engine, app: GovRules, drill: bool) -> None:
+    """Every read model's runner and the deadline ticker (on the real clock), until SIGTERM.
+    With a drill clock the API's POST /_clock ticks: this process runs no ticker."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     runners = [Runner(engine, name).start() for name in engine.models]
-    log.info("running read models: %s", ", ".join(engine.models))
+    ticker = None if drill else Ticker(engine, app.record_deadline, SystemClock().now).start()
+    log.info(
+        "running read models (%s)%s",
+        ", ".join(engine.models),
+        " (drill clock: the API's POST /_clock ticks)" if drill else " and the deadline ticker",
+    )
     try:
         stop.wait()
     except KeyboardInterrupt:
         pass
+    if ticker is not None:
+        ticker.stop()
     for runner in runners:
         runner.stop()
+    app.close()
 
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
-        engine = _engine()
+        settings, database = _store()
     except SettingsError as e:
         print(e, file=sys.stderr)
         return 2
     if argv[:1] == ["rebuild"]:
-        rebuild(engine, argv[1:])
+        rebuild(_engine(settings, database), argv[1:])
     elif not argv:
-        run(engine)
+        # The application (for the ticker's commands) creates the event store if it is new.
+        app = GovRules(env=application_env(database, settings.schema_name))
+        run(_engine(settings, database), app, drill=settings.test_clock is not None)
     else:
         print("usage: python -m projections [rebuild [NAME ...]]", file=sys.stderr)
         return 2

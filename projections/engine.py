@@ -81,6 +81,8 @@ class ReadModel:
     name: ClassVar[str] = ""
     tables: ClassVar[dict[str, str]] = {}
     types: ClassVar[tuple[str, ...]] = ()  # the event types it reads (topic sans "govrules:")
+    # Secondary indexes: (logical table, "(columns) [WHERE ...]"), made with each generation.
+    indexes: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         """Change the rows for a batch of events, in the caller's transaction. Fold the batch
@@ -207,7 +209,8 @@ class Engine:
     # ----- registry ------------------------------------------------------------------------
 
     def setup(self) -> None:
-        """Create the registry and, for a model seen for the first time, its generation 1."""
+        """Create the registry and, for a model seen for the first time, its generation 1; a
+        live generation gets any index its model declares since (CREATE ... IF NOT EXISTS)."""
         with self.connect() as conn:
             conn.execute(
                 SQL(
@@ -228,11 +231,23 @@ class Engine:
                 ).fetchone()
                 if inserted:
                     self._create_tables(conn, model, 1)
+                    continue
+                live = conn.execute(
+                    SQL("SELECT generation FROM {} WHERE name = %s").format(self.registry),
+                    (model.name,),
+                ).fetchone()
+                if live is not None and model.indexes:
+                    self._create_tables(conn, model, int(live["generation"]))
 
     def _create_tables(self, conn: psycopg.Connection[Any], model: ReadModel, gen: int) -> None:
         t = Tables(self.schema, model.name, gen, list(model.tables))
         for logical, columns in model.tables.items():
             conn.execute(SQL("CREATE TABLE IF NOT EXISTS {} (" + columns + ")").format(t[logical]))
+        for i, (logical, spec) in enumerate(model.indexes):
+            name = Identifier(f"{t.names[logical]}_ix{i}")
+            conn.execute(
+                SQL("CREATE INDEX IF NOT EXISTS {} ON {} " + spec).format(name, t[logical])
+            )
 
     def _drop_tables(self, conn: psycopg.Connection[Any], model: ReadModel, gen: int) -> None:
         t = Tables(self.schema, model.name, gen, list(model.tables))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.engine import ReadModel
 from projections.read_models.countersigns import Countersigns
+from projections.read_models.deadlines import Deadlines
 from projections.read_models.decisions_board import DecisionsBoard
 from projections.read_models.documents import DocumentsList
 from projections.read_models.leaves_board import LeavesBoard
@@ -21,4 +22,5 @@ MODELS: tuple[ReadModel, ...] = (
     SupervisionBoard(),
     LeavesBoard(),
     RegulationsBoard(),
+    Deadlines(),
 )

@@ -10,6 +10,7 @@ from typing import TypeVar
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.clock import parse_test_clock
 from projections.store import parse_database_url
 
 
@@ -25,6 +26,15 @@ class StoreSettings(BaseSettings):
     schema_name: str = Field(
         default="public", alias="GOVRULES_SCHEMA", pattern=r"^[a-z_][a-z0-9_]{0,62}$"
     )
+    # The drill clock (tests, demos): the API's POST /_clock moves it and ticks the deadlines
+    # itself, so a runner process with one set leaves the ticking to the API.
+    test_clock: str | None = Field(default=None, alias="GOVRULES_TEST_CLOCK")
+
+    @field_validator("test_clock")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        parse_test_clock(value)  # raises a one-line ValueError naming GOVRULES_TEST_CLOCK
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -61,6 +61,7 @@ def render(leave: LeaveRecord) -> dict[str, Any]:
         "approved": leave.approved,
         "filed": leave.filed,
         "return_due": leave.return_due,
+        "return_overdue": leave.return_overdue,  # L6: recorded by the deadline ticker
         "returned_at": leave.returned_at,
         "created_on": leave.created_on,
         "modified_on": leave.modified_on,

@@ -96,6 +96,7 @@ def render(reg: Regulation) -> dict[str, Any]:
         "adoption": reg.adoption,
         "publication": reg.publication,
         "filings": list(reg.filings.values()),
+        "filings_overdue": reg.filings_overdue,  # G5: recorded by the deadline ticker
         "cleanups": reg.cleanups,
         "evaluations": reg.evaluations,
         "ended": reg.ended,

@@ -71,6 +71,8 @@ def render(item: SupervisionItem) -> dict[str, Any]:
         "led_by": item.led_by,
         "deadline": item.deadline,
         "report_dates": item.report_dates,
+        "reports_overdue": item.reports_overdue,  # S3: recorded by the deadline ticker
+        "dues_overdue": item.dues_overdue,
         "reports": item.reports,
         "verifications": item.verifications,
         "rectifications": item.rectifications,

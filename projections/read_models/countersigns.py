@@ -19,7 +19,15 @@ class Countersigns(ReadModel):
         "timestamptz NOT NULL, due timestamptz NOT NULL, status text NOT NULL, opinion text, "
         "answered_at timestamptz, position bigint NOT NULL, PRIMARY KEY (document_id, unit_id)"
     }
-    types: ClassVar[tuple[str, ...]] = ("CountersignRequested", "DocumentCountersigned")
+    # The dashboard lists the open requests by due time.
+    indexes: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("requests", "(due) WHERE status = 'pending'"),
+    )
+    types: ClassVar[tuple[str, ...]] = (
+        "CountersignRequested",
+        "DocumentCountersigned",
+        "CountersignDeemedNoObjection",
+    )
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         """Folds the batch per (document, unit), then one batched upsert."""
@@ -51,6 +59,14 @@ class Countersigns(ReadModel):
                     "requested": False,
                 },
             )
+            if e.type == "CountersignDeemedNoObjection":  # D7: no answer by the limit
+                row.update(
+                    status="deemed",
+                    opinion="no_objection",
+                    answered_at=s["due"],
+                    position=e.position,
+                )
+                continue
             row.update(
                 status="answered",
                 opinion=s["opinion"],
@@ -72,7 +88,7 @@ class Countersigns(ReadModel):
         if answered:
             cur.executemany(
                 SQL(
-                    "UPDATE {} SET status = 'answered', opinion = %(opinion)s, answered_at = "
+                    "UPDATE {} SET status = %(status)s, opinion = %(opinion)s, answered_at = "
                     "%(answered_at)s, position = %(position)s WHERE document_id = %(document_id)s "
                     "AND unit_id = %(unit_id)s"
                 ).format(t["requests"]),

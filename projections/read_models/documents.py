@@ -23,6 +23,7 @@ DOCUMENT_EVENTS = (
     "DocumentDrafted",
     "CountersignRequested",
     "DocumentCountersigned",
+    "CountersignDeemedNoObjection",
     "CountersignDisagreementSummarised",
     *DOCUMENT_STATUS,
 )

@@ -12,7 +12,11 @@ from psycopg.sql import SQL
 from projections.engine import Event, PipelinedModel, Tables
 
 Row = dict[str, Any]
-ENDED = {"RegulationSuperseded": "superseded", "RegulationAbolished": "abolished"}
+ENDED = {
+    "RegulationSuperseded": "superseded",
+    "RegulationAbolished": "abolished",
+    "RegulationExpired": "expired",  # G6: the ticker records it (in force is by date anyway)
+}
 IN_FORCE = "published_on <= %(today)s AND %(today)s < valid_until AND (ended_on IS NULL OR " \
     "%(today)s < ended_on)"  # fmt: skip
 

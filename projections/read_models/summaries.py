@@ -59,6 +59,7 @@ STATUS_AFTER = {
     "RegulationPublished": "in_force",
     "RegulationSuperseded": "superseded",
     "RegulationAbolished": "abolished",
+    "RegulationExpired": "expired",  # G6, recorded by the deadline ticker
 }
 # A status an event sets only from these (S1: a report moves a registered item in progress).
 ONLY_FROM = {"ProgressReported": ["registered"]}

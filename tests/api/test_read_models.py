@@ -47,8 +47,7 @@ def test_pages_follow_the_cursor_and_filter_by_status(client):
 
 
 def test_a_position_not_reached_answers_503_with_retry_after(client, services):
-    for runner in services.runners:
-        runner.stop()
+    services.stop_background()
     doc = draft(client)
     r = client.get(f"/documents?min_position={doc['position']}", headers=auth("p-mayor"))
     assert r.status_code == 503
@@ -93,6 +92,7 @@ def test_health_shows_each_projection(client):
         "supervision_board",
         "leaves_board",
         "regulations_board",
+        "deadlines",
     }
     assert names["documents"]["state"] == "running"
     assert names["documents"]["position"] >= doc["position"]

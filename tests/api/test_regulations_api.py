@@ -307,7 +307,12 @@ def test_a_government_rule_through_every_endpoint(client, services):
     assert by_body["city_npc_sc"]["filed_on"] is None
 
     later = date(2027, 3, 1)
-    to_day(client, later)
+    to_day(client, later)  # the three other filings fell due on 2026-11-28 (G5)
+    overdue = [e for e in events(client, "regulations", rule_id) if e["type"] == "FilingOverdue"]
+    assert sorted(e["payload"]["body"] for e in overdue) == sorted(
+        FILING_BODIES["government_rule"] - {"state_council"}
+    )
+    assert {(e["actor_id"], e["version"] > 7) for e in overdue} == {("system", True)}
     cleaned = assert_written(
         act(
             client,
@@ -318,7 +323,7 @@ def test_a_government_rule_through_every_endpoint(client, services):
         ),
         services,
         200,
-        8,
+        11,
     )
     (cleanup,) = cleaned["cleanups"]
     assert (cleanup["verdict"], cleanup["reason"], cleanup["by"]) == (
@@ -332,7 +337,7 @@ def test_a_government_rule_through_every_endpoint(client, services):
         act(client, rule_id, "evaluation", "p-justice-head", {"findings": "实施效果良好"}),
         services,
         200,
-        9,
+        12,
     )
     assert [e["findings"] for e in evaluated["evaluations"]] == ["实施效果良好"]
 
@@ -351,20 +356,20 @@ def test_a_government_rule_through_every_endpoint(client, services):
     assert revision["status"] == "drafting"
     assert (revision["revises"], revision["revised_by"]) == (rule_id, [])
     old = reg(client, rule_id)
-    assert (old["version"], old["revised_by"], old["status"]) == (10, [revision["id"]], "in_force")
+    assert (old["version"], old["revised_by"], old["status"]) == (13, [revision["id"]], "in_force")
 
     abolished = assert_written(
         act(client, rule_id, "abolish", "p-office-dir", {"reason": "上位法已废止"}),
         services,
         200,
-        11,
+        14,
     )
     assert abolished["status"] == "abolished"
     assert abolished["ended"] == {"how": "abolished", "on": "2027-03-01", "reason": "上位法已废止"}
 
     # GET: current state, ?version=, ?as_of=, /history.
     current = client.get(f"/regulations/{rule_id}", headers=auth("p-finance-head"))
-    assert current.headers["etag"] == '"11"'
+    assert current.headers["etag"] == '"14"'
     assert {k: v for k, v in ok(current).items() if k != "position"} == {
         k: v for k, v in abolished.items() if k != "position"
     }
@@ -376,7 +381,7 @@ def test_a_government_rule_through_every_endpoint(client, services):
     assert fifth.json()["publication"] is None
     assert fifth.json()["position"] == adopted["position"]
     assert_problem(
-        client.get(f"/regulations/{rule_id}", params={"version": 12}, headers=auth("p-sg")), 404
+        client.get(f"/regulations/{rule_id}", params={"version": 15}, headers=auth("p-sg")), 404
     )
 
     drafting = reg(client, rule_id, as_of="2026-09-28T18:00:00+08:00")
@@ -404,12 +409,15 @@ def test_a_government_rule_through_every_endpoint(client, services):
         "RegulationAdopted",
         "RegulationPublished",
         "RegulationFiled",
+        "FilingOverdue",
+        "FilingOverdue",
+        "FilingOverdue",
         "CleanupReviewed",
         "RegulationEvaluated",
         "RegulationRevised",
         "RegulationAbolished",
     ]
-    assert [e["version"] for e in history] == list(range(1, 12))
+    assert [e["version"] for e in history] == list(range(1, 15))
     assert [e["position"] for e in history] == sorted(e["position"] for e in history)
     assert history[0]["position"] == rule["position"]
     assert (history[0]["actor_id"], history[0]["actor_office"]) == ("p-justice-head", "unit_head")
@@ -421,8 +429,9 @@ def test_a_government_rule_through_every_endpoint(client, services):
     assert set(history[5]["rules"]) == {"G5", "G6"}
     assert history[5]["payload"]["number"] == "攀府令第150号"
     assert history[6]["payload"]["body"] == "state_council"
-    assert history[9]["payload"]["new_regulation_id"] == revision["id"]
-    assert history[10]["recorded_at"].startswith("2027-03-01T")
+    assert (history[7]["payload"]["due"], history[7]["rules"]) == ("2026-11-28", ["G5"])
+    assert history[12]["payload"]["new_regulation_id"] == revision["id"]
+    assert history[13]["recorded_at"].startswith("2027-03-01T")
     assert all(len(e["hash"]) == 64 for e in history)
     new_history = events(client, "regulations", revision["id"])
     assert [e["type"] for e in new_history] == ["RegulationDrafted"]
@@ -816,7 +825,9 @@ def test_a_revision_chain_of_three_versions_g7_g9(client, services, kind):
     assert old["status"] == "superseded"
     assert old["ended"] == {"how": "superseded", "by": v2["id"], "on": day2.isoformat()}
     assert old["publication"] == v1_pub["publication"]
-    assert [e["type"] for e in events(client, "regulations", v1["id"])][-2:] == [
+    lineage = [e["type"] for e in events(client, "regulations", v1["id"])]
+    lineage = [t for t in lineage if t != "FilingOverdue"]  # G5 timers may fall due meanwhile
+    assert lineage[-2:] == [
         "RegulationRevised",
         "RegulationSuperseded",
     ]

@@ -34,8 +34,7 @@ def snapshot_versions(app: GovRules, aggregate_id: uuid.UUID) -> list[int]:
 
 
 def test_loading_from_snapshots_equals_replaying_every_event(services: Services) -> None:
-    for runner in services.runners:
-        runner.stop()
+    services.stop_background()
     app = services.app
     generate(app, EVENTS)
     register_id = number_sequence_id("攀府发", START.year)
@@ -57,8 +56,7 @@ def test_loading_from_snapshots_equals_replaying_every_event(services: Services)
 
 
 def test_the_next_number_after_a_snapshot_follows_the_last_one(services: Services) -> None:
-    for runner in services.runners:
-        runner.stop()
+    services.stop_background()
     app = services.app
     generate(app, EVENTS)
     register = app.load(DocumentNumberSequence, number_sequence_id("攀府发", START.year))
@@ -70,8 +68,7 @@ def test_the_next_number_after_a_snapshot_follows_the_last_one(services: Service
 def test_a_snapshot_that_cannot_be_stored_leaves_the_act_recorded(
     services: Services, monkeypatch
 ) -> None:
-    for runner in services.runners:
-        runner.stop()
+    services.stop_background()
     app = services.app
     assert app.snapshots is not None
 

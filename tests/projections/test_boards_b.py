@@ -56,8 +56,7 @@ def head(services: Services) -> int:
 
 def boards_engine(services: Services) -> Engine:
     """An engine keeping only this module's models, caught up to the head of the log."""
-    for runner in services.runners:
-        runner.stop()
+    services.stop_background()
     engine = Engine(
         services.engine.conninfo,
         services.engine.schema,
@@ -416,8 +415,7 @@ def test_summary_counts_each_panel_at_the_lowest_position_read(client, services)
 
 
 def test_a_board_not_yet_at_the_position_answers_503_with_retry_after(client, services):
-    for runner in services.runners:
-        runner.stop()
+    services.stop_background()
     written = item(client, "u-finance", at("10-10"), [at("10-01")])
     assert written
     r = client.get(f"/dashboard/summary?min_position={head(services)}", headers=auth("p-mayor"))

@@ -53,8 +53,7 @@ def rows(engine: Engine, name: str, table: str, order: str) -> list[dict[str, An
 
 
 def stop_runners(services: Services) -> None:
-    for runner in services.runners:
-        runner.stop()
+    services.stop_background()
 
 
 # ----- projection specs: given events, then rows ------------------------------------------

@@ -28,8 +28,7 @@ def draft(client, title: str) -> dict[str, Any]:
 
 
 def test_an_event_committing_late_is_never_skipped(client, services):
-    for runner in services.runners:
-        runner.stop()
+    services.stop_background()
     engine = services.engine
     engine.catch_up("documents")
     before = engine.position("documents")

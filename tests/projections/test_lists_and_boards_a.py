@@ -37,8 +37,7 @@ from tests.conftest import auth
 
 
 def stop_runners(services: Services) -> None:
-    for runner in services.runners:
-        runner.stop()
+    services.stop_background()
 
 
 def caught_up(services: Services, model: ReadModel) -> Engine:

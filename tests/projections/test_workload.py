@@ -48,8 +48,7 @@ FILLED = {
 
 def quiet(services: Services) -> Services:
     """No runner follows the log: the test catches the read models up itself."""
-    for runner in services.runners:
-        runner.stop()
+    services.stop_background()
     return services
 
 

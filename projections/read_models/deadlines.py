@@ -1,0 +1,152 @@
+"""The deadline index (design.md "Deadlines"): every obligation with a due time, open until it
+is met or its passing is recorded. The ticker (projections/ticker.py) reads the rows whose
+moment has come and asks the aggregates to record it; the aggregates decide (a second ask
+records nothing).
+
+Moments: a countersign's limit (D7), each report date, the deadline and every rectification's
+due time of a supervision item (S3) and the planned return of a leave (L6) are datetimes in
+the events; a filing is overdue from the day after its due date (G5) and a regulation
+expires at the start of its ``valid_until`` day (G6: in force while the day is before it),
+both at 00:00 Asia/Shanghai — the domain's own functions, so the index and the aggregates
+agree on the moment.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+import psycopg
+from psycopg.sql import SQL
+
+from domain.regulations import expiry_at, filing_overdue_at
+from projections.engine import Event, ReadModel, Tables, insert_rows
+
+Row = dict[str, Any]
+COLUMNS = ("kind", "aggregate_id", "key", "due", "due_at", "done", "position")
+
+# Events that meet (or record the passing of) obligations: kind → how to find the rows.
+MET_BY_UNIT = {"DocumentCountersigned", "CountersignDeemedNoObjection"}
+MET_BY_DUE = {
+    "ReportOverdue": "report",
+    "ItemOverdue": "item",
+    "ReturnOverdue": "return",
+}
+MET_ALL = {
+    "ItemClosed": ("report", "item"),
+    "ReturnReported": ("return",),
+    "LeaveCancelled": ("return",),
+    "RegulationExpired": ("expiry",),
+    "RegulationSuperseded": ("expiry",),
+    "RegulationAbolished": ("expiry",),
+}
+MET_BY_BODY = {"RegulationFiled", "FilingOverdue"}
+
+
+class Deadlines(ReadModel):
+    """Open obligations with their due moments, for the ticker."""
+
+    name: ClassVar[str] = "deadlines"
+    tables: ClassVar[dict[str, str]] = {
+        "open": "kind text NOT NULL, aggregate_id uuid NOT NULL, key text NOT NULL, "
+        "due text NOT NULL, due_at timestamptz NOT NULL, done boolean NOT NULL, "
+        "position bigint NOT NULL, PRIMARY KEY (kind, aggregate_id, key, due)",
+    }
+    # The ticker asks every second for open rows whose moment has come: only those are indexed.
+    indexes: ClassVar[tuple[tuple[str, str], ...]] = (("open", "(due_at) WHERE NOT done"),)
+    types: ClassVar[tuple[str, ...]] = (
+        "CountersignRequested",
+        "SupervisionItemRegistered",
+        "RectificationOrdered",
+        "LeaveReported",
+        "RegulationPublished",
+        *MET_BY_UNIT,
+        *MET_BY_DUE,
+        *MET_ALL,
+        *MET_BY_BODY,
+    )
+
+    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        """New obligations are folded per batch and inserted at once; an obligation met in
+        the same batch is inserted as done."""
+        new: dict[tuple[str, str, str, str], Row] = {}
+        met: list[tuple[str, str, str | None, str | None]] = []  # kind, id, key?, due?
+
+        def add(e: Event, kind: str, key: str, due: str, due_at: datetime) -> None:
+            new[(kind, e.originator_id, key, due)] = {
+                "kind": kind, "aggregate_id": e.originator_id, "key": key, "due": due,
+                "due_at": due_at, "done": False, "position": e.position,
+            }  # fmt: skip
+
+        def meet(kind: str, aggregate_id: str, key: str | None, due: str | None) -> None:
+            hit = False
+            for (k, a, y, d), row in new.items():
+                if k == kind and a == aggregate_id and key in (None, y) and due in (None, d):
+                    row["done"] = True
+                    hit = True
+            if not hit or key is None or due is None:
+                met.append((kind, aggregate_id, key, due))
+
+        for e in events:
+            s = e.state
+            if e.type == "CountersignRequested":
+                for unit_id in s["unit_ids"]:
+                    add(e, "countersign", unit_id, s["due"], datetime.fromisoformat(s["due"]))
+            elif e.type == "SupervisionItemRegistered":
+                add(e, "item", "", s["deadline"], datetime.fromisoformat(s["deadline"]))
+                for due in s["report_dates"]:
+                    add(e, "report", "", due, datetime.fromisoformat(due))
+            elif e.type == "RectificationOrdered" and s.get("due"):
+                add(e, "item", "", s["due"], datetime.fromisoformat(s["due"]))
+            elif e.type == "LeaveReported":
+                add(e, "return", "", s["return_due"], datetime.fromisoformat(s["return_due"]))
+            elif e.type == "RegulationPublished":
+                for body, due in s["filings_due"].items():
+                    add(e, "filing", body, due, filing_overdue_at(date.fromisoformat(due)))
+                until = s["valid_until"]
+                add(e, "expiry", "", until, expiry_at(date.fromisoformat(until)))
+            elif e.type in MET_BY_UNIT:
+                meet("countersign", e.originator_id, s["unit_id"], None)
+            elif e.type in MET_BY_DUE:
+                meet(MET_BY_DUE[e.type], e.originator_id, "", s["due"])
+            elif e.type in MET_BY_BODY:
+                meet("filing", e.originator_id, s["body"], None)
+            for kind in MET_ALL.get(e.type, ()):
+                meet(kind, e.originator_id, None, None)
+        insert_rows(cur, t["open"], COLUMNS, list(new.values()))
+        if met:
+            cur.executemany(
+                SQL(
+                    "UPDATE {} SET done = true WHERE NOT done AND kind = %s AND aggregate_id = "
+                    "%s AND (%s::text IS NULL OR key = %s) AND (%s::text IS NULL OR due = %s)"
+                ).format(t["open"]),
+                [(kind, a, key, key, due, due) for kind, a, key, due in met],
+            )
+
+
+# ----- queries (the ticker reads these) -----------------------------------------------------
+
+
+def due_now(conn: psycopg.Connection[Any], t: Tables, now: datetime, limit: int) -> list[Row]:
+    """Open obligations whose moment has come, oldest first, locked for this ticker: another
+    ticker skips them meanwhile (both would record each once anyway)."""
+    return conn.execute(
+        SQL(
+            "SELECT kind, aggregate_id::text AS aggregate_id, key, due, due_at FROM {} "
+            "WHERE NOT done AND due_at <= %s ORDER BY due_at, kind, aggregate_id, key "
+            "LIMIT %s FOR UPDATE SKIP LOCKED"
+        ).format(t["open"]),
+        (now, limit),
+    ).fetchall()
+
+
+def mark_done(conn: psycopg.Connection[Any], t: Tables, rows: list[Row]) -> None:
+    """The ticker asked the aggregates about these: nothing more to do for them."""
+    with conn.cursor() as cur:
+        cur.executemany(
+            SQL(
+                "UPDATE {} SET done = true WHERE kind = %(kind)s AND aggregate_id = "
+                "%(aggregate_id)s::uuid AND key = %(key)s AND due = %(due)s"
+            ).format(t["open"]),
+            rows,
+        )

@@ -1,0 +1,253 @@
+"""The deadline index and the ticker (design.md "Deadlines"; D7, S3, L6, G5, G6; R11): given
+obligations written through the API, then index rows; when the drill clock passes their due
+times, the system records each passing once, for the due time it speaks for, as ``system``;
+two tickers at once, or a ticker cut short, still record each exactly once.
+
+The drill clock starts on Mon 2026-09-28 09:00 +08:00 (conftest START)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from psycopg.sql import SQL, Identifier
+
+from api.services import Services
+from domain.clock import SHANGHAI
+from projections.engine import Engine
+from projections.ticker import Ticker
+from tests.conftest import auth
+from tests.projections.test_boards_b import (
+    at,
+    department_doc,
+    item,
+    mayor_trip,
+    post,
+    reg,
+    report,
+)
+from tests.projections.test_engine import draft
+
+DEADLINE_EVENTS = (
+    "CountersignDeemedNoObjection",
+    "ReportOverdue",
+    "ItemOverdue",
+    "ReturnOverdue",
+    "FilingOverdue",
+    "RegulationExpired",
+)
+
+
+def index(engine: Engine) -> list[tuple[str, str, str, bool]]:
+    engine.catch_up("deadlines")
+    with engine.connect() as conn:
+        t, _ = engine.tables(conn, "deadlines")
+        rows = conn.execute(
+            SQL("SELECT kind, key, due, done FROM {} ORDER BY due_at, kind, key").format(t["open"])
+        ).fetchall()
+    return [(r["kind"], r["key"], r["due"], r["done"]) for r in rows]
+
+
+def recorded(services: Services) -> Counter[str]:
+    """The system's deadline events in the log, by type."""
+    with services.engine.connect() as conn:
+        rows = conn.execute(
+            SQL("SELECT topic FROM {}.govrules_events WHERE topic = ANY(%s)").format(
+                Identifier(services.engine.schema)
+            ),
+            ([f"govrules:{name}" for name in DEADLINE_EVENTS],),
+        ).fetchall()
+    return Counter(r["topic"].removeprefix("govrules:") for r in rows)
+
+
+def obligations(client: Any, i: int = 0) -> dict[str, str]:
+    """One obligation of each kind, all due within weeks of START except the expiry; the
+    ``i``-th set's leave comes five days after the one before."""
+    doc = draft(client)
+    post(
+        client,
+        f"/documents/{doc['id']}/countersign-requests",
+        "p-finance-head",
+        {"unit_ids": ["u-ecology", "u-housing"], "due": at("10-06", "18:00")},
+    )
+    post(
+        client,
+        f"/documents/{doc['id']}/countersignatures",
+        "p-ecology-head",
+        {"unit_id": "u-ecology", "opinion": "agree"},
+    )
+    item_id = item(client, "u-finance", at("10-20", "18:00"), [at("10-09", "18:00")])
+    start = datetime(2026, 9, 29, 9, tzinfo=SHANGHAI) + timedelta(days=5 * i)
+    trip = mayor_trip(client, start.isoformat(), (start + timedelta(days=3, hours=9)).isoformat())
+    reg_id = department_doc(client, f"关于规范专项资金的办法{i}", f"攀财规〔2026〕{i + 1}号",
+                            date(2026, 9, 28), date(2028, 9, 28))  # fmt: skip
+    return {"document": doc["id"], "item": item_id, "leave": trip["id"], "regulation": reg_id}
+
+
+# ----- the index: given obligations, then rows --------------------------------------------
+
+
+def test_deadline_index_given_obligations_then_open_and_met_rows(client, services):
+    services.stop_background()  # only the ticks a test makes itself
+    made = obligations(client)
+    reg(client, made["regulation"], "filings", "p-finance-head",
+        {"body": "city_government", "filed_on": "2026-09-28"})  # fmt: skip
+    report(client, made["item"])  # answers the report date of 10-09 (S3)
+
+    rows = index(services.engine)
+
+    assert [(y, done) for k, y, _, done in rows if k == "countersign"] == [
+        ("u-ecology", True),  # answered
+        ("u-housing", False),
+    ]
+    by_kind = Counter((k, done) for k, _, _, done in rows)
+    assert by_kind[("countersign", False)] == 1  # u-housing has not answered
+    assert by_kind[("countersign", True)] == 1  # u-ecology has
+    assert by_kind[("item", False)] == 1
+    assert by_kind[("report", False)] == 1  # the ticker asks; the item says it was answered
+    assert by_kind[("return", False)] == 1
+    assert by_kind[("filing", True)] == 1  # city_government filed
+    assert by_kind[("filing", False)] == 1  # superior_department not yet
+    assert by_kind[("expiry", False)] == 1
+    assert ("expiry", "", "2028-09-28", False) in rows
+
+
+# ----- the ticker ------------------------------------------------------------------------------
+
+
+def test_moving_the_clock_records_each_passed_deadline_once_as_system(client, services):
+    services.stop_background()  # only the ticks a test makes itself
+    made = obligations(client)
+    assert recorded(services) == Counter()
+
+    r = client.post("/_clock", json={"now": at("10-21")}, headers=auth("p-admin"))
+    assert r.status_code == 200, r.text
+
+    # D7 u-housing; S3 the report date and the deadline; L6 the mayor's return; G5 both
+    # filings (due 30 days after 09-28: overdue from 10-29 — not yet).
+    assert recorded(services) == Counter(
+        {"CountersignDeemedNoObjection": 1, "ReportOverdue": 1, "ItemOverdue": 1,
+         "ReturnOverdue": 1}
+    )  # fmt: skip
+    assert r.json()["deadlines_recorded"] == 4
+    history = client.get(f"/documents/{made['document']}/history", headers=auth("p-mayor")).json()
+    deemed = [e for e in history["events"] if e["type"] == "CountersignDeemedNoObjection"]
+    assert len(deemed) == 1
+    assert deemed[0]["actor_id"] == "system"
+    assert deemed[0]["payload"]["unit_id"] == "u-housing"
+    assert "D7" in deemed[0]["rules"]
+
+    def get(path: str) -> dict[str, Any]:
+        r = client.get(path, headers=auth("p-mayor"))
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    assert get(f"/leaves/{made['leave']}")["return_overdue"] is not None  # L6
+    item_now = get(f"/supervision-items/{made['item']}")
+    assert (len(item_now["reports_overdue"]), len(item_now["dues_overdue"])) == (1, 1)  # S3
+    countersigns = get(f"/documents/{made['document']}")["countersigns"]
+    assert {c["unit_id"]: c["status"] for c in countersigns} == {
+        "u-ecology": "answered",
+        "u-housing": "deemed",
+    }
+
+    again = client.post("/_clock", json={"now": at("10-22")}, headers=auth("p-admin"))
+    assert again.json()["deadlines_recorded"] == 0
+    assert sum(recorded(services).values()) == 4
+
+    client.post("/_clock", json={"now": at("10-30")}, headers=auth("p-admin"))
+    assert recorded(services)["FilingOverdue"] == 2  # G5: each required body on its own
+    assert len(get(f"/regulations/{made['regulation']}")["filings_overdue"]) == 2
+    client.post("/_clock", json={"now": "2028-09-28T00:00:00+08:00"}, headers=auth("p-admin"))
+    assert recorded(services)["RegulationExpired"] == 1  # G6
+    assert get(f"/regulations/{made['regulation']}")["status"] == "expired"
+    assert all(n == 1 for k, n in recorded(services).items() if k != "FilingOverdue")
+
+
+def test_R11_two_tickers_at_once_record_each_deadline_once(client, services):
+    services.stop_background()  # only the ticks a test makes itself
+    for i in range(3):
+        obligations(client, i)
+    move = services.drill_clock
+    assert move is not None
+    move.advance_to(move.now().replace(year=2026, month=11, day=5))
+    services.engine.catch_up("deadlines")
+    tickers = [
+        Ticker(services.engine, services.app.record_deadline, services.clock.now) for _ in range(2)
+    ]
+    counts: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def tick(ticker: Ticker) -> None:
+        barrier.wait()
+        counts.append(ticker.tick())
+
+    threads = [threading.Thread(target=tick, args=(t,)) for t in tickers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    expected = Counter(
+        {"CountersignDeemedNoObjection": 3, "ReportOverdue": 3, "ItemOverdue": 3,
+         "ReturnOverdue": 3, "FilingOverdue": 6}
+    )  # fmt: skip
+    assert recorded(services) == expected
+    assert sum(counts) == sum(expected.values())
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs in that ticker, its transaction is lost."""
+
+
+def test_R11_a_ticker_killed_mid_run_leaves_nothing_twice_and_nothing_lost(client, services):
+    services.stop_background()  # only the ticks a test makes itself
+    for i in range(3):
+        obligations(client, i)
+    move = services.drill_clock
+    assert move is not None
+    move.advance_to(move.now().replace(year=2026, month=11, day=5))
+    services.engine.catch_up("deadlines")
+    calls = 0
+
+    def dies_on_the_seventh(*args: Any) -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 7:
+            raise Killed
+        return services.app.record_deadline(*args)
+
+    try:
+        Ticker(services.engine, dies_on_the_seventh, services.clock.now).tick()
+    except Killed:
+        pass
+    assert 0 < sum(recorded(services).values()) < 18
+
+    Ticker(services.engine, services.app.record_deadline, services.clock.now).tick()
+
+    assert recorded(services) == Counter(
+        {"CountersignDeemedNoObjection": 3, "ReportOverdue": 3, "ItemOverdue": 3,
+         "ReturnOverdue": 3, "FilingOverdue": 6}
+    )  # fmt: skip
+
+
+def test_the_ticker_query_has_its_partial_index_in_every_generation(services):
+    """Only open rows are indexed by due moment; a rebuild makes the index with the tables."""
+    engine = services.engine
+    services.stop_background()
+
+    def indexes() -> list[str]:
+        with engine.connect() as conn:
+            t, _ = engine.tables(conn, "deadlines")
+            rows = conn.execute(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = %s AND tablename = %s",
+                (engine.schema, t.names["open"]),
+            ).fetchall()
+        return [r["indexdef"] for r in rows]
+
+    assert any("(due_at) WHERE (NOT done)" in d for d in indexes()), indexes()
+    engine.rebuild("deadlines")
+    assert any("(due_at) WHERE (NOT done)" in d for d in indexes()), indexes()
