@@ -944,9 +944,17 @@ class _City:
             elif verdict == "abolish":
                 self.schedule(self.day + rng.randint(10, 30), partial(self.abolish, regulation))
 
+    def lapsed(self, regulation: Regulation) -> bool:
+        """G6: past its validity period (in force while the day is before ``valid_until``),
+        a regulation can no longer be revised or abolished: it lapses."""
+        publication = regulation.publication
+        return publication is not None and publication["valid_until"] <= self.today
+
     def revise(self, regulation: Regulation) -> None:
         """G7: a revision, as ``GovRules.revise_regulation`` does: the new draft and the link
         on the old version in one transaction."""
+        if self.lapsed(regulation):
+            return  # the cleanup's revision came too late: it lapsed (G6)
         base = REVISED.sub("", regulation.title)
         new = regulation.start_revision(
             self.act(HEADS[regulation.drafting_unit_id]),
@@ -957,6 +965,8 @@ class _City:
         self.drafted(new)
 
     def abolish(self, regulation: Regulation) -> None:
+        if self.lapsed(regulation):
+            return  # it lapsed first (G6)
         regulation.abolish(self.act(OFFICE), self.roster, "经清理，决定废止")
         self.touch(regulation)
         self.regulations.pop(str(regulation.id), None)

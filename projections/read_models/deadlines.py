@@ -70,21 +70,31 @@ class Deadlines(ReadModel):
         """New obligations are folded per batch and inserted at once; an obligation met in
         the same batch is inserted as done."""
         new: dict[tuple[str, str, str, str], Row] = {}
+        by_aggregate: dict[tuple[str, str], list[Row]] = {}  # (kind, id) → its new rows
         met: list[tuple[str, str, str | None, str | None]] = []  # kind, id, key?, due?
 
         def add(e: Event, kind: str, key: str, due: str, due_at: datetime) -> None:
-            new[(kind, e.originator_id, key, due)] = {
+            row = {
                 "kind": kind, "aggregate_id": e.originator_id, "key": key, "due": due,
                 "due_at": due_at, "done": False, "position": e.position,
             }  # fmt: skip
+            if (kind, e.originator_id, key, due) not in new:
+                by_aggregate.setdefault((kind, e.originator_id), []).append(row)
+            else:  # the same obligation again: the later row replaces it
+                rows = by_aggregate[(kind, e.originator_id)]
+                rows[:] = [r for r in rows if (r["key"], r["due"]) != (key, due)] + [row]
+            new[(kind, e.originator_id, key, due)] = row
 
         def meet(kind: str, aggregate_id: str, key: str | None, due: str | None) -> None:
             hit = False
-            for (k, a, y, d), row in new.items():
-                if k == kind and a == aggregate_id and key in (None, y) and due in (None, d):
+            for row in by_aggregate.get((kind, aggregate_id), ()):
+                if key in (None, row["key"]) and due in (None, row["due"]):
                     row["done"] = True
                     hit = True
-            if not hit or key is None or due is None:
+            # Met in this batch: an older open row for the same key cannot exist (a unit is
+            # not asked again while its request is open; a body files once) — except for
+            # "all of the aggregate's rows", which may reach back into earlier batches.
+            if not hit or key is None:
                 met.append((kind, aggregate_id, key, due))
 
         for e in events:
@@ -114,14 +124,27 @@ class Deadlines(ReadModel):
             for kind in MET_ALL.get(e.type, ()):
                 meet(kind, e.originator_id, None, None)
         insert_rows(cur, t["open"], COLUMNS, list(new.values()))
-        if met:
-            cur.executemany(
-                SQL(
-                    "UPDATE {} SET done = true WHERE NOT done AND kind = %s AND aggregate_id = "
-                    "%s AND (%s::text IS NULL OR key = %s) AND (%s::text IS NULL OR due = %s)"
-                ).format(t["open"]),
-                [(kind, a, key, key, due, due) for kind, a, key, due in met],
-            )
+        # One statement shape per way an obligation is met, each on a prefix of the key.
+        shapes = {
+            (True, True): "AND key = %s AND due = %s",
+            (True, False): "AND key = %s",
+            (False, True): "AND due = %s",
+            (False, False): "",
+        }
+        for (has_key, has_due), where in shapes.items():
+            params = [
+                (kind, a) + ((key,) if has_key else ()) + ((due,) if has_due else ())
+                for kind, a, key, due in met
+                if (key is not None, due is not None) == (has_key, has_due)
+            ]
+            if params:
+                cur.executemany(
+                    SQL(
+                        "UPDATE {} SET done = true WHERE NOT done AND kind = %s AND "
+                        "aggregate_id = %s " + where
+                    ).format(t["open"]),
+                    params,
+                )
 
 
 # ----- queries (the ticker reads these) -----------------------------------------------------
