@@ -103,6 +103,21 @@ class PipelinedModel(ReadModel):
         raise NotImplementedError
 
 
+def rows_of(
+    cur: psycopg.Cursor[Any], table: Composable, columns: str, key: str, ids: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The rows of ``table`` whose uuid column ``key`` is one of ``ids`` (returned as text), in
+    one query: how a folding model reads back what an earlier batch wrote."""
+    if not ids:
+        return []
+    return cur.execute(
+        SQL("SELECT {k}::text AS {k}, " + columns + " FROM {} WHERE {k} = ANY(%s::uuid[])").format(
+            table, k=Identifier(key)
+        ),
+        (list(ids),),
+    ).fetchall()
+
+
 COPY_FROM = 100  # rows: fewer go in one pipelined executemany, more through COPY
 
 

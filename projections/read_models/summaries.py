@@ -16,7 +16,7 @@ import psycopg
 from psycopg.sql import SQL
 
 from domain.decisions import PROCEDURES
-from projections.engine import Event, ReadModel, Tables, insert_rows
+from projections.engine import Event, ReadModel, Tables, insert_rows, rows_of
 
 # The creation event of each collection, and every later event of its aggregates (each moves
 # the row's version; the system events of api.md too, whenever they are recorded).
@@ -111,24 +111,11 @@ class Summaries(ReadModel):
         touched = list({e.originator_id for e in events} - created)
         decisions = list({e.originator_id for e in events if e.type == "DecisionProcedureRecorded"})
         rows: dict[tuple[str, str], dict[str, Any]] = {}
-        if touched:
-            for r in cur.execute(
-                SQL(
-                    "SELECT collection, id::text AS id, status FROM {} WHERE id = ANY(%s::uuid[])"
-                ).format(t["summaries"]),
-                (touched,),
-            ).fetchall():
-                rows[(r["collection"], r["id"])] = {**r, "new": False}
+        for r in rows_of(cur, t["summaries"], "collection, status", "id", touched):
+            rows[(r["collection"], r["id"])] = {**r, "new": False}
         recorded: dict[str, set[str]] = {d: set() for d in decisions}
-        if decisions:
-            for r in cur.execute(
-                SQL(
-                    "SELECT decision_id::text AS decision_id, procedure FROM {} WHERE "
-                    "decision_id = ANY(%s::uuid[])"
-                ).format(t["procedures"]),
-                (decisions,),
-            ).fetchall():
-                recorded[r["decision_id"]].add(r["procedure"])
+        for r in rows_of(cur, t["procedures"], "procedure", "decision_id", decisions):
+            recorded[r["decision_id"]].add(r["procedure"])
         new_procedures: list[tuple[str, str]] = []
         for e in events:
             s = e.state

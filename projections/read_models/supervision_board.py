@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL, Identifier
 
-from projections.engine import Event, ReadModel, Tables, insert_rows
+from projections.engine import Event, ReadModel, Tables, insert_rows, rows_of
 
 Row = dict[str, Any]
 
@@ -47,25 +47,12 @@ class SupervisionBoard(ReadModel):
             {e.originator_id for e in events if e.type == "ProgressReported"} - registered
         )
         items: dict[str, Row] = {}
-        if touched:
-            for r in cur.execute(
-                SQL(
-                    "SELECT id::text AS id, status, rectification_due, overdue_from, closed_at, "
-                    "circulated_at FROM {} WHERE id = ANY(%s::uuid[])"
-                ).format(t["items"]),
-                (touched,),
-            ).fetchall():
-                items[r["id"]] = {**r, "new": False}
+        columns = "status, rectification_due, overdue_from, closed_at, circulated_at"
+        for r in rows_of(cur, t["items"], columns, "id", touched):
+            items[r["id"]] = {**r, "new": False}
         reports: dict[str, dict[datetime, Row]] = {}
-        if reporting:
-            for r in cur.execute(
-                SQL(
-                    "SELECT item_id::text AS item_id, due, reported_at FROM {} "
-                    "WHERE item_id = ANY(%s::uuid[])"
-                ).format(t["reports"]),
-                (reporting,),
-            ).fetchall():
-                reports.setdefault(r["item_id"], {})[r["due"]] = {**r, "new": False}
+        for r in rows_of(cur, t["reports"], "due, reported_at", "item_id", reporting):
+            reports.setdefault(r["item_id"], {})[r["due"]] = {**r, "new": False}
         for e in events:
             s = e.state
             at = _time(s["timestamp"])
