@@ -9,7 +9,7 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.domain import Snapshot
+from eventsourcing.domain import Snapshot as LibrarySnapshot
 from pydantic import ConfigDict
 from typing_extensions import TypedDict
 
@@ -96,7 +96,7 @@ class DocumentNumberSequence(GovAggregate):
     TOPIC = "govrules:DocumentNumberSequence"
     COLLECTION = "number-sequences"
 
-    class Snapshot(Snapshot):
+    class Snapshot(LibrarySnapshot):
         """A register takes thousands of numbers a year and is read for each: a snapshot
         every so many events bounds the replay (GovRules.snapshotting_intervals)."""
 

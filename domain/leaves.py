@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from eventsourcing.domain import Snapshot
+from eventsourcing.domain import Snapshot as LibrarySnapshot
 from pydantic import ConfigDict
 from typing_extensions import TypedDict
 
@@ -69,7 +69,7 @@ class AbsenceLedger(GovAggregate):
     TOPIC = "govrules:AbsenceLedger"
     COLLECTION = "absence-ledger"
 
-    class Snapshot(Snapshot):
+    class Snapshot(LibrarySnapshot):
         """Every write reads the ledger (who is away acts through someone): a snapshot every
         so many events bounds the replay (GovRules.snapshotting_intervals)."""
 
