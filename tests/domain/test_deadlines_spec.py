@@ -38,6 +38,7 @@ from tests.domain.spec import (
     roster,
     when,
 )
+from tests.domain.test_leaves_spec import leave_reported
 
 Past = tuple[type, dict[str, Any]]
 
@@ -364,30 +365,9 @@ def test_S3_a_time_that_is_no_due_of_the_item_records_nothing() -> None:
 # ----- L6: return overdue ---------------------------------------------------------------------
 
 
-def leave_reported() -> Past:
-    return (
-        LeaveRecord.Reported,
-        {
-            "person_id": "p-finance-head",
-            "office": "unit_head",
-            "kind": "out_of_city",
-            "starts_at": LEAVE_START,
-            "ends_at": LEAVE_END,
-            "destination": "成都",
-            "acting_id": None,
-            "acting_named_by_office": False,
-            "urgent": False,
-            "reported_to_id": None,
-            "override_reason": None,
-            "approval_by": None,
-            "return_due": LEAVE_END,
-            "meta": meta("p-finance-head"),
-        },
-    )
-
-
 def leave(*more: Past) -> LeaveRecord:
-    record: LeaveRecord = given(LeaveRecord, leave_reported(), *more)
+    reported = leave_reported("p-finance-head", starts_at=LEAVE_START, ends_at=LEAVE_END)
+    record: LeaveRecord = given(LeaveRecord, reported, *more)
     return record
 
 

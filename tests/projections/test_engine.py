@@ -28,6 +28,7 @@ from projections.engine import (
 from projections.models import MODELS
 from projections.workload import generate
 from tests.conftest import auth
+from tests.projections.checks import table_checksum
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -331,14 +332,7 @@ def checksums(engine: Engine) -> dict[str, tuple[int, str]]:
         for name, model in engine.models.items():
             t, _ = engine.tables(conn, name)
             for logical in model.tables:
-                row = conn.execute(
-                    SQL(
-                        "SELECT count(*) AS n, md5(string_agg(r::text, '|' ORDER BY r::text)) "
-                        "AS sum FROM {} r"
-                    ).format(t[logical])
-                ).fetchone()
-                assert row is not None
-                sums[f"{name}.{logical}"] = (int(row["n"]), str(row["sum"]))
+                sums[f"{name}.{logical}"] = table_checksum(conn, t[logical])
     return sums
 
 

@@ -15,6 +15,7 @@ from psycopg.sql import SQL, Identifier
 from api.services import Services
 from projections.engine import Engine
 from projections.workload import generate
+from tests.projections.checks import table_checksum
 
 EVENTS = 200_000
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,14 +26,7 @@ def checksum(engine: Engine, name: str) -> tuple[int, str]:
     with engine.connect() as conn:
         t, _ = engine.tables(conn, name)
         (logical,) = model.tables
-        row = conn.execute(
-            SQL(
-                "SELECT count(*) AS n, md5(string_agg(r::text, '|' ORDER BY r::text)) AS sum "
-                "FROM {} r"
-            ).format(t[logical])
-        ).fetchone()
-    assert row is not None
-    return int(row["n"]), str(row["sum"])
+        return table_checksum(conn, t[logical])
 
 
 def building_position(engine: Engine, name: str) -> int:
