@@ -22,6 +22,7 @@ from projections.store import (
     embedded_database,
     ensure_schema,
     parse_database_url,
+    setup_lock,
 )
 from projections.ticker import Ticker
 
@@ -65,25 +66,26 @@ def build_services(settings: Settings) -> Services:
         database = parse_database_url(settings.database_url)
     else:
         database = embedded_database(settings.data_dir)
-    ensure_schema(database, settings.schema_name)
     overrides = (
         CalendarOverrides.from_file(settings.calendar_overrides)
         if settings.calendar_overrides
         else None
     )
-    app = GovRules(
-        env=application_env(database, settings.schema_name),
-        calendar=WorkingDayCalendar(overrides),
-        regulation_policy=RegulationPolicy(
-            validity_years=settings.validity_years,
-            temporary_validity_years=settings.temporary_validity_years,
-            filing_days=settings.filing_days,
-        ),
-    )
+    with setup_lock(database, settings.schema_name):  # other processes may be creating it too
+        ensure_schema(database, settings.schema_name)
+        app = GovRules(
+            env=application_env(database, settings.schema_name),
+            calendar=WorkingDayCalendar(overrides),
+            regulation_policy=RegulationPolicy(
+                validity_years=settings.validity_years,
+                temporary_validity_years=settings.temporary_validity_years,
+                filing_days=settings.filing_days,
+            ),
+        )
+        engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS)
+        engine.setup()
     drill_clock = parse_test_clock(settings.test_clock)
     clock: Clock = drill_clock or SystemClock()
-    engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS)
-    engine.setup()
     services = Services(settings, app, clock, drill_clock, engine)
     bootstrap_roster(services)  # whatever the role: an API-only deployment needs a roster too
     services.ticker = Ticker(engine, app.record_deadline, clock.now)

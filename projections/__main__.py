@@ -25,6 +25,7 @@ from projections.store import (
     embedded_database,
     ensure_schema,
     parse_database_url,
+    setup_lock,
 )
 from projections.ticker import Ticker
 
@@ -38,13 +39,14 @@ def _store() -> tuple[StoreSettings, dict[str, str]]:
         if settings.database_url
         else embedded_database(settings.data_dir)
     )
-    ensure_schema(database, settings.schema_name)  # it may start before the API ever did
     return settings, database
 
 
 def _engine(settings: StoreSettings, database: dict[str, str]) -> Engine:
-    engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS)
-    engine.setup()
+    with setup_lock(database, settings.schema_name):  # the API may be creating it too
+        ensure_schema(database, settings.schema_name)  # it may start before the API ever did
+        engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS)
+        engine.setup()
     return engine
 
 
@@ -118,9 +120,11 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["rebuild"]:
         rebuild(_engine(settings, database), argv[1:])
     elif not argv:
+        engine = _engine(settings, database)
         # The application (for the ticker's commands) creates the event store if it is new.
-        app = GovRules(env=application_env(database, settings.schema_name))
-        run(_engine(settings, database), app, drill=settings.test_clock is not None)
+        with setup_lock(database, settings.schema_name):
+            app = GovRules(env=application_env(database, settings.schema_name))
+        run(engine, app, drill=settings.test_clock is not None)
     else:
         print("usage: python -m projections [rebuild [NAME ...]]", file=sys.stderr)
         return 2

@@ -16,7 +16,8 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -365,6 +366,20 @@ def application_env(database: dict[str, str], schema: str) -> dict[str, str]:
 def ensure_schema(database: dict[str, str], schema: str) -> None:
     with psycopg.connect(conninfo(database), autocommit=True, connect_timeout=5) as conn:
         conn.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(schema)))
+
+
+@contextmanager
+def setup_lock(database: dict[str, str], schema: str) -> Iterator[None]:
+    """Serialises the creation of a schema's tables across processes. PostgreSQL's CREATE ...
+    IF NOT EXISTS is not safe against itself: an API and a runner process starting at once on
+    a new schema can both try, and one dies on a unique violation in the catalog."""
+    with psycopg.connect(conninfo(database), autocommit=True, connect_timeout=5) as conn:
+        key = f"govrules-setup:{schema}"
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
 
 
 def embedded_database(data_dir: Path) -> dict[str, str]:

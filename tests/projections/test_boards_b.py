@@ -400,6 +400,7 @@ def test_summary_counts_each_panel_at_the_lowest_position_read(client, services)
     assert start["regulations"] == {"expiring_within_90_days": 1, "filings_overdue": 0}
 
     move_clock(client, at("10-29"))
+    last = head(services)  # the ticker recorded what fell due (D7 deemed the countersigns)
     later = board(client, "summary", last)
     countersigns = board(client, "countersigns", last)
     assert later["countersigns"] == {

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL, Identifier
 
-from api.services import Services
+from api.services import Services, build_services
 from projections.engine import (
     COPY_FROM,
     Engine,
@@ -26,6 +26,13 @@ from projections.engine import (
     insert_rows,
 )
 from projections.models import MODELS
+from projections.store import (
+    EVENTS_TABLE,
+    conninfo,
+    ensure_schema,
+    parse_database_url,
+    setup_lock,
+)
 from projections.workload import generate
 from tests.conftest import auth
 from tests.projections.checks import table_checksum
@@ -404,3 +411,38 @@ def test_insert_rows_copies_many_and_applies_the_conflict_clause_either_way(serv
             rows_now = cur.execute(SQL("SELECT id, label FROM {}").format(table)).fetchall()
             got = {r["id"]: r["label"] for r in rows_now}
             assert got == {i: "first" if i < size // 2 else "again" for i in range(size + 5)}
+
+
+def test_an_api_and_a_runner_process_starting_at_once_on_a_new_schema_both_start(settings):
+    """CREATE ... IF NOT EXISTS races with itself in PostgreSQL (a unique violation in the
+    catalog); setting a schema up is serialised, so simultaneous starts all succeed."""
+    database = parse_database_url(settings.database_url or "")
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(3)
+    started: list[Services] = []
+
+    def api() -> None:
+        barrier.wait()
+        try:
+            started.append(build_services(settings.model_copy(update={"role": "api"})))
+        except BaseException as e:
+            errors.append(e)
+
+    def runner() -> None:
+        barrier.wait()
+        try:
+            with setup_lock(database, settings.schema_name):
+                ensure_schema(database, settings.schema_name)
+                Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS).setup()
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=f) for f in (api, api, runner)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for services in started:
+        services.close()
+    assert errors == []
+    assert len(started) == 2
