@@ -1,21 +1,27 @@
 """``python -m projections``: run the read-model runners and the deadline ticker on their own
 (the API then runs with ``GOVRULES_ROLE=api``); ``python -m projections rebuild [NAME]``
-rebuilds read models beside the live tables, with a progress bar on a terminal and plain log
-lines otherwise."""
+rebuilds read models beside the live tables, and ``python -m projections verify [--digest P:H]
+[--tree SIZE:ROOT]`` recomputes the hash chain and the Merkle tree of the log (A2), each with a
+progress bar on a terminal and plain log lines otherwise."""
 
 from __future__ import annotations
 
+import json
 import logging
 import signal
 import sys
 import threading
 from collections.abc import Callable
+from typing import Any
 
+import psycopg
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from domain.application import GovRules
 from domain.clock import SystemClock
 from projections.engine import Engine, Runner
+from projections.evidence import EvidenceTables, Kept, read_head
+from projections.evidence import verify as evidence_verify
 from projections.models import MODELS
 from projections.settings import SettingsError, StoreSettings, load
 from projections.store import (
@@ -72,19 +78,71 @@ def _log_progress(label: str) -> Callable[[int, int], None]:
 
 
 def _rebuild_with_bar(engine: Engine, names: list[str], label: str) -> None:
-    columns = (
-        TextColumn(f"rebuild {label}"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,}"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns) as bar:
+    with Progress(*_bar_columns(f"rebuild {label}")) as bar:
         task = bar.add_task(label, total=None)
 
         def report(done: int, head: int) -> None:
             bar.update(task, completed=done, total=head)
 
         engine.rebuild(names, progress=report)
+
+
+def verify(database: dict[str, str], schema: str, args: list[str]) -> int:
+    """Recomputes the chain and the Merkle tree from the stored events; with ``--digest P:H``
+    (and/or ``--tree SIZE:ROOT``) also checks what an investigator kept. Exit 0 when the log
+    is intact, 1 with the first bad position otherwise."""
+    try:
+        kept = _kept(args)
+    except ValueError as e:
+        print(f"verify: {e}", file=sys.stderr)
+        print(VERIFY_USAGE, file=sys.stderr)
+        return 2
+    tables = EvidenceTables(schema, EVENTS_TABLE)
+    with psycopg.connect(conninfo(database), connect_timeout=5) as conn:
+        with conn.cursor() as cur:
+            total = read_head(cur, tables).size
+        conn.commit()
+        if sys.stderr.isatty():
+            with Progress(*_bar_columns("verify")) as bar:
+                task = bar.add_task("verify", total=total)
+                verdict = evidence_verify(
+                    conn, tables, kept, lambda done: bar.update(task, completed=done)
+                )
+        else:
+            verdict = evidence_verify(
+                conn, tables, kept, lambda done: log.info("verify: %s/%s", done, total)
+            )
+    print(json.dumps(verdict.as_dict()))
+    return 0 if verdict.ok else 1
+
+
+VERIFY_USAGE = "usage: python -m projections verify [--digest POSITION:HASH] [--tree SIZE:ROOT]"
+
+
+def _kept(args: list[str]) -> Kept:
+    """``--digest P:H`` and ``--tree SIZE:ROOT`` (hex), as GET /accountability/digest gives."""
+    found: dict[str, tuple[int, bytes]] = {}
+    pairs = iter(args)
+    for flag in pairs:
+        value = next(pairs, None)
+        if flag not in ("--digest", "--tree") or value is None:
+            raise ValueError(f"unexpected {flag!r}")
+        number, _, digest = value.partition(":")
+        if not number.isdigit() or len(digest) != 64:
+            raise ValueError(f"{flag} takes NUMBER:HASH (64 hex digits), not {value!r}")
+        found[flag] = (int(number), bytes.fromhex(digest))
+    position, chain = found.get("--digest", (None, None))
+    size, root = found.get("--tree", (None, None))
+    return Kept(position=position, hash=chain, size=size, root=root)
+
+
+def _bar_columns(label: str) -> tuple[Any, ...]:
+    return (
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeRemainingColumn(),
+    )
 
 
 def run(engine: Engine, app: GovRules, drill: bool) -> None:
@@ -119,6 +177,8 @@ def main(argv: list[str]) -> int:
         return 2
     if argv[:1] == ["rebuild"]:
         rebuild(_engine(settings, database), argv[1:])
+    elif argv[:1] == ["verify"]:
+        return verify(database, settings.schema_name, argv[1:])
     elif not argv:
         engine = _engine(settings, database)
         # The application (for the ticker's commands) creates the event store if it is new.
@@ -126,7 +186,8 @@ def main(argv: list[str]) -> int:
             app = GovRules(env=application_env(database, settings.schema_name))
         run(engine, app, drill=settings.test_clock is not None)
     else:
-        print("usage: python -m projections [rebuild [NAME ...]]", file=sys.stderr)
+        print("usage: python -m projections [rebuild [NAME ...] | verify [--digest P:H]]",
+              file=sys.stderr)  # fmt: skip
         return 2
     return 0
 

@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ from eventsourcing.postgres import (
 )
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
+
+from projections.evidence import EvidenceTables, Kept, Verdict, append, start_tree, verify
 
 RECORDER_TOPIC = "projections.store:GovrulesRecorder"
 EVENTS_TABLE = "govrules_events"  # the library names it after the application (GovRules)
@@ -59,25 +60,6 @@ class IdempotencyRecord:
     resource_id: Any
     version: int
     position: int
-
-
-def chain_hash(previous: bytes, position: int, event: Any) -> bytes:
-    """SHA-256 over (previous hash, position, originator id, version, topic, payload bytes)."""
-    digest = hashlib.sha256(previous)
-    digest.update(position.to_bytes(8, "big"))
-    digest.update(uuid.UUID(str(event.originator_id)).bytes)
-    digest.update(int(event.originator_version).to_bytes(8, "big"))
-    digest.update(event.topic.encode() + b"\0")
-    digest.update(bytes(event.state))
-    return digest.digest()
-
-
-class _Row:
-    def __init__(self, row: dict[str, Any]) -> None:
-        self.originator_id = row["originator_id"]
-        self.originator_version = row["originator_version"]
-        self.topic = row["topic"]
-        self.state = row["state"]
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -145,6 +127,7 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         self.hashes_table = Identifier(f"{events_table_name}_hashes")
         self.events_table = Identifier(self.events_table_name)
         self.schema = schema
+        self.evidence = EvidenceTables(self.datastore.schema, self.events_table_name)
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
@@ -155,12 +138,14 @@ class GovrulesRecorder(PostgresApplicationRecorder):
                 "PRIMARY KEY (actor_id, key))"
             ).format(schema=schema, table=self.idempotency_table)
         )
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
-                "position bigint PRIMARY KEY, hash bytea NOT NULL)"
-            ).format(schema=schema, table=self.hashes_table)
-        )
+        self.sql_create_statements.extend(self.evidence.create_statements())
+
+    def create_table(self) -> None:
+        """The library's tables and ours; then the Merkle tree's head (computed once for a log
+        written before the tree existed)."""
+        super().create_table()
+        with self.datastore.get_connection() as conn:
+            start_tree(conn, self.evidence)
 
     def _fetch_ids_after_insert_events(
         self,
@@ -168,62 +153,28 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         stored_events: Sequence[Any],
         **kwargs: Any,
     ) -> Sequence[int] | None:
-        """Extends the hash chain (design.md, tamper evidence) in the inserting transaction,
-        while the insert lock serialises writers, so the chain follows the global order."""
+        """Extends the hash chain and the Merkle tree (design.md, tamper evidence) in the
+        inserting transaction, while the insert lock serialises writers, so both follow the
+        global order."""
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if not ids:
             return ids
         claim: IdempotencyClaim | None = kwargs.get("idempotency")
         if claim is not None:
             self._insert_idempotency(curs, claim, stored_events, max(ids))
-        with curs.connection.cursor() as chain:
-            chain.execute(
-                SQL("SELECT hash FROM {schema}.{table} ORDER BY position DESC LIMIT 1").format(
-                    schema=self.schema, table=self.hashes_table
-                )
-            )
-            row = chain.fetchone()
-            previous = bytes(row["hash"]) if row else b""
-            links = []
-            for position, event in zip(ids, stored_events, strict=True):
-                previous = chain_hash(previous, position, event)
-                links.append((position, previous))
-            chain.executemany(
-                SQL("INSERT INTO {schema}.{table} (position, hash) VALUES (%s, %s)").format(
-                    schema=self.schema, table=self.hashes_table
-                ),
-                links,
-            )
+        with curs.connection.cursor() as cur:
+            append(cur, self.evidence, ids, stored_events)
         return ids
 
-    def verify_chain(self, batch: int = 10_000) -> tuple[bool, int, int | None]:
-        """Recomputes the chain from the stored events in global order: (ok, checked, the
-        first position whose event or link does not match — an edited, deleted or inserted
-        event)."""
-        previous = b""
-        checked = 0
-        with self.datastore.get_connection() as conn, conn.transaction():
-            with conn.cursor(name="verify_chain") as curs:
-                curs.itersize = batch
-                curs.execute(
-                    SQL(
-                        "SELECT COALESCE(e.notification_id, h.position) AS position, "
-                        "e.originator_id, e.originator_version, e.topic, e.state, h.hash "
-                        "FROM {schema}.{table} e FULL JOIN {schema}.{hashes} h "
-                        "ON h.position = e.notification_id ORDER BY 1"
-                    ).format(schema=self.schema, table=self.events_table, hashes=self.hashes_table)
-                )
-                for row in curs:
-                    # Positions may have gaps (a rolled-back insert uses up its sequence values);
-                    # a deleted event shows as a link without an event, or breaks the next link.
-                    position = int(row["position"])
-                    if row["hash"] is None or row["topic"] is None:
-                        return False, checked, position
-                    previous = chain_hash(previous, position, _Row(row))
-                    if previous != bytes(row["hash"]):
-                        return False, checked, position
-                    checked += 1
-        return True, checked, None
+    def verify(self, kept: Kept = Kept(), progress: Callable[[int], None] | None = None) -> Verdict:
+        """Recomputes the chain and the tree from the stored events in global order."""
+        with self.datastore.get_connection() as conn:
+            return verify(conn, self.evidence, kept, progress)
+
+    def verify_chain(self) -> tuple[bool, int, int | None]:
+        """(ok, checked, the first position that does not match)."""
+        verdict = self.verify()
+        return verdict.ok, verdict.checked, verdict.first_bad_position
 
     def _insert_idempotency(
         self,
@@ -275,7 +226,8 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
                 SQL(
-                    "SELECT e.notification_id, e.originator_version, e.topic, e.state, h.hash "
+                    "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, "
+                    "e.state, h.hash, h.idx "
                     "FROM {schema}.{table} e LEFT JOIN {schema}.{hashes} h "
                     "ON h.position = e.notification_id WHERE e.originator_id = %s "
                     "ORDER BY e.originator_version"
