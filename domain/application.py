@@ -285,14 +285,17 @@ class GovRules(Application[uuid.UUID]):
     # ----- documents -----------------------------------------------------------------------
 
     def draft_document(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
-        """A document that carries out a decision is linked on the decision in the same
-        transaction (A1: the decision's trace shows what it caused)."""
+        """A document that carries out a decision is linked on the decision, and a reply (批复)
+        on the request it answers, in the same transaction (A1: links are facts both ways)."""
         doc = OfficialDocument.draft(act, self.roster(), **fields)
-        decision = None
-        if doc.decision_id is not None:
-            decision = self._referenced(Decision, doc.decision_id)
+        decision = self._referenced(Decision, doc.decision_id) if doc.decision_id else None
+        request = self._referenced(OfficialDocument, doc.replies_to) if doc.replies_to else None
+        if decision is not None:
             decision.link_document(act, str(doc.id), doc.doc_type)
-        return self.commit(doc, decision, created=True, **save_kwargs)
+        if request is not None:
+            require_clearance(act.actor, request)
+            request.link_reply(act, doc)
+        return self.commit(doc, decision, request, created=True, **save_kwargs)
 
     def _referenced(self, cls: type[A], aggregate_id: str) -> A:
         """A resource a command refers to: an unknown one is invalid input (422), not 404."""
@@ -379,16 +382,16 @@ class GovRules(Application[uuid.UUID]):
         expected_version: int | None = None,
         **save_kwargs: Any,
     ) -> Written:
+        """M6; a topic that takes up a decision is linked on the decision in the same
+        transaction (A1: the decision knows its topic and meeting)."""
         decision = self._referenced(Decision, decision_id) if decision_id else None
-        return self.command(
-            Meeting,
-            meeting_id,
-            lambda meeting, roster: meeting.propose_topic(
-                act, roster, title, proposed_by, decision
-            ),
-            expected_version=expected_version,
-            **save_kwargs,
-        )
+        roster = self.roster()
+        meeting = self.load(Meeting, meeting_id)
+        self.check_version(meeting, expected_version)
+        topic_id = meeting.propose_topic(act, roster, title, proposed_by, decision)
+        if decision is not None:
+            decision.link_topic(act, str(meeting.id), meeting.kind, topic_id)
+        return self.commit(meeting, decision, **save_kwargs)
 
     def decide_topic(
         self,
@@ -485,8 +488,19 @@ class GovRules(Application[uuid.UUID]):
     # ----- supervision (S1-S6) ------------------------------------------------------------
 
     def register_item(self, act: Act, fields: dict[str, Any], **save_kwargs: Any) -> Written:
-        item = SupervisionItem.register(act, self.roster(), **fields)
-        return self.commit(item, created=True, **save_kwargs)
+        """S1; a source that names a decision or a document must name one that exists (422),
+        and a decision learns of the item in the same transaction (A1)."""
+        source = dict(fields.get("source") or {})
+        decision = None
+        if source.get("kind") == "decision":
+            decision = self._referenced(Decision, source.get("ref", ""))
+            source["ref"] = str(decision.id)
+        elif source.get("kind") == "document":
+            source["ref"] = str(self._referenced(OfficialDocument, source.get("ref", "")).id)
+        item = SupervisionItem.register(act, self.roster(), **{**fields, "source": source})
+        if decision is not None:
+            decision.link_supervision(act, str(item.id))
+        return self.commit(item, decision, created=True, **save_kwargs)
 
     # ----- regulations (G1-G9) -------------------------------------------------------------
 
@@ -505,15 +519,13 @@ class GovRules(Application[uuid.UUID]):
         **save_kwargs: Any,
     ) -> Written:
         meeting = self._referenced(Meeting, meeting_id) if meeting_id else None
-        if decision_id:
-            self._referenced(Decision, decision_id)
-        return self.command(
-            Regulation,
-            regulation_id,
-            lambda regulation, roster: regulation.adopt(act, meeting, decision_id),
-            expected_version=expected_version,
-            **save_kwargs,
-        )
+        decision = self._referenced(Decision, decision_id) if decision_id else None
+        regulation = self.load(Regulation, regulation_id)
+        self.check_version(regulation, expected_version)
+        regulation.adopt(act, meeting, str(decision.id) if decision else None)
+        if decision is not None:  # A1: the decision knows the regulation that carries it out
+            decision.link_regulation(act, str(regulation.id))
+        return self.commit(regulation, decision, **save_kwargs)
 
     def publish_regulation(
         self,

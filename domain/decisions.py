@@ -59,6 +59,9 @@ class Decision(GovAggregate):
             decision.taken = None
             decision.publication = None
             decision.documents = []
+            decision.topics = []
+            decision.supervision_items = []
+            decision.regulations = []
 
     Initiated = Created
 
@@ -123,6 +126,42 @@ class Decision(GovAggregate):
         def apply(self, decision: Decision) -> None:
             decision.documents.append({"document_id": self.document_id, "doc_type": self.doc_type})
 
+    class TopicLinked(Event):
+        """The decision was put on a meeting's agenda as a topic (A1: where it was decided)."""
+
+        TOPIC = "govrules:DecisionTopicLinked"
+        meeting_id: str
+        meeting_kind: str
+        topic_id: str
+
+        def apply(self, decision: Decision) -> None:
+            decision.topics.append(
+                {
+                    "meeting_id": self.meeting_id,
+                    "meeting_kind": self.meeting_kind,
+                    "topic_id": self.topic_id,
+                }
+            )
+
+    class SupervisionLinked(Event):
+        """A supervision item registered with the decision as its source (A1: its carrying out
+        is supervised)."""
+
+        TOPIC = "govrules:DecisionSupervisionLinked"
+        item_id: str
+
+        def apply(self, decision: Decision) -> None:
+            decision.supervision_items.append({"item_id": self.item_id})
+
+    class RegulationLinked(Event):
+        """A regulation adopted to carry the decision out (A1)."""
+
+        TOPIC = "govrules:DecisionRegulationLinked"
+        regulation_id: str
+
+        def apply(self, decision: Decision) -> None:
+            decision.regulations.append({"regulation_id": self.regulation_id})
+
     if TYPE_CHECKING:  # state set by the events; annotated for mypy only
         title: str
         matter_kind: str
@@ -134,6 +173,9 @@ class Decision(GovAggregate):
         taken: dict[str, Any] | None
         publication: dict[str, Any] | None
         documents: list[dict[str, str]]
+        topics: list[dict[str, str]]
+        supervision_items: list[dict[str, str]]
+        regulations: list[dict[str, str]]
 
     # ----- queries -------------------------------------------------------------------------
 
@@ -304,13 +346,32 @@ class Decision(GovAggregate):
 
     def link_document(self, act: Act, document_id: str, doc_type: str) -> None:
         """A document that carries the decision out (A1: what the decision caused)."""
+        self._link(act, self.DocumentLinked, document_id=document_id, doc_type=doc_type)
+
+    def link_topic(self, act: Act, meeting_id: str, meeting_kind: str, topic_id: str) -> None:
+        """The decision proposed as a topic of a meeting, recorded with the TopicProposed."""
+        self._link(
+            act, self.TopicLinked, meeting_id=meeting_id, meeting_kind=meeting_kind,
+            topic_id=topic_id,
+        )  # fmt: skip
+
+    def link_supervision(self, act: Act, item_id: str) -> None:
+        """A supervision item whose source is this decision, recorded with its registration."""
+        self._link(act, self.SupervisionLinked, item_id=item_id)
+
+    def link_regulation(self, act: Act, regulation_id: str) -> None:
+        """A regulation adopted to carry the decision out, recorded with its adoption."""
+        self._link(act, self.RegulationLinked, regulation_id=regulation_id)
+
+    def _link(self, act: Act, event_class: type[Decision.Event], **payload: Any) -> None:
+        """A link is a fact recorded by the act that makes it, in the same transaction as the
+        linked resource's own event: both ways, or neither (A1)."""
         self.record(
-            self.DocumentLinked,
+            event_class,
             act,
             rules=("A1",),
             post=act.actor.posts[0] if act.actor.posts else None,
-            document_id=document_id,
-            doc_type=doc_type,
+            **payload,
         )
 
 

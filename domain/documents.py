@@ -190,8 +190,12 @@ class OfficialDocument(GovAggregate):
         decision_id: str | None
         implements: dict[str, Any] | None
         implementation_due: date | None
+        # The request (请示) a reply (批复) answers; absent from documents drafted before it.
+        replies_to: str | None = None
 
         def apply(self, doc: OfficialDocument) -> None:
+            doc.replies_to = self.replies_to
+            doc.replies = []
             for name in (
                 "doc_type", "title", "body", "from_unit_id", "to", "direction", "matters",
                 "urgency", "classification", "emergency", "bypassed_unit_id", "cc_unit_ids",
@@ -340,6 +344,15 @@ class OfficialDocument(GovAggregate):
             doc.status = "issued"
             doc.issued_at = self.timestamp
 
+    class ReplyLinked(Event):
+        """A reply (批复) was drafted to this request (A1: links are facts both ways)."""
+
+        TOPIC = "govrules:DocumentReplyLinked"
+        reply_id: str
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.replies.append(self.reply_id)
+
     class Published(Event):
         TOPIC = "govrules:DocumentPublished"
         interpretation_ref: str | None
@@ -372,6 +385,8 @@ class OfficialDocument(GovAggregate):
         decision_id: str | None
         implements: dict[str, Any] | None
         implementation_due: date | None
+        replies_to: str | None
+        replies: list[str]
         status: str
         drafted_by: str
         countersigns: dict[str, dict[str, Any]]
@@ -408,6 +423,7 @@ class OfficialDocument(GovAggregate):
         personnel: bool = False,
         decision_id: str | None = None,
         implements: dict[str, Any] | None = None,
+        replies_to: str | None = None,
         id: uuid.UUID | None = None,
     ) -> OfficialDocument:
         """Drafted (拟稿) by the unit it comes from; checks D1–D5 and D12, stores D10's due."""
@@ -433,6 +449,8 @@ class OfficialDocument(GovAggregate):
                 roster, from_unit, to, emergency, bypassed_unit_id, cc_unit_ids,
                 direct_to_leader_reason, classification, today,
             )  # fmt: skip
+        if replies_to is not None and doc_type != "reply":
+            raise refuse("D1", "only a reply (批复) answers a request; use doc_type reply")
         if doc_type == "request" and len(matters) != 1:
             raise refuse("D3", f"a request carries one matter (一文一事), not {len(matters)}")
         if doc_type == "report" and includes_request:
@@ -472,6 +490,7 @@ class OfficialDocument(GovAggregate):
             decision_id=decision_id,
             implements=implements,
             implementation_due=implementation_due,
+            replies_to=replies_to,
         )
         return doc
 
@@ -753,6 +772,18 @@ class OfficialDocument(GovAggregate):
             raise refuse("D12", "a secret document is not published")
         self.record(
             self.Published, act, rules=("D12",), post=post, interpretation_ref=interpretation_ref
+        )
+
+    def link_reply(self, act: Act, reply: OfficialDocument) -> None:
+        """A reply (批复) answers this request; recorded with the reply's drafting (A1)."""
+        if self.doc_type != "request":
+            raise refuse("D1", f"a reply answers a request (请示), not a {self.doc_type}")
+        self.record(
+            self.ReplyLinked,
+            act,
+            rules=("D1", "A1"),
+            post=act.actor.posts[0] if act.actor.posts else None,
+            reply_id=str(reply.id),
         )
 
     def readable_by(self, clearance: str) -> bool:

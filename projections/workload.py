@@ -207,6 +207,7 @@ class _City:
         self.regulations: dict[str, Regulation] = {}  # published, by id (G7 lineage)
         self.numbers: dict[str, int] = {}
         self.leading = 0  # whose turn it is to lead an NPC suggestion or CPPCC proposal (S4)
+        self.notices: list[str] = []  # recent notices: the documents supervision items follow
 
     # ----- the day loop --------------------------------------------------------------------
 
@@ -363,6 +364,7 @@ class _City:
         doc.sign_off(self.act(self.signer(unit)), self.roster, "同意")
         self.sequence = doc.register(self.act(OFFICE), self.current_sequence(), "攀府发")
         doc.issue(self.act(OFFICE))
+        self.notices = [*self.notices[-49:], str(doc.id)]
         return doc
 
     def signer(self, unit: str) -> str:
@@ -414,6 +416,9 @@ class _City:
         for title, proposer, linked, adopting in proposals:
             who = OFFICE if proposer in self.away else proposer
             topic = meeting.propose_topic(self.act(who), self.roster, title, proposer, linked)
+            if linked is not None:  # as GovRules.propose_topic links them (A1)
+                linked.link_topic(self.act(who), str(meeting.id), meeting.kind, topic)
+                self.touch(linked)
             topics.append((topic, linked, adopting))
         for topic, _, _ in topics:
             meeting.set_topic(self.act(MAYOR), self.roster, topic)
@@ -557,16 +562,16 @@ class _City:
         rule = self.rule_of.pop(decision.id, None)
         if rule is not None:
             rule.adopt(self.act(OFFICE), meeting, str(decision.id))
-            self.touch(rule)
+            decision.link_regulation(self.act(OFFICE), str(rule.id))  # A1, as adopt_regulation
+            self.touch(rule, decision)
             self.schedule(self.day + rng.randint(2, 7), partial(self.publish, rule))
         self.schedule(self.day + rng.randint(1, 4), partial(self.publish_decision, decision))
         if rule is None and rng.random() < 0.4:
             self.schedule(self.day + rng.randint(1, 5), partial(self.carry_out, decision))
         if rule is None and rng.random() < 0.4:
-            source = ("decision", str(decision.id))
             step = partial(
                 self.register_item,
-                source=source,
+                decision=decision,
                 lead=decision.initiated_by_unit,
                 title=f"督办落实{decision.title}",
             )
@@ -591,7 +596,7 @@ class _City:
 
     def register_item(
         self,
-        source: tuple[str, str] | None = None,
+        decision: Decision | None = None,
         lead: str | None = None,
         title: str | None = None,
     ) -> None:
@@ -601,16 +606,18 @@ class _City:
         rng = self.rng
         year = self.today.year
         lead = lead or rng.choice(LINE_UNITS)
+        source = ("decision", str(decision.id)) if decision is not None else None
         if source is None:
             kind = rng.choices(SUPERVISION_SOURCES, (35, 20, 20, 15, 10))[0]
+            if kind == "document" and not self.notices:
+                kind = "annual_task"
             n = self.count(f"{kind}-{year}")
             ref = {
                 "instruction": f"市领导批示〔{year}〕{n}号",
                 "npc_suggestion": f"市人大{year}年第{n}号建议",
                 "cppcc_proposal": f"市政协{year}年第{n}号提案",
                 "annual_task": f"{year}年政府工作报告重点任务第{n}项",
-                "document": f"攀府办函〔{year}〕{n}号",
-            }[kind]
+            }.get(kind) or rng.choice(self.notices)  # a document: one of ours, by its id
             source = (kind, ref)
         led_by = None
         if source[0] in ("npc_suggestion", "cppcc_proposal"):
@@ -630,7 +637,9 @@ class _City:
             report_dates=[_moment(d, 18) for d in reports],
             led_by=led_by,
         )
-        self.touch(item)
+        if decision is not None:  # as GovRules.register_item links them (A1)
+            decision.link_supervision(self.act(OFFICE), str(item.id))
+        self.touch(item, decision)
         for due in reports[:-1]:
             late = rng.random() < 0.1  # S3: reported a day or two after the date
             day = due + (rng.randint(1, 2) if late else 0)

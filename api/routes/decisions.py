@@ -60,7 +60,9 @@ def render(decision: Decision) -> dict[str, Any]:
         "positions": decision.taken["positions"] if decision.taken else None,
         "publication": decision.publication,
         "documents": decision.documents,
-        "supervision_items": [],
+        "topics": decision.topics,
+        "supervision_items": decision.supervision_items,
+        "regulations": decision.regulations,
         "created_on": decision.created_on,
         "modified_on": decision.modified_on,
     }

@@ -59,8 +59,9 @@ class DraftDocument(BaseModel):
     drafting_unit_id: str | None = None
     routine: bool = False
     personnel: bool = False
-    decision_id: str | None = None
+    decision_id: str | None = Field(default=None, description="the decision it carries out")
     implements: Implements | None = None
+    replies_to: str | None = Field(default=None, description="a reply's request (批复 → 请示)")
 
 
 class CountersignRequest(BaseModel):
@@ -123,6 +124,8 @@ def render(doc: OfficialDocument) -> dict[str, Any]:
         "decision_id": doc.decision_id,
         "implements": doc.implements,
         "implementation_due": doc.implementation_due,
+        "replies_to": doc.replies_to,
+        "replies": doc.replies,
         "drafted_by": doc.drafted_by,
         "countersigns": list(doc.countersigns.values()),
         "disagreement_summary": doc.disagreement_summary,

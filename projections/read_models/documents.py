@@ -25,6 +25,7 @@ DOCUMENT_EVENTS = (
     "DocumentCountersigned",
     "CountersignDeemedNoObjection",
     "CountersignDisagreementSummarised",
+    "DocumentReplyLinked",
     *DOCUMENT_STATUS,
 )
 

@@ -367,7 +367,10 @@ def test_stages_preparing_ready_decided_published(client, services):
 
     state = get(client, f"/decisions/{decision['id']}")
     assert state["stage"] == "decided"
-    assert state["version"] == 6
+    assert state["version"] == 7  # initiated, 4 procedures, linked to its topic, taken
+    assert state["topics"] == [
+        {"meeting_id": meeting["id"], "meeting_kind": "executive", "topic_id": topic_id}
+    ]
     assert state["meeting"]["meeting_id"] == meeting["id"]
     assert state["meeting"]["meeting_kind"] == "executive"
     assert state["meeting"]["topic_id"] == topic_id
@@ -388,7 +391,7 @@ def test_stages_preparing_ready_decided_published(client, services):
     published = ok(r)
     assert published["stage"] == "published"
     assert published["status"] == "published"  # api.md: GET /decisions/{id} shows status
-    assert published["version"] == 7
+    assert published["version"] == 8
     assert published["position"] == positions(services)
     assert published["publication"]["published"] is True
     assert published["publication"]["interpretation_ref"] == "《2027年预算草案》政策解读"

@@ -17,7 +17,7 @@ from domain.documents import DocumentNumberSequence, number_sequence_id
 from domain.leaves import LEDGER_ID, AbsenceLedger
 from projections.workload import START, generate
 
-EVENTS = 30_000  # about seven simulated months: > 100 ledger and > 400 register events
+EVENTS = 40_000  # about nine simulated months: > 100 ledger and > 400 register events
 
 
 def replayed(app: GovRules, aggregate_id: uuid.UUID, version: int | None = None) -> Any:
