@@ -12,6 +12,9 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import register_topic
+
+from domain.rules import forbid
 
 LEADER_OFFICES = (
     "mayor",
@@ -22,6 +25,7 @@ LEADER_OFFICES = (
 )
 OFFICE_STAFF = ("office_director", "secretary_general", "deputy_secretary_general")
 CLEARANCE_ORDER = ("none", "secret", "confidential", "top_secret")
+READ_ONLY_OFFICES = ("investigator",)
 
 
 def clearance_covers(clearance: str, classification: str) -> bool:
@@ -51,6 +55,12 @@ class Actor:
             if post.office in offices:
                 return post
         return None
+
+    @property
+    def reads_only(self) -> bool:
+        """The investigator's office reads everything its clearance allows and writes nothing
+        (api.md); a person who holds only that office records no act."""
+        return bool(self.posts) and all(p.office in READ_ONLY_OFFICES for p in self.posts)
 
     def heads(self, unit_id: str) -> Post | None:
         for post in self.posts:
@@ -98,6 +108,17 @@ class GovAggregate(Aggregate):
     class Event(Aggregate.Event):
         meta: dict[str, Any]
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """The library registers the explicit topics of an aggregate and its events when the
+        class is made, but not of its nested Snapshot class: that topic was only registered by
+        taking a snapshot, so a fresh process could not load one (every write after a restart
+        failed once the absence ledger had a snapshot). Register it here, with the others."""
+        super().__init_subclass__(**kwargs)
+        snapshot = cls.__dict__.get("Snapshot")
+        topic = getattr(snapshot, "TOPIC", None)
+        if snapshot is not None and topic:
+            register_topic(topic, snapshot)
+
     def record(
         self,
         event_class: type[Aggregate.Event],
@@ -108,6 +129,7 @@ class GovAggregate(Aggregate):
         acting_for: str | None = None,
         **payload: Any,
     ) -> None:
+        refuse_read_only(act)
         self.trigger_event(
             event_class,
             timestamp=act.at,
@@ -127,6 +149,7 @@ class GovAggregate(Aggregate):
         acting_for: str | None = None,
         **payload: Any,
     ) -> Any:
+        refuse_read_only(act)
         return cls._create(
             event_class,
             id=id,
@@ -134,3 +157,9 @@ class GovAggregate(Aggregate):
             meta=act.meta(rules, post, acting_for),
             **payload,
         )
+
+
+def refuse_read_only(act: Act) -> None:
+    """A1: investigators trace acts (责任倒查); they record none, whatever the command."""
+    if act.actor.reads_only:
+        raise forbid("A1", f"{act.actor.person_id} is an investigator: reads only, never writes")

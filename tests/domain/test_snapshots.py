@@ -6,6 +6,9 @@ turns a recorded act into an error."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from typing import Any
 
@@ -16,6 +19,7 @@ from domain.application import GovRules
 from domain.documents import DocumentNumberSequence, number_sequence_id
 from domain.leaves import LEDGER_ID, AbsenceLedger
 from projections.workload import START, generate
+from tests.servers import ROOT
 
 EVENTS = 40_000  # about nine simulated months: > 100 ledger and > 400 register events
 
@@ -85,3 +89,35 @@ def test_a_snapshot_that_cannot_be_stored_leaves_the_act_recorded(
         assert loaded.version > GovRules.snapshotting_intervals[cls], cls.__name__
         assert snapshot_versions(app, aggregate_id) == []
         assert vars(loaded) == vars(replayed(app, aggregate_id))
+
+
+def test_a_snapshot_taken_by_one_process_loads_in_another(services: Services) -> None:
+    """A fresh process (an API restarted, a second worker) never took a snapshot itself: it
+    must still resolve the snapshot's topic and load it (it could not: every write failed
+    after a restart once the ledger had a snapshot)."""
+    services.stop_background()
+    generate(services.app, EVENTS)
+    register_id = number_sequence_id("攀府发", START.year)
+    assert snapshot_versions(services.app, LEDGER_ID)
+    assert snapshot_versions(services.app, register_id)
+    code = (
+        "import sys, uuid; from api.services import build_services; "
+        "from api.settings import load_settings; "
+        "from domain.documents import DocumentNumberSequence; "
+        "from domain.leaves import LEDGER_ID, AbsenceLedger; "
+        "s = build_services(load_settings(GOVRULES_ROLE='api')); "
+        "print(s.app.load(AbsenceLedger, LEDGER_ID).version, "
+        "s.app.load(DocumentNumberSequence, uuid.UUID(sys.argv[1])).version); s.close()"
+    )
+    settings = services.settings
+    env = {**os.environ, "DATABASE_URL": settings.database_url or "",
+           "GOVRULES_SCHEMA": settings.schema_name, "GOVRULES_DEV": "1",
+           "PYTHONPATH": str(ROOT)}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(register_id)],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    ledger, register = (int(v) for v in done.stdout.split())
+    assert ledger == services.app.load(AbsenceLedger, LEDGER_ID).version
+    assert register == services.app.load(DocumentNumberSequence, register_id).version
