@@ -83,20 +83,32 @@ def _change(request: Request, actor: Actor, body: BaseModel, command: Any) -> Re
     )
 
 
-@router.get("/roster", summary="The roster now, or as it stood at as_of")
+@router.get("/roster", summary="Who held which office on a day (as_of), as recorded (known_at)")
 def get_roster(
     request: Request,
-    as_of: str | None = Query(default=None, description="RFC 3339 time with offset"),
+    as_of: str | None = Query(
+        default=None,
+        description="RFC 3339 time with offset: the holders on that day (Asia/Shanghai), from "
+        "the tenures' own dates (since, relieved on)",
+    ),
+    known_at: str | None = Query(
+        default=None,
+        description="RFC 3339 time with offset: the roster as it was recorded at that instant "
+        "(default: now)",
+    ),
     actor: Actor = Depends(current_actor),
 ) -> Response:
+    """P1 has two times: when a tenure held (``as_of``) and when it was recorded
+    (``known_at``). A roster entered today answers for its whole history by the first; the
+    second shows what the record said then, corrections not yet made."""
     services = request.app.state.services
-    if as_of is None:
+    now = services.clock.now()
+    if known_at is None:
         roster = services.app.roster()
-        on = local_date(services.clock.now())
     else:
-        at = parse_time(as_of)
-        roster = services.app.load_as_of(Roster, ROSTER_ID, at)
-        on = local_date(at)
+        roster = services.app.load_as_of(Roster, ROSTER_ID, parse_time(known_at, "known_at"))
+    recorded = parse_time(known_at, "known_at") if known_at is not None else now
+    on = local_date(parse_time(as_of) if as_of is not None else recorded)
     position = services.store.position_of(roster.id, roster.version)
     body = {**_render_at(on)(roster), "version": roster.version, "position": position}
     return json_response(body, headers={"ETag": f'"{roster.version}"'})

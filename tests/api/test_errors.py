@@ -128,7 +128,7 @@ def test_403_roster_appointment_by_a_unit_head_carries_p1(client, services):
 def test_403_investigator_writes_nothing(client, services):
     before = positions(services)
     r = client.post("/documents", json=notice_body(), headers=auth("p-investigator"))
-    assert_problem(r, 403, "P1")
+    assert_problem(r, 403, "A1")
     assert positions(services) == before
 
 
@@ -438,7 +438,7 @@ JUNK: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/roster/units", {"json": {"unit_id": "u-gov", "name": "x", "kind": "department"}}),
     ("GET", "/roster?as_of=not-a-time", {}),
     ("GET", "/roster?as_of=2026-09-28T09:00:00", {}),
-    ("GET", "/roster?as_of=1970-01-01T00:00:00Z", {}),
+    ("GET", "/roster?known_at=1970-01-01T00:00:00Z", {}),
     ("GET", "/documents/00000000-0000-0000-0000-000000000000", {}),
     ("GET", "/documents/00000000-0000-0000-0000-000000000000?version=99999999999", {}),
     ("POST", "/_clock", {"json": {"now": "2026-09-29T09:00:00"}}),

@@ -83,22 +83,23 @@ def test_appointment_by_the_administrator(client, services):
 
 def test_the_roster_is_changed_by_the_administrator_only_p1(client, services):
     for who in ("p-mayor", "p-office-dir", "p-finance-head", "p-investigator"):
+        rule = "A1" if who == "p-investigator" else "P1"  # the investigator writes nothing
         before = positions(services)
         version = roster(client)["version"]
         r = client.post("/roster/appointments", json=VM_D, headers=auth(who))
-        assert_problem(r, 403, "P1")
+        assert_problem(r, 403, rule)
         r = client.post(
             "/roster/relievals",
             json={"person_id": "p-vm-b", "office": "vice_mayor", "on": "2026-10-01"},
             headers=auth(who),
         )
-        assert_problem(r, 403, "P1")
+        assert_problem(r, 403, rule)
         r = client.post(
             "/roster/units",
             json={"unit_id": "u-new", "name": "新局", "kind": "department"},
             headers=auth(who),
         )
-        assert_problem(r, 403, "P1")
+        assert_problem(r, 403, rule)
         assert positions(services) == before
         assert roster(client)["version"] == version
 
@@ -189,26 +190,31 @@ def test_roster_as_of_before_and_after_an_appointment_and_a_relieval(client, ser
     )
     assert relieved["version"] == appointed["version"] + 1
 
-    before_appointment = roster(client, as_of="2026-09-29T09:00:00+08:00")
-    assert before_appointment["version"] == bootstrap_version
-    assert before_appointment["on"] == "2026-09-29"
-    assert ("p-vm-d", "vice_mayor") not in holders(before_appointment)
-    assert ("p-vm-b", "vice_mayor") in holders(before_appointment)
+    # What the record said at an instant (known_at): the appointment was entered at 10:00.
+    known_before = roster(client, known_at="2026-09-29T09:00:00+08:00")
+    assert known_before["version"] == bootstrap_version
+    assert known_before["on"] == "2026-09-29"
+    assert ("p-vm-d", "vice_mayor") not in holders(known_before)
+    assert ("p-vm-b", "vice_mayor") in holders(known_before)
 
-    after_appointment = roster(client, as_of="2026-09-29T11:00:00+08:00")
-    assert after_appointment["version"] == appointed["version"]
-    assert after_appointment["position"] == appointed["position"]
-    assert ("p-vm-d", "vice_mayor") in holders(after_appointment)
-    assert ("p-vm-b", "vice_mayor") in holders(after_appointment)
+    known_after = roster(client, known_at="2026-09-29T11:00:00+08:00")
+    assert known_after["version"] == appointed["version"]
+    assert known_after["position"] == appointed["position"]
+    assert ("p-vm-d", "vice_mayor") in holders(known_after)
+    assert ("p-vm-b", "vice_mayor") in holders(known_after)
 
-    before_relieval = roster(client, as_of="2026-09-30T09:00:00+08:00")
-    assert ("p-vm-b", "vice_mayor") in holders(before_relieval)
+    # Who held what on a day (as_of), from the tenures' own dates as recorded now: p-vm-d's
+    # tenure runs from 2026-09-29, p-vm-b's until the day before 2026-09-30.
+    on_the_29th = roster(client, as_of="2026-09-29T09:00:00+08:00")
+    assert on_the_29th["version"] == relieved["version"]
+    assert ("p-vm-d", "vice_mayor") in holders(on_the_29th)
+    assert ("p-vm-b", "vice_mayor") in holders(on_the_29th)
+    assert ("p-vm-d", "vice_mayor") not in holders(roster(client, as_of="2026-09-28T12:00:00Z"))
 
-    after_relieval = roster(client, as_of="2026-09-30T11:00:00Z")
-    assert after_relieval["version"] == relieved["version"]
-    assert ("p-vm-b", "vice_mayor") not in holders(after_relieval)
-    assert ("p-vm-d", "vice_mayor") in holders(after_relieval)
-    (tenure,) = [t for t in after_relieval["tenures"] if t["person_id"] == "p-vm-b"]
+    on_the_30th = roster(client, as_of="2026-09-30T09:00:00+08:00")
+    assert ("p-vm-b", "vice_mayor") not in holders(on_the_30th)
+    assert ("p-vm-d", "vice_mayor") in holders(on_the_30th)
+    (tenure,) = [t for t in on_the_30th["tenures"] if t["person_id"] == "p-vm-b"]
     assert tenure["until"] == "2026-09-30"  # kept for life, closed, not deleted
 
     now = roster(client)
@@ -216,11 +222,21 @@ def test_roster_as_of_before_and_after_an_appointment_and_a_relieval(client, ser
     assert now["version"] == relieved["version"]
 
 
-def test_roster_as_of_before_it_existed_is_404(client):
+def test_roster_known_at_before_it_was_recorded_is_404(client):
     r = client.get(
-        "/roster", params={"as_of": "2026-01-01T00:00:00+08:00"}, headers=auth("p-mayor")
+        "/roster", params={"known_at": "2026-01-01T00:00:00+08:00"}, headers=auth("p-mayor")
     )
     assert_problem(r, 404)
+
+
+def test_roster_as_of_answers_from_tenure_dates_not_from_when_it_was_recorded_p1(client):
+    """Issue 10: a roster recorded on 2026-09-28 whose tenures began 2026-01-01 answers for
+    2026-03-01; before any tenure began, nobody held an office."""
+    march = roster(client, as_of="2026-03-01T10:00:00+08:00")
+    assert march["on"] == "2026-03-01"
+    assert ("p-mayor", "mayor") in holders(march)
+    assert ("p-vm-a", "vice_mayor") in holders(march)
+    assert holders(roster(client, as_of="2025-12-31T10:00:00+08:00")) == set()
 
 
 def test_roster_as_of_without_offset_is_422(client):
