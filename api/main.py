@@ -16,6 +16,7 @@ from api.auth import current_actor
 from api.middleware import LimitAndCorrelate
 from api.resources import Instant
 from api.routes import (
+    accountability,
     boards_a,
     boards_b,
     decisions,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(supervision.router)
     app.include_router(leaves.router)
     app.include_router(regulations.router)
+    app.include_router(accountability.router)
     app.include_router(page.router)  # GET /: the dashboard page for people
 
     @app.get("/health", tags=["system"], summary="The store and the clock")

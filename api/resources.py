@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import AfterValidator
@@ -23,7 +22,9 @@ from domain.leaves import LeaveRecord
 from domain.meetings import Meeting
 from domain.regulations import Regulation
 from domain.roster import Roster
+from domain.rules import NotFound
 from domain.supervision import SupervisionItem
+from projections.accountability import log_entry
 
 COLLECTIONS: dict[str, type[GovAggregate]] = {
     "decisions": Decision,
@@ -63,27 +64,8 @@ Instant = Annotated[datetime, AfterValidator(in_range)]
 
 
 def history_entry(row: dict[str, Any]) -> dict[str, Any]:
-    state = orjson.loads(row["state"])
-    meta = state.pop("meta", {})
-    recorded_at = state.pop("timestamp")
-    state.pop("originator_topic", None)
-    topic = row["topic"]
-    return {
-        "position": row["notification_id"],
-        "version": row["originator_version"],
-        "type": topic.removeprefix(TOPIC_PREFIX),
-        "topic": topic,
-        "recorded_at": recorded_at,
-        "actor_id": meta.get("actor_id"),
-        "actor_office": meta.get("actor_office"),
-        "actor_unit_id": meta.get("actor_unit_id"),
-        "acting_for": meta.get("acting_for"),
-        "rules": meta.get("rules", []),
-        "correlation_id": meta.get("correlation_id"),
-        "causation_id": meta.get("causation_id"),
-        "payload": state,
-        "hash": bytes(row["hash"]).hex() if row.get("hash") is not None else None,
-    }
+    """One event of a resource's /history, as the global log shows it (api.md)."""
+    return log_entry(row)
 
 
 def load_state(
@@ -123,7 +105,13 @@ def add_reads(
         as_of: str | None = Query(default=None, description="RFC 3339 time with offset"),
         actor: Actor = Depends(current_actor),
     ) -> Response:
-        aggregate, position = load_state(request, cls, resource_id, version, as_of)
+        try:
+            aggregate, position = load_state(request, cls, resource_id, version, as_of)
+        except (NotFound, HTTPException):
+            # D12: what the reader may not see is 403 whatever they ask of it, so a missing
+            # version or an earlier time says nothing about it either.
+            guard(actor, request.app.state.services.app.load(cls, resource_id))
+            raise
         guard(actor, aggregate)
         return resource_response(aggregate, render, position)
 

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from api.feed import LogFeed
 from domain.application import GovRules
 from domain.calendar import CalendarOverrides, WorkingDayCalendar
 from domain.clock import Clock, DrillClock, SystemClock, parse_test_clock
@@ -39,6 +40,7 @@ class Services:
     clock: Clock
     drill_clock: DrillClock | None
     engine: Engine
+    feed: LogFeed
     runners: list[Runner] = field(default_factory=list)
     ticker: Ticker | None = None  # the thread runs in role "all"; POST /_clock ticks anyway
 
@@ -57,6 +59,7 @@ class Services:
 
     def close(self) -> None:
         self.stop_background()
+        self.feed.stop()
         self.engine.close()
         self.app.close()
 
@@ -86,7 +89,8 @@ def build_services(settings: Settings) -> Services:
         engine.setup()
     drill_clock = parse_test_clock(settings.test_clock)
     clock: Clock = drill_clock or SystemClock()
-    services = Services(settings, app, clock, drill_clock, engine)
+    feed = LogFeed(conninfo(database), EVENTS_TABLE)
+    services = Services(settings, app, clock, drill_clock, engine, feed)
     bootstrap_roster(services)  # whatever the role: an API-only deployment needs a roster too
     services.ticker = Ticker(engine, app.record_deadline, clock.now)
     if settings.role == "all":

@@ -33,6 +33,8 @@ class Settings(StoreSettings):
         default=2, ge=1, le=50, alias="GOVRULES_TEMPORARY_VALIDITY_YEARS"
     )
     filing_days: int = Field(default=30, ge=1, le=365, alias="GOVRULES_FILING_DAYS")
+    # Seconds between heartbeats on GET /events/stream (a comment line proxies see as traffic).
+    stream_heartbeat: float = Field(default=10, gt=0, le=300, alias="GOVRULES_STREAM_HEARTBEAT")
 
     @model_validator(mode="after")
     def _secret(self) -> Settings:

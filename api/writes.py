@@ -17,7 +17,7 @@ from api.errors import problem
 from domain.application import Written
 from domain.base import Act, Actor, GovAggregate
 from domain.roster import Roster
-from domain.rules import Conflict, RuleViolation
+from domain.rules import Conflict, RuleViolation, forbid
 from projections.store import IdempotencyClaim, fingerprint
 
 A = TypeVar("A", bound=GovAggregate)
@@ -81,6 +81,8 @@ def write(
     status: int = 200,
 ) -> Response:
     """Runs ``run(act, expected_version, save_kwargs)`` once per Idempotency-Key."""
+    if actor.reads_only:  # before anything is loaded: every write, the same answer (A1)
+        raise forbid("A1", f"{actor.person_id} is an investigator: reads only, never writes")
     key = request.headers.get("idempotency-key")
     expected = expected_version(request)
     save_kwargs: dict[str, Any] = {}

@@ -215,6 +215,13 @@ class Engine:
             yield conn, {n: t for n, (t, _) in found.items()}, min(p for _, p in found.values())
 
     @contextmanager
+    def pooled(self) -> Iterator[psycopg.Connection[Any]]:
+        """A reader's pooled connection (dict rows), for reads beside the read models: the
+        log itself, its chain and its tree."""
+        with self._pool().connection() as conn:
+            yield conn
+
+    @contextmanager
     def connect(self, autocommit: bool = False) -> Iterator[psycopg.Connection[Any]]:
         with psycopg.connect(
             self.conninfo, autocommit=autocommit, row_factory=dict_row, connect_timeout=5

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.engine import ReadModel
+from projections.read_models.accountability import Accountability
 from projections.read_models.countersigns import Countersigns
 from projections.read_models.deadlines import Deadlines
 from projections.read_models.decisions_board import DecisionsBoard
@@ -23,4 +24,5 @@ MODELS: tuple[ReadModel, ...] = (
     LeavesBoard(),
     RegulationsBoard(),
     Deadlines(),
+    Accountability(),
 )

@@ -82,6 +82,7 @@ SIGNERS = {"u-finance": "p-exec-vm", "u-ecology": "p-vm-a", "u-housing": "p-vm-b
 EXECUTIVE = ["p-mayor", "p-exec-vm", "p-vm-a", "p-vm-b", "p-vm-c", "p-sg"]
 MAYOR = "p-mayor"
 OFFICE = "p-office-dir"
+SECRETARY_GENERAL = "p-sg"  # office staff cleared for secret documents (D12)
 JUSTICE = "p-justice-head"
 UNIT_HEADS = tuple(HEADS[u] for u in LINE_UNITS)
 VICE_MAYORS = ("p-exec-vm", "p-vm-a", "p-vm-b", "p-vm-c")  # the leaders who take leave
@@ -90,6 +91,7 @@ ACTING = (*VICE_MAYORS, "p-sg")  # who may act for one of them
 # Volumes per working day (Monday to Friday, ≈ 260 a year): about 50k events a year in all.
 INCOMING = (23, 35)
 OUTGOING = (8, 12)
+SECRET_EVERY = 50  # one outgoing notice in fifty is classified secret (D12)
 SUPERVISION_RATE = 0.6
 LEAVE_RATE = 0.3
 DECISION_RATE = 0.2
@@ -350,8 +352,12 @@ class _City:
             if decision is not None
             else f"关于做好第{self.rng.randint(1, 999)}项工作的通知"
         )
+        # One notice in SECRET_EVERY is classified (D12): the secretary-general, cleared, does
+        # the office's part.
+        secret = decision is None and self.count("outgoing") % SECRET_EVERY == 0
+        office = SECRETARY_GENERAL if secret else OFFICE
         doc = OfficialDocument.draft(
-            self.act(OFFICE),
+            self.act(office),
             self.roster,
             doc_type="notice",
             title=title,
@@ -360,10 +366,11 @@ class _City:
             matters=["工作"],
             drafting_unit_id=unit,
             decision_id=str(decision.id) if decision is not None else None,
+            classification="secret" if secret else "none",
         )
         doc.sign_off(self.act(self.signer(unit)), self.roster, "同意")
-        self.sequence = doc.register(self.act(OFFICE), self.current_sequence(), "攀府发")
-        doc.issue(self.act(OFFICE))
+        self.sequence = doc.register(self.act(office), self.current_sequence(), "攀府发")
+        doc.issue(self.act(office))
         self.notices = [*self.notices[-49:], str(doc.id)]
         return doc
 
@@ -617,7 +624,7 @@ class _City:
                 "npc_suggestion": f"市人大{year}年第{n}号建议",
                 "cppcc_proposal": f"市政协{year}年第{n}号提案",
                 "annual_task": f"{year}年政府工作报告重点任务第{n}项",
-            }.get(kind) or rng.choice(self.notices)  # a document: one of ours, by its id
+            }.get(kind) or self.notices[-n % len(self.notices)]  # a document: one of ours
             source = (kind, ref)
         led_by = None
         if source[0] in ("npc_suggestion", "cppcc_proposal"):

@@ -84,6 +84,7 @@ def test_health_shows_each_projection(client):
     health = client.get("/health").json()
     names = {p["name"]: p for p in health["projections"]}
     assert set(names) == {
+        "accountability",
         "documents",
         "countersigns",
         "summaries",

@@ -17,15 +17,11 @@ whole time while a writer keeps drafting documents and requesting countersigns. 
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +33,8 @@ from psycopg.sql import SQL, Identifier
 from api.settings import Settings
 from projections.models import MODELS
 from projections.store import conninfo, parse_database_url
-from tests.conftest import SECRET, START, auth
+from tests.conftest import auth
+from tests.servers import environment, free_port, process, tail, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 INITIAL_DOCUMENTS = 40
@@ -45,67 +42,6 @@ REBUILDS = 3
 UNITS = ["u-ecology", "u-housing"]  # each countersign request opens one row per unit
 READER = "p-mayor"
 WRITER = "p-finance-head"
-
-
-# ----- processes ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def environment(settings: Settings, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": settings.database_url or "",
-        "GOVRULES_SCHEMA": settings.schema_name,
-        "GOVRULES_JWT_SECRET": SECRET,
-        "GOVRULES_TEST_CLOCK": START,
-        "GOVRULES_DATA_DIR": str(settings.data_dir),
-        "GOVRULES_HOST": "127.0.0.1",
-        "GOVRULES_PORT": str(port),
-        "GOVRULES_ROLE": "api",
-        "PYTHONPATH": str(ROOT),
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-@contextmanager
-def process(
-    command: list[str], env: dict[str, str], log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A child process, its output in ``log``; SIGTERM at the end, SIGKILL if it lingers."""
-    with log.open("wb") as out:
-        child = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            yield child
-        finally:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
-
-
-def tail(log: Path, chars: int = 3000) -> str:
-    return log.read_text(errors="replace")[-chars:] if log.exists() else ""
-
-
-def wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert server.poll() is None, f"the API exited ({server.returncode}):\n{tail(log)}"
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"the API did not answer /health within 30 s:\n{tail(log)}")
 
 
 # ----- the registry and the tables ----------------------------------------------------------
