@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -88,8 +88,9 @@ def log_page(
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(
             SQL(
-                "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, "
-                "e.state, h.hash, h.idx FROM {} e LEFT JOIN {} h ON h.position = "
+                "SELECT e.notification_id, e.originator_id::text AS originator_id, "
+                "e.originator_version, e.topic, e.state, h.hash, h.idx FROM {} e LEFT JOIN {} h "
+                "ON h.position = "
                 "e.notification_id WHERE e.notification_id > %s ORDER BY e.notification_id "
                 "LIMIT %s"
             ).format(ev.events, ev.hashes),
@@ -124,50 +125,62 @@ def _classified_in_log(
 
 
 class People:
-    """Names, tenures and units of the people in a trace, read once for all its entries."""
+    """Names, tenures and units of the people in a trace, read in one query for all its
+    entries. An id that is not a person (a unit performing a procedure) has no row."""
 
-    def __init__(self, cur: psycopg.Cursor[Any], t: Tables, person_ids: Iterable[str]) -> None:
-        ids = sorted(set(person_ids))
-        self.names = {
-            r["person_id"]: r["name"]
-            for r in cur.execute(
-                SQL("SELECT person_id, name FROM {} WHERE person_id = ANY(%s)").format(t["people"]),
-                (ids,),
-            )
-        }
+    def __init__(self, cur: psycopg.Cursor[Any], t: Tables, candidates: Iterable[str]) -> None:
+        self.names: dict[str, str] = {}
         self.tenures: dict[str, list[dict[str, Any]]] = {}
-        for r in cur.execute(
+        rows = cur.execute(
             SQL(
-                "SELECT person_id, office, unit_id, since, until FROM {} WHERE person_id = "
-                "ANY(%s) ORDER BY since"
-            ).format(t["tenures"]),
-            (ids,),
-        ):
-            self.tenures.setdefault(r["person_id"], []).append(r)
-        self.units = {
-            r["unit_id"]: r["name"]
-            for r in cur.execute(SQL("SELECT unit_id, name FROM {}").format(t["units"]))
-        }
+                "SELECT p.person_id, p.name, t.office, t.unit_id, t.since, t.until, "
+                "u.name AS unit_name FROM {} p LEFT JOIN {} t ON t.person_id = p.person_id "
+                "LEFT JOIN {} u ON u.unit_id = t.unit_id WHERE p.person_id = ANY(%s) "
+                "ORDER BY p.person_id, t.since"
+            ).format(t["people"], t["tenures"], t["units"]),
+            (sorted(set(candidates)),),
+        ).fetchall()
+        for r in rows:
+            self.names[r["person_id"]] = r["name"]
+            tenures = self.tenures.setdefault(r["person_id"], [])
+            if r["office"] is not None:
+                tenures.append(r)
+
+    def known(self, person_id: str) -> bool:
+        return person_id in self.names
 
     def person(self, person_id: str, day: date, roles: list[str] | None = None) -> dict[str, Any]:
         """Who, with the offices they held on ``day`` (P1), whatever they hold now."""
-        offices = [
-            {**o, "unit_name": self.units.get(o["unit_id"] or "")}
-            for o in offices_on(self.tenures.get(person_id, []), day)
-        ]
-        found = {"person_id": person_id, "name": self.names.get(person_id), "offices": offices}
+        tenures = self.tenures.get(person_id, [])
+        names = {t["unit_id"]: t["unit_name"] for t in tenures}
+        offices = [{**o, "unit_name": names.get(o["unit_id"])} for o in offices_on(tenures, day)]
+        found: dict[str, Any] = {
+            "person_id": person_id,
+            "name": self.names.get(person_id),
+            "offices": offices,
+        }
         if roles is not None:
             found["roles"] = roles
         return found
 
+    @classmethod
+    def of(cls, cur: psycopg.Cursor[Any], t: Tables, entries: list[dict[str, Any]]) -> People:
+        """Everyone the entries may name: actors, those they acted for, and every id a field
+        that names people holds (some may be units; they find no row)."""
+        candidates: set[str] = set()
+        for entry in entries:
+            candidates.update(_roles(entry, lambda _: True))
+            if entry["acting_for"]:
+                candidates.add(entry["acting_for"])
+        return cls(cur, t, candidates)
 
-def _roles(entry: dict[str, Any], known: set[str]) -> dict[str, list[str]]:
+
+def _roles(entry: dict[str, Any], known: Callable[[str], bool]) -> dict[str, list[str]]:
     payload = entry["payload"] or {}
-    named = people_named(entry["type"], payload, lambda p: p in known)
-    return roles_of(entry["actor_id"], named)
+    return roles_of(entry["actor_id"], people_named(entry["type"], payload, known))
 
 
-def _enrich(entry: dict[str, Any], people: People, known: set[str]) -> dict[str, Any]:
+def _enrich(entry: dict[str, Any], roles: dict[str, list[str]], people: People) -> dict[str, Any]:
     """The act with everyone in it and the office each held that day."""
     day = datetime.fromisoformat(entry["recorded_at"]).date()
     actor = entry["actor_id"]
@@ -180,9 +193,7 @@ def _enrich(entry: dict[str, Any], people: People, known: set[str]) -> dict[str,
         }
     acting_for = entry["acting_for"]
     entry["acting_for_person"] = people.person(acting_for, day) if acting_for else None
-    entry["people"] = [
-        people.person(p, day, roles) for p, roles in _roles(entry, known).items() if p != actor
-    ]
+    entry["people"] = [people.person(p, day, r) for p, r in roles.items() if p != actor]
     return entry
 
 
@@ -199,25 +210,25 @@ def decision_trace(
     with conn.cursor(row_factory=dict_row) as cur:
         links = cur.execute(
             SQL(
-                "SELECT aggregate_id::text AS id, kind, topic_id FROM {} WHERE decision_id = %s "
-                "AND position <= %s ORDER BY position"
-            ).format(t["links"]),
+                "SELECT l.aggregate_id::text AS id, l.kind, l.topic_id, s.classification FROM {} "
+                "l LEFT JOIN {} s ON s.aggregate_id = l.aggregate_id WHERE l.decision_id = %s "
+                "AND l.position <= %s ORDER BY l.position"
+            ).format(t["links"], t["secrets"]),
             (decision_id, upto),
         ).fetchall()
         if not any(link["kind"] == "decision" for link in links):
             return None
         rows = _events_of(cur, ev, [link["id"] for link in links], upto)
-        secret = _secrets(cur, t, [link["id"] for link in links])
+        secret = {link["id"]: link["classification"] or "none" for link in links}
         topics = {(link["id"], link["topic_id"]) for link in links if link["topic_id"]}
         entries = [
-            log_entry(r, clearance_covers(clearance, secret.get(str(r["originator_id"]), "none")))
+            log_entry(r, clearance_covers(clearance, secret[r["originator_id"]]))
             for r in rows
             if _on_topic(r, topics)
         ]
-        known = _people_ids(cur, t)
-        people = People(cur, t, _everyone(entries, known))
+        people = People.of(cur, t, entries)
     for entry in entries:
-        _enrich(entry, people, known)
+        _enrich(entry, _roles(entry, people.known), people)
     return _trace(decision_id, links, entries, upto)
 
 
@@ -226,8 +237,9 @@ def _events_of(
 ) -> list[dict[str, Any]]:
     return cur.execute(
         SQL(
-            "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state, "
-            "h.hash, h.idx FROM {} e LEFT JOIN {} h ON h.position = e.notification_id "
+            "SELECT e.notification_id, e.originator_id::text AS originator_id, "
+            "e.originator_version, e.topic, e.state, h.hash, h.idx FROM {} e "
+            "LEFT JOIN {} h ON h.position = e.notification_id "
             "WHERE e.originator_id = ANY(%s::uuid[]) AND e.notification_id <= %s "
             "ORDER BY e.notification_id"
         ).format(ev.events, ev.hashes),
@@ -260,21 +272,6 @@ def _secrets(cur: psycopg.Cursor[Any], t: Tables, ids: Sequence[str]) -> dict[st
             (list(ids),),
         )
     }
-
-
-def _people_ids(cur: psycopg.Cursor[Any], t: Tables) -> set[str]:
-    return {
-        r["person_id"] for r in cur.execute(SQL("SELECT person_id FROM {}").format(t["people"]))
-    }
-
-
-def _everyone(entries: list[dict[str, Any]], known: set[str]) -> set[str]:
-    found: set[str] = set()
-    for entry in entries:
-        found.update(_roles(entry, known))
-        if entry["acting_for"]:
-            found.add(entry["acting_for"])
-    return found
 
 
 def _trace(
@@ -353,16 +350,15 @@ def person_trace(
         more = len(acts) > limit
         acts = acts[:limit]
         rows = _events_at(cur, ev, [a["position"] for a in acts])
-        secret = _secrets(cur, t, sorted({str(r["originator_id"]) for r in rows}))
+        secret = _secrets(cur, t, sorted({r["originator_id"] for r in rows}))
         entries = [
-            log_entry(r, clearance_covers(clearance, secret.get(str(r["originator_id"]), "none")))
+            log_entry(r, clearance_covers(clearance, secret.get(r["originator_id"], "none")))
             for r in rows
         ]
-        known = _people_ids(cur, t)
-        people = People(cur, t, _everyone(entries, known) | {person_id})
+        people = People.of(cur, t, [*entries, _as_named(person_id)])
     roles = {a["position"]: a["roles"] for a in acts}
     for entry in entries:
-        _enrich(entry, people, known)
+        _enrich(entry, _roles(entry, people.known), people)
         entry["roles"] = roles.get(entry["position"], [])
     return {
         "person": {
@@ -376,13 +372,19 @@ def person_trace(
     }
 
 
+def _as_named(person_id: str) -> dict[str, Any]:
+    """A stand-in entry that names only ``person_id``, so People reads them too."""
+    return {"type": "", "payload": None, "actor_id": person_id, "acting_for": None}
+
+
 def _events_at(
     cur: psycopg.Cursor[Any], ev: EvidenceTables, positions: Sequence[int]
 ) -> list[dict[str, Any]]:
     return cur.execute(
         SQL(
-            "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state, "
-            "h.hash, h.idx FROM {} e LEFT JOIN {} h ON h.position = e.notification_id "
+            "SELECT e.notification_id, e.originator_id::text AS originator_id, "
+            "e.originator_version, e.topic, e.state, h.hash, h.idx FROM {} e "
+            "LEFT JOIN {} h ON h.position = e.notification_id "
             "WHERE e.notification_id = ANY(%s) ORDER BY e.notification_id"
         ).format(ev.events, ev.hashes),
         (list(positions),),
