@@ -89,10 +89,10 @@ def log_page(
         rows = cur.execute(
             SQL(
                 "SELECT e.notification_id, e.originator_id::text AS originator_id, "
-                "e.originator_version, e.topic, e.state, h.hash, h.idx FROM {} e LEFT JOIN {} h "
-                "ON h.position = "
-                "e.notification_id WHERE e.notification_id > %s ORDER BY e.notification_id "
-                "LIMIT %s"
+                "e.originator_version, e.topic, e.state, h.hash, h.idx FROM (SELECT * FROM {} "
+                "WHERE notification_id > %s ORDER BY notification_id LIMIT %s) e "
+                "LEFT JOIN LATERAL (SELECT hash, idx FROM {} WHERE position = e.notification_id) "
+                "h ON true ORDER BY e.notification_id"
             ).format(ev.events, ev.hashes),
             (after, limit),
         ).fetchall()
@@ -237,11 +237,16 @@ def _events_of(
 ) -> list[dict[str, Any]]:
     return cur.execute(
         SQL(
+            # Each aggregate's events by its key, each link by its position (LATERAL, OFFSET 0
+            # so the subqueries stay as written): the planner guesses hundreds of events per
+            # aggregate (there are a handful) and, left to choose, scanned the whole log and
+            # its chain — 110 ms at 200k events instead of a few.
             "SELECT e.notification_id, e.originator_id::text AS originator_id, "
-            "e.originator_version, e.topic, e.state, h.hash, h.idx FROM {} e "
-            "LEFT JOIN {} h ON h.position = e.notification_id "
-            "WHERE e.originator_id = ANY(%s::uuid[]) AND e.notification_id <= %s "
-            "ORDER BY e.notification_id"
+            "e.originator_version, e.topic, e.state, h.hash, h.idx "
+            "FROM unnest(%s::uuid[]) AS ids(id) CROSS JOIN LATERAL (SELECT * FROM {} "
+            "WHERE originator_id = ids.id OFFSET 0) e LEFT JOIN LATERAL (SELECT hash, idx "
+            "FROM {} WHERE position = e.notification_id OFFSET 0) h ON true "
+            "WHERE e.notification_id <= %s ORDER BY e.notification_id"
         ).format(ev.events, ev.hashes),
         (list(ids), upto),
     ).fetchall()
@@ -341,12 +346,16 @@ def person_trace(
     with conn.cursor(row_factory=dict_row) as cur:
         acts = cur.execute(
             SQL(
-                "SELECT position, roles FROM {} WHERE person_id = %s AND position > %s AND "
-                "position <= %s AND (%s::timestamptz IS NULL OR at >= %s) AND "
-                "(%s::timestamptz IS NULL OR at < %s) ORDER BY position LIMIT %s"
+                "SELECT a.position, a.roles FROM {} c, unnest(c.positions, c.ats, c.roles) "
+                "AS a(position, at, roles) WHERE c.person_id = %(person)s AND c.last > %(after)s "
+                "AND c.first <= %(upto)s AND a.position > %(after)s AND a.position <= %(upto)s "
+                "AND (%(start)s::timestamptz IS NULL OR a.at::timestamptz >= %(start)s) "
+                "AND (%(end)s::timestamptz IS NULL OR a.at::timestamptz < %(end)s) "
+                "ORDER BY a.position LIMIT %(n)s"
             ).format(t["acts"]),
-            (person_id, after, upto, start, start, end, end, limit + 1),
-        ).fetchall()
+            {"person": person_id, "after": after, "upto": upto, "start": start, "end": end,
+             "n": limit + 1},
+        ).fetchall()  # fmt: skip
         more = len(acts) > limit
         acts = acts[:limit]
         rows = _events_at(cur, ev, [a["position"] for a in acts])
@@ -356,7 +365,7 @@ def person_trace(
             for r in rows
         ]
         people = People.of(cur, t, [*entries, _as_named(person_id)])
-    roles = {a["position"]: a["roles"] for a in acts}
+    roles = {a["position"]: a["roles"].split("+") for a in acts}
     for entry in entries:
         _enrich(entry, _roles(entry, people.known), people)
         entry["roles"] = roles.get(entry["position"], [])
@@ -383,9 +392,10 @@ def _events_at(
     return cur.execute(
         SQL(
             "SELECT e.notification_id, e.originator_id::text AS originator_id, "
-            "e.originator_version, e.topic, e.state, h.hash, h.idx FROM {} e "
-            "LEFT JOIN {} h ON h.position = e.notification_id "
-            "WHERE e.notification_id = ANY(%s) ORDER BY e.notification_id"
+            "e.originator_version, e.topic, e.state, h.hash, h.idx "
+            "FROM unnest(%s::bigint[]) AS p(position) CROSS JOIN LATERAL (SELECT * FROM {} "
+            "WHERE notification_id = p.position) e LEFT JOIN LATERAL (SELECT hash, idx FROM {} "
+            "WHERE position = e.notification_id) h ON true ORDER BY e.notification_id"
         ).format(ev.events, ev.hashes),
         (list(positions),),
     ).fetchall()

@@ -35,7 +35,7 @@ from projections.store import (
 )
 from projections.workload import generate
 from tests.conftest import auth
-from tests.projections.checks import table_checksum
+from tests.projections.checks import rows_checksum
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -339,7 +339,7 @@ def checksums(engine: Engine) -> dict[str, tuple[int, str]]:
         for name, model in engine.models.items():
             t, _ = engine.tables(conn, name)
             for logical in model.tables:
-                sums[f"{name}.{logical}"] = table_checksum(conn, t[logical])
+                sums[f"{name}.{logical}"] = rows_checksum(conn, model.rows(t, logical))
     return sums
 
 
