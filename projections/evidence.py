@@ -258,13 +258,15 @@ class Verifier:
             return self._bad(link[0], "a link without its event (deleted)")
         position, originator, version, topic, state = event
         _, stored, idx, leaf = link
-        data = merkle.leaf_input(position, originator, version, topic, bytes(state))
+        data = merkle.leaf_input(position, originator, version, topic, state)
         self.chain = merkle.chain_hash(self.chain, data)
-        if self.chain != bytes(stored):
+        if self.chain != stored:
             return self._bad(position, "the event or the chain was changed")
-        if idx != self.checked or leaf is None or merkle.leaf_hash(data) != bytes(leaf):
+        computed = merkle.leaf_hash(data)
+        if idx != self.checked or computed != leaf:
             return self._bad(position, "the event's leaf in the Merkle tree does not match")
-        self.frontier.append(merkle.leaf_hash(data))
+        if self.kept.size is not None and self.checked < self.kept.size:
+            self.frontier.append(computed)  # only a kept tree head needs the root recomputed
         self.checked += 1
         self.last_position = position
         return self._kept_at(position)
@@ -336,9 +338,9 @@ def _scan(
 ) -> Iterator[tuple[Any, ...]]:
     """A server-side cursor read in batches, rows as tuples (bytea as bytes)."""
     with conn.cursor(name=name, row_factory=tuple_row, binary=True) as cur:
-        cur.itersize = batch
         cur.execute(query)
-        yield from cur
+        while rows := cur.fetchmany(batch):
+            yield from rows
 
 
 @contextmanager

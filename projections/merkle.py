@@ -33,7 +33,11 @@ def leaf_input(
     return b"".join(
         (
             position.to_bytes(8, "big"),
-            uuid.UUID(str(originator_id)).bytes,
+            (
+                originator_id.bytes
+                if isinstance(originator_id, uuid.UUID)
+                else uuid.UUID(str(originator_id)).bytes
+            ),
             int(version).to_bytes(8, "big"),
             topic.encode(),
             b"\0",

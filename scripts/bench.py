@@ -317,10 +317,13 @@ FIGURES = ("rebuild", "verify", "trace")
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench")
-    parser.add_argument("figures", nargs="*", choices=FIGURES, help="default: all")
+    parser.add_argument("figures", nargs="*", help=f"any of {', '.join(FIGURES)} (default: all)")
     parser.add_argument("--events", type=int, default=200_000)
     args = parser.parse_args()
     figures = args.figures or list(FIGURES)
+    unknown = sorted(set(figures) - set(FIGURES))
+    if unknown:
+        parser.error(f"unknown figures {unknown}; choose from {', '.join(FIGURES)}")
     url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
     print(f"# nproc={os.cpu_count()} events={args.events:,} database={url.split('@')[-1]}")
     with city(url) as c:
