@@ -16,7 +16,7 @@ import threading
 import time
 import zoneinfo
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -27,6 +27,12 @@ TEST_CLOCK_ENV = "GOVRULES_TEST_CLOCK"
 _RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})",
 )
+
+
+def local_date(at: datetime) -> date:
+    """The day it is in Shanghai at ``at``: where people count days (working days, tenures,
+    the year of a number)."""
+    return at.astimezone(SHANGHAI).date()
 
 
 class Clock(Protocol):

@@ -1,0 +1,76 @@
+"""Every use case of the city government's ledger, one small typed command each (its fields
+are the request) with its handler (``handle``), by area. ``domain.service.execute`` runs one;
+the API, the synthetic city, the ticker and the tests all come in through them."""
+
+from __future__ import annotations
+
+from domain.commands.decisions import InitiateDecision, PublishDecision, RecordProcedure
+from domain.commands.documents import (
+    Countersign,
+    DraftDocument,
+    IssueDocument,
+    PublishDocument,
+    RegisterDocument,
+    RequestCountersign,
+    ReviewDocument,
+    SignOff,
+    SummariseDisagreement,
+)
+from domain.commands.leaves import ApproveLeave, CancelLeave, FileLeave, ReportLeave, ReportReturn
+from domain.commands.meetings import (
+    CloseMeeting,
+    ConveneMeeting,
+    CorrectMinutes,
+    DecideTopic,
+    DistributePapers,
+    DraftMinutes,
+    OpenMeeting,
+    ProposeTopic,
+    RecordAbsence,
+    SetTopic,
+    SignMinutes,
+)
+from domain.commands.regulations import (
+    AbolishRegulation,
+    AdoptRegulation,
+    DraftRegulation,
+    EvaluateRegulation,
+    FileRegulation,
+    OpenPublicComment,
+    PublishRegulation,
+    ReceiveComment,
+    ReviewCleanup,
+    ReviewLegality,
+    ReviseRegulation,
+)
+from domain.commands.roster import (
+    AddUnit,
+    Appoint,
+    AssignDivision,
+    BootstrapRoster,
+    FormABPair,
+    Relieve,
+)
+from domain.commands.supervision import (
+    CirculateResults,
+    CloseItem,
+    OrderRectification,
+    RegisterItem,
+    ReportProgress,
+    VerifyItem,
+)
+from domain.commands.timers import RecordDeadline, record_deadline
+
+__all__ = [
+    "AbolishRegulation", "AddUnit", "AdoptRegulation", "Appoint", "ApproveLeave",
+    "AssignDivision", "BootstrapRoster", "CancelLeave", "CirculateResults", "CloseItem",
+    "CloseMeeting", "ConveneMeeting", "CorrectMinutes", "Countersign", "DecideTopic",
+    "DistributePapers", "DraftDocument", "DraftMinutes", "DraftRegulation",
+    "EvaluateRegulation", "FileLeave", "FileRegulation", "FormABPair", "InitiateDecision",
+    "IssueDocument", "OpenMeeting", "OpenPublicComment", "OrderRectification", "ProposeTopic",
+    "PublishDecision", "PublishDocument", "PublishRegulation", "ReceiveComment",
+    "RecordAbsence", "RecordDeadline", "RecordProcedure", "RegisterDocument", "RegisterItem",
+    "Relieve", "ReportLeave", "ReportProgress", "ReportReturn", "RequestCountersign",
+    "ReviewCleanup", "ReviewDocument", "ReviewLegality", "ReviseRegulation", "SetTopic",
+    "SignMinutes", "SignOff", "SummariseDisagreement", "VerifyItem", "record_deadline",
+]  # fmt: skip

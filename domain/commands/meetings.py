@@ -1,0 +1,201 @@
+"""Meeting commands (M1–M13): convening, topics, papers, absences, opening (quorum), a
+decision per topic, closing, minutes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field
+
+from domain.clock import local_date
+from domain.commands.fields import Instant, Text, described
+from domain.decisions import Decision
+from domain.meetings import KINDS, POSITIONS, CitywideMeetingQuota, Meeting, citywide_quota_id
+from domain.service import Command, UnitOfWork
+
+Position = Literal[POSITIONS]  # type: ignore[valid-type]
+
+
+class MeetingCommand(Command):
+    collection: ClassVar[str] = "meetings"
+
+
+@dataclass(frozen=True)
+class ConveneMeeting(MeetingCommand):
+    """MeetingConvened (M1, M2). A department's citywide meeting is counted on its unit's
+    quota for the year in the same transaction (M12); a lost race recounts."""
+
+    creates: ClassVar[bool] = True
+    attempts: ClassVar[int] = 20
+    kind: Annotated[str, described(f"one of {', '.join(KINDS)} (M1)")]
+    title: Text
+    convener_id: str
+    scheduled_at: Instant
+    entrusted_by: str | None = None
+    unit_id: Annotated[str | None, described("for a department citywide meeting")] = None
+
+    def handle(self, uow: UnitOfWork) -> Meeting:
+        meeting = uow.add(Meeting.convene(
+            uow.act, uow.roster, kind=self.kind, title=self.title, convener_id=self.convener_id,
+            scheduled_at=self.scheduled_at, entrusted_by=self.entrusted_by, unit_id=self.unit_id,
+        ))  # fmt: skip
+        if meeting.kind == "department_citywide" and meeting.unit_id is not None:
+            year = local_date(meeting.scheduled_at).year
+            quota_id = citywide_quota_id(meeting.unit_id, year)
+            quota = uow.find(CitywideMeetingQuota, quota_id) or uow.add(
+                CitywideMeetingQuota.open(uow.act, meeting.unit_id, year)
+            )
+            quota.count(uow.act, str(meeting.id), None)
+        return meeting
+
+
+@dataclass(frozen=True)
+class ProposeTopic(MeetingCommand):
+    """TopicProposed (M6); a topic that takes up a decision is linked on the decision in the
+    same transaction (A1). The answer carries the new ``topic_id``."""
+
+    meeting_id: uuid.UUID
+    title: Text
+    proposed_by: str
+    decision_id: str | None = None
+
+    def handle(self, uow: UnitOfWork) -> Meeting:
+        decision = uow.referenced(Decision, self.decision_id) if self.decision_id else None
+        meeting = uow.target(Meeting, self.meeting_id)
+        topic_id = meeting.propose_topic(uow.act, uow.roster, self.title, self.proposed_by,
+                                         decision)  # fmt: skip
+        if decision is not None:
+            decision.link_topic(uow.act, str(meeting.id), meeting.kind, topic_id)
+        return meeting
+
+
+@dataclass(frozen=True)
+class SetTopic(MeetingCommand):
+    """TopicSet (M6): by the mayor (or the acting mayor)."""
+
+    meeting_id: uuid.UUID
+    topic_id: str
+
+    def handle(self, uow: UnitOfWork) -> Meeting:
+        meeting = uow.target(Meeting, self.meeting_id)
+        meeting.set_topic(uow.act, uow.roster, self.topic_id)
+        return meeting
+
+
+@dataclass(frozen=True)
+class DistributePapers(MeetingCommand):
+    """PapersDistributed (M6)."""
+
+    meeting_id: uuid.UUID
+    distributed_at: Instant
+
+    def handle(self, uow: UnitOfWork) -> Meeting:
+        meeting = uow.target(Meeting, self.meeting_id)
+        meeting.distribute_papers(uow.act, self.distributed_at)
+        return meeting
+
+
+@dataclass(frozen=True)
+class RecordAbsence(MeetingCommand):
+    """AbsenceRecorded (M7)."""
+
+    meeting_id: uuid.UUID
+    person_id: str
+    reason: str
+    approved_by: str
+    stand_in_id: str | None = None
+
+    def handle(self, uow: UnitOfWork) -> Meeting:
+        meeting = uow.target(Meeting, self.meeting_id)
+        meeting.record_absence(uow.act, uow.roster, self.person_id, self.reason,
+                               self.approved_by, self.stand_in_id)  # fmt: skip
+        return meeting
+
+
+@dataclass(frozen=True)
+class OpenMeeting(MeetingCommand):
+    """MeetingOpened (M3 quorum, M6, M7)."""
+
+    meeting_id: uuid.UUID
+    present: list[str]
+
+    def handle(self, uow: UnitOfWork) -> Meeting:
+        meeting = uow.target(Meeting, self.meeting_id)
+        meeting.open(uow.act, uow.roster, self.present)
+        return meeting
+
+
+@dataclass(frozen=True)
+class DecideTopic(MeetingCommand):
+    """TopicDecided (M6, M11) on the meeting and DecisionTaken (M9, M10) on the decision the
+    topic took up: one transaction, both or neither."""
+
+    meeting_id: uuid.UUID
+    topic_id: str
+    text: Text
+    positions: dict[str, Position]
+    dissent_notes: dict[str, str] | None = None
+
+    def handle(self, uow: UnitOfWork) -> Meeting:
+        meeting = uow.target(Meeting, self.meeting_id)
+        decision_id = meeting.topics.get(self.topic_id, {}).get("decision_id")
+        decision = uow.referenced(Decision, decision_id) if decision_id else None
+        meeting.decide(uow.act, uow.roster, self.topic_id, self.text, dict(self.positions),
+                       self.dissent_notes, decision)  # fmt: skip
+        return meeting
+
+
+@dataclass(frozen=True)
+class CloseMeeting(MeetingCommand):
+    """MeetingClosed."""
+
+    meeting_id: uuid.UUID
+
+    def handle(self, uow: UnitOfWork) -> Meeting:
+        meeting = uow.target(Meeting, self.meeting_id)
+        meeting.close(uow.act, uow.roster)
+        return meeting
+
+
+@dataclass(frozen=True)
+class DraftMinutes(MeetingCommand):
+    """MinutesDrafted (M8): the office."""
+
+    meeting_id: uuid.UUID
+    text: str
+    drafted_by: str
+
+    def handle(self, uow: UnitOfWork) -> Meeting:
+        meeting = uow.target(Meeting, self.meeting_id)
+        meeting.draft_minutes(uow.act, self.text, self.drafted_by)
+        return meeting
+
+
+@dataclass(frozen=True)
+class CorrectMinutes(MeetingCommand):
+    """MinutesDrafted as a correction linked to the signed minutes it corrects (M8, A2)."""
+
+    meeting_id: uuid.UUID
+    text: str
+    drafted_by: str
+    corrects: Annotated[int, Field(ge=1, description="the version of the signed minutes")]
+    reason: str
+
+    def handle(self, uow: UnitOfWork) -> Meeting:
+        meeting = uow.target(Meeting, self.meeting_id)
+        meeting.draft_minutes(uow.act, self.text, self.drafted_by, self.corrects, self.reason)
+        return meeting
+
+
+@dataclass(frozen=True)
+class SignMinutes(MeetingCommand):
+    """MinutesSigned (M8)."""
+
+    meeting_id: uuid.UUID
+
+    def handle(self, uow: UnitOfWork) -> Meeting:
+        meeting = uow.target(Meeting, self.meeting_id)
+        meeting.sign_minutes(uow.act, uow.roster)
+        return meeting

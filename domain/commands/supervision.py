@@ -1,0 +1,131 @@
+"""Supervision commands (督查, S1–S6): registration, progress reports, verification,
+rectification, closing and the circular of results."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Annotated, ClassVar, Literal
+
+from typing_extensions import TypedDict
+
+from domain.commands.fields import Instant, Text, described
+from domain.decisions import Decision
+from domain.documents import OfficialDocument
+from domain.service import Command, UnitOfWork
+from domain.supervision import RESULTS, SOURCE_KINDS, SupervisionItem
+
+SourceKind = Literal[SOURCE_KINDS]  # type: ignore[valid-type]
+Result = Literal[RESULTS]  # type: ignore[valid-type]
+
+
+class Source(TypedDict):
+    """Where an item comes from: a decision or a document by its id; an instruction, a
+    suggestion, a proposal or an annual task by its reference."""
+
+    kind: SourceKind
+    ref: Text
+
+
+class ItemCommand(Command):
+    collection: ClassVar[str] = "supervision-items"
+
+
+@dataclass(frozen=True)
+class RegisterItem(ItemCommand):
+    """SupervisionItemRegistered (S1, S2). A source that names a decision or a document must
+    name one that exists (422); a decision learns of the item in the same transaction (A1)."""
+
+    creates: ClassVar[bool] = True
+    title: Text
+    source: Source
+    lead_unit_id: str
+    deadline: Instant
+    co_unit_ids: list[str] = field(default_factory=list)
+    report_dates: list[Instant] = field(default_factory=list)
+    led_by: Annotated[str | None, described("the city leader who leads it (S4)")] = None
+
+    def handle(self, uow: UnitOfWork) -> SupervisionItem:
+        source = {"kind": self.source.get("kind"), "ref": self.source.get("ref", "")}
+        decision = None
+        if source["kind"] == "decision":
+            decision = uow.referenced(Decision, source["ref"])
+            source["ref"] = str(decision.id)
+        elif source["kind"] == "document":
+            source["ref"] = str(uow.referenced(OfficialDocument, source["ref"]).id)
+        item = uow.add(SupervisionItem.register(
+            uow.act, uow.roster, title=self.title, source=source,
+            lead_unit_id=self.lead_unit_id, co_unit_ids=list(self.co_unit_ids),
+            deadline=self.deadline, report_dates=list(self.report_dates), led_by=self.led_by,
+        ))  # fmt: skip
+        if decision is not None:
+            decision.link_supervision(uow.act, str(item.id))
+        return item
+
+
+@dataclass(frozen=True)
+class ReportProgress(ItemCommand):
+    """ProgressReported (S1)."""
+
+    item_id: uuid.UUID
+    unit_id: str
+    text: str
+
+    def handle(self, uow: UnitOfWork) -> SupervisionItem:
+        item = uow.target(SupervisionItem, self.item_id)
+        item.report_progress(uow.act, self.unit_id, self.text)
+        return item
+
+
+@dataclass(frozen=True)
+class VerifyItem(ItemCommand):
+    """ItemVerified (S1)."""
+
+    item_id: uuid.UUID
+    result: Result
+    findings: str
+
+    def handle(self, uow: UnitOfWork) -> SupervisionItem:
+        item = uow.target(SupervisionItem, self.item_id)
+        item.verify(uow.act, self.result, self.findings)
+        return item
+
+
+@dataclass(frozen=True)
+class OrderRectification(ItemCommand):
+    """RectificationOrdered (S1, S3)."""
+
+    item_id: uuid.UUID
+    order: str
+    due: Instant
+
+    def handle(self, uow: UnitOfWork) -> SupervisionItem:
+        item = uow.target(SupervisionItem, self.item_id)
+        item.order_rectification(uow.act, self.order, self.due)
+        return item
+
+
+@dataclass(frozen=True)
+class CloseItem(ItemCommand):
+    """ItemClosed (S1, S5)."""
+
+    item_id: uuid.UUID
+    summary: str
+
+    def handle(self, uow: UnitOfWork) -> SupervisionItem:
+        item = uow.target(SupervisionItem, self.item_id)
+        item.close(uow.act, self.summary)
+        return item
+
+
+@dataclass(frozen=True)
+class CirculateResults(ItemCommand):
+    """ResultsCirculated (S1)."""
+
+    item_id: uuid.UUID
+    text: str
+
+    def handle(self, uow: UnitOfWork) -> SupervisionItem:
+        item = uow.target(SupervisionItem, self.item_id)
+        item.circulate(uow.act, self.text)
+        return item

@@ -1,0 +1,222 @@
+"""The service layer (cosmicpython's ``service_layer``): the one door into the domain.
+
+A use case is one small typed object, a ``Command``, whose fields are what its caller gives
+(an HTTP body and path, a line of the synthetic city, a test) and whose ``handle`` method is
+its handler: it loads what it needs through a ``UnitOfWork``, calls the aggregates (which
+guard the rules and record the events) and answers the resource it acted on. ``execute``
+runs one command in one transaction. Who acts, when, under which request (correlation,
+causation), the If-Match precondition and the idempotency claim travel in one ``Context``.
+
+The unit of work keeps every aggregate a command loaded or made, and saves all those with new
+events in one transaction, the target first, with optimistic concurrency on each version:
+both sides of a link, a document and its number register, a leave and the absence ledger are
+recorded together or not at all. Several commands may share one unit of work before it
+commits (the synthetic city writes a day at a time).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from domain.base import SYSTEM, Act, Actor, GovAggregate
+from domain.leaves import LEDGER_ID, AbsenceLedger
+from domain.roster import ROSTER_ID, InvalidReference, Roster
+from domain.rules import Conflict, NotFound, forbid
+
+if TYPE_CHECKING:
+    from domain.application import GovRules
+
+A = TypeVar("A", bound=GovAggregate)
+
+
+@dataclass(frozen=True)
+class Context:
+    """One command's circumstances: who acts and when (the injected clock's time), why (the
+    request's correlation id, what caused it), the version the writer saw (If-Match) and the
+    idempotency claim the store keeps with the events (opaque to the domain)."""
+
+    actor: Actor
+    at: datetime
+    correlation_id: str
+    causation_id: str | None = None
+    expected_version: int | None = None
+    claim: Any = None
+
+    @classmethod
+    def system(cls, at: datetime, correlation_id: str) -> Context:
+        """The system's own acts: bootstrap, deadlines that pass."""
+        return cls(SYSTEM, at, correlation_id)
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a command answers: the resource, its version and the position of its last event
+    (None when it recorded nothing), and whether it was made by the command."""
+
+    aggregate: GovAggregate
+    position: int | None
+    created: bool
+
+
+class Command:
+    """A use case. Subclasses are frozen dataclasses: their fields are the request."""
+
+    # The collection of the resource the command answers (the idempotency record names it).
+    collection: ClassVar[str] = ""
+    # The command makes a new resource (201, Location).
+    creates: ClassVar[bool] = False
+    # A lost race on a shared aggregate (a number register, the absence ledger, a meeting
+    # quota, a deadline) is judged again on the reloaded state, this many times at most.
+    attempts: ClassVar[int] = 1
+
+    def handle(self, uow: UnitOfWork) -> GovAggregate:
+        raise NotImplementedError
+
+
+class UnitOfWork:
+    """The aggregates commands load and make, saved together by ``commit``."""
+
+    def __init__(self, app: GovRules) -> None:
+        self.app = app
+        self.seen: dict[Any, GovAggregate] = {}
+        self._ctx: Context | None = None
+        self._act: Act | None = None
+
+    # ----- the command being run ---------------------------------------------------------
+
+    def run(self, command: Command, ctx: Context) -> GovAggregate:
+        self._ctx, self._act = ctx, None
+        return command.handle(self)
+
+    @property
+    def ctx(self) -> Context:
+        assert self._ctx is not None, "no command is running"
+        return self._ctx
+
+    @property
+    def act(self) -> Act:
+        """The act's metadata, with who is away at its moment (P2, P3: who acts for them)."""
+        if self._act is None:
+            ctx = self.ctx
+            ledger = self.ledger()
+            absent = frozenset(ledger.away_at(ctx.at)) if ledger else frozenset()
+            self._act = Act(ctx.actor, ctx.at, ctx.correlation_id, ctx.causation_id, absent)
+        return self._act
+
+    # ----- loading -----------------------------------------------------------------------
+
+    def get(self, cls: type[A], aggregate_id: Any) -> A:
+        """The aggregate, loaded once per unit of work (NotFound: 404)."""
+        found = self.seen.pop(aggregate_id, None)  # re-inserted: the most recently used last
+        if found is None:
+            found = self.app.load(cls, aggregate_id)
+        self.seen[aggregate_id] = found
+        if not isinstance(found, cls):
+            raise NotFound(f"no {cls.COLLECTION} resource {aggregate_id}")
+        return found
+
+    def find(self, cls: type[A], aggregate_id: Any) -> A | None:
+        try:
+            return self.get(cls, aggregate_id)
+        except NotFound:
+            return None
+
+    def target(self, cls: type[A], aggregate_id: Any) -> A:
+        """The resource a command acts on: If-Match (412) and what the actor may read (D12)."""
+        aggregate = self.require_readable(self.get(cls, aggregate_id))
+        expected = self.ctx.expected_version
+        if expected is not None and aggregate.version != expected:
+            raise Conflict(
+                f"version {aggregate.version} is current, not {expected}", precondition=True
+            )
+        return aggregate
+
+    def require_readable(self, aggregate: A) -> A:
+        """D12: a classified resource is refused to an actor without the clearance (403)."""
+        readable = getattr(aggregate, "readable_by", None)
+        if readable is not None and not readable(self.ctx.actor.clearance):
+            raise forbid(
+                "D12", f"this document is classified; {self.ctx.actor.person_id} is not cleared"
+            )
+        return aggregate
+
+    def referenced(self, cls: type[A], aggregate_id: object) -> A:
+        """A resource a command names: one that does not exist is invalid input (422)."""
+        try:
+            return self.get(cls, uuid.UUID(str(aggregate_id)))
+        except (NotFound, ValueError):
+            raise InvalidReference(f"no {cls.COLLECTION} resource {aggregate_id}") from None
+
+    def add(self, aggregate: A) -> A:
+        self.seen[aggregate.id] = aggregate
+        return aggregate
+
+    @property
+    def roster(self) -> Roster:
+        return self.get(Roster, ROSTER_ID)
+
+    def ledger(self) -> AbsenceLedger | None:
+        return self.find(AbsenceLedger, LEDGER_ID)
+
+    # ----- saving ------------------------------------------------------------------------
+
+    def commit(self, target: GovAggregate | None = None, created: bool = False) -> Written | None:
+        """Saves every aggregate with new events in one transaction, the target first (the
+        idempotency record names it); a concurrent writer's version wins (409)."""
+        changed = [a for a in self.seen.values() if a.pending_events]
+        if target is not None and target in changed:
+            changed.remove(target)
+            changed.insert(0, target)
+        if not changed:
+            return None if target is None else Written(target, None, created)
+        claim = self._ctx.claim if self._ctx is not None else None
+        position = self.app.save_all(changed, claim)
+        return Written(target or changed[0], position, created)
+
+
+def execute(app: GovRules, command: Command, ctx: Context) -> Written:
+    """One command, one transaction. A command sent without If-Match that loses a race on a
+    shared aggregate is run again on the reloaded state (``Command.attempts``)."""
+    attempts = 1 if ctx.expected_version is not None else command.attempts
+    for attempt in range(attempts):
+        uow = UnitOfWork(app)
+        target = uow.run(command, ctx)
+        try:
+            written = uow.commit(target, created=command.creates)
+        except Conflict as conflict:
+            if conflict.precondition or attempt == attempts - 1:
+                raise
+            continue
+        assert written is not None
+        return written
+    raise AssertionError("unreachable")
+
+
+class Batch:
+    """Several commands in one unit of work, saved together when ``commit`` is called (the
+    synthetic city writes a day at a time through the same handlers). After a commit the
+    aggregates used most recently stay loaded for the commands after it (``keep``), and any
+    other is loaded again when a command asks for it."""
+
+    def __init__(self, app: GovRules, keep: int = 2000) -> None:
+        self.uow = UnitOfWork(app)
+        self.keep = keep
+
+    def run(self, command: Command, ctx: Context) -> GovAggregate:
+        return self.uow.run(command, ctx)
+
+    def pending(self) -> int:
+        return sum(len(a.pending_events) for a in self.uow.seen.values())
+
+    def commit(self) -> int:
+        """Saves what the commands changed; answers how many events."""
+        count = self.pending()
+        self.uow.commit()
+        seen = self.uow.seen
+        for stale in list(seen)[: max(0, len(seen) - self.keep)]:
+            if stale not in (ROSTER_ID, LEDGER_ID):
+                del seen[stale]
+        return count
