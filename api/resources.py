@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -13,28 +13,12 @@ from fastapi.responses import Response
 from pydantic import AfterValidator
 
 from api.auth import current_actor
-from api.writes import Render, json_response, resource_response
+from api.writes import json_response, resource_response
 from domain.base import Actor, GovAggregate
-from domain.clock import SHANGHAI
-from domain.decisions import Decision
-from domain.documents import OfficialDocument
-from domain.leaves import LeaveRecord
-from domain.meetings import Meeting
-from domain.regulations import Regulation
-from domain.roster import Roster
+from domain.commands.fields import in_range
 from domain.rules import NotFound
-from domain.supervision import SupervisionItem
 from projections.accountability import log_entry
 
-COLLECTIONS: dict[str, type[GovAggregate]] = {
-    "decisions": Decision,
-    "documents": OfficialDocument,
-    "meetings": Meeting,
-    "leaves": LeaveRecord,
-    "supervision-items": SupervisionItem,
-    "regulations": Regulation,
-    "roster": Roster,
-}
 TOPIC_PREFIX = "govrules:"
 Guard = Callable[[Actor, Any], None]
 
@@ -44,20 +28,6 @@ def parse_time(value: str, name: str = "as_of") -> datetime:
         return in_range(datetime.fromisoformat(value))
     except ValueError as e:
         raise HTTPException(422, f"{name} is an RFC 3339 time with offset: {e}") from None
-
-
-def in_range(at: datetime) -> datetime:
-    """A time with an offset that Shanghai and UTC can both express (years 1–9998)."""
-    if at.tzinfo is None:
-        raise ValueError("a time zone offset is required")
-    try:
-        at.astimezone(SHANGHAI)
-        at.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("time out of range") from None
-    if not 1 < at.year < 9999:
-        raise ValueError("time out of range")
-    return at
 
 
 Instant = Annotated[datetime, AfterValidator(in_range)]
@@ -91,9 +61,7 @@ def _everyone(actor: Actor, aggregate: Any) -> None:
     """Most resources are readable by everyone on the roster; documents guard D12."""
 
 
-def add_reads(
-    router: APIRouter, cls: type[GovAggregate], render: Render, guard: Guard = _everyone
-) -> None:
+def add_reads(router: APIRouter, cls: type[GovAggregate], guard: Guard = _everyone) -> None:
     """GET /{collection}/{id} (with ?version= or ?as_of=) and /{collection}/{id}/history."""
     name = cls.COLLECTION
 
@@ -113,7 +81,7 @@ def add_reads(
             guard(actor, request.app.state.services.app.load(cls, resource_id))
             raise
         guard(actor, aggregate)
-        return resource_response(aggregate, render, position)
+        return resource_response(request, aggregate, position)
 
     @router.get(f"/{name}/{{resource_id}}/history", summary=f"Events of one of {name}")
     def history(

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
 from api.feed import LogFeed
 from domain.application import GovRules
 from domain.calendar import CalendarOverrides, WorkingDayCalendar
 from domain.clock import Clock, DrillClock, SystemClock, parse_test_clock
+from domain.commands import BootstrapRoster, record_deadline
 from domain.regulations import RegulationPolicy
+from domain.rules import Conflict
+from domain.service import Context, execute
 from projections.engine import Engine, Runner
 from projections.models import MODELS
 from projections.store import (
@@ -92,7 +97,7 @@ def build_services(settings: Settings) -> Services:
     feed = LogFeed(conninfo(database), EVENTS_TABLE)
     services = Services(settings, app, clock, drill_clock, engine, feed)
     bootstrap_roster(services)  # whatever the role: an API-only deployment needs a roster too
-    services.ticker = Ticker(engine, app.record_deadline, clock.now)
+    services.ticker = Ticker(engine, partial(record_deadline, app), clock.now)
     if settings.role == "all":
         services.ticker.start()
         services.runners = [Runner(engine, model.name).start() for model in MODELS]
@@ -105,6 +110,10 @@ def bootstrap_roster(services: Services) -> None:
         return
     path = services.settings.roster_file
     data = json.loads(path.read_text(encoding="utf-8"))
-    written = services.app.bootstrap_roster(data, services.clock.now())  # race-safe
-    if written is not None:
+    ctx = Context.system(services.clock.now(), f"bootstrap-{uuid.uuid4()}")
+    try:
+        written = execute(services.app, BootstrapRoster(**data), ctx)
+    except Conflict:
+        return  # another process bootstrapped it first
+    if written.position is not None:
         log.info("roster bootstrapped from %s (%s events)", path, written.aggregate.version)

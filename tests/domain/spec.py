@@ -24,9 +24,11 @@ from eventsourcing.utils import get_topic
 from domain.application import GovRules
 from domain.base import Act, GovAggregate
 from domain.clock import SHANGHAI
+from domain.commands import BootstrapRoster
 from domain.documents import OfficialDocument
 from domain.roster import Roster
 from domain.rules import RuleViolation
+from domain.service import Command, Context, Written, execute
 
 # Monday 2026-09-28, 09:00 in Shanghai: the D7 worked example's day.
 AT = datetime(2026, 9, 28, 1, 0, tzinfo=UTC)
@@ -42,11 +44,29 @@ PAST_META: dict[str, Any] = {
 }
 
 
+def bootstrapped(app: GovRules, at: datetime = AT) -> GovRules:
+    """``app`` with the example roster, seeded as the API seeds it on a first start."""
+    data = json.loads(ROSTER_FILE.read_text(encoding="utf-8"))
+    execute(app, BootstrapRoster(**data), Context.system(at, "bootstrap"))
+    return app
+
+
+def in_memory() -> GovRules:
+    """An application on plain objects (no database), with the example roster."""
+    return bootstrapped(GovRules(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}))
+
+
+def run(app: GovRules, person_id: str, command: Command, at: datetime = AT) -> Written:
+    """``command`` by ``person_id`` (with the offices they hold at ``at``), through the
+    service layer, as every caller sends one."""
+    actor = app.actor(person_id, at)
+    assert actor is not None, f"{person_id} holds no office at {at}"
+    return execute(app, command, Context(actor, at, correlation_id=f"spec-{uuid.uuid4()}"))
+
+
 @cache
 def _example_roster() -> Roster:
-    app = GovRules(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    app.bootstrap_roster(json.loads(ROSTER_FILE.read_text(encoding="utf-8")), AT)
-    return app.roster()
+    return in_memory().roster()
 
 
 def roster() -> Roster:

@@ -3,7 +3,7 @@
 When a due time passes, the system records it with its own command: the actor is ``system``,
 the act's time is the due moment (not the tick's), and the command is idempotent — it answers
 True when it recorded the event and False when there was nothing to record (too early,
-already recorded, or the obligation was met). ``GovRules.record_deadline`` is the ticker's
+already recorded, or the obligation was met). ``domain.commands.record_deadline`` is the ticker's
 door to these commands, against a real PostgreSQL, raced by two tickers at once.
 """
 
@@ -18,10 +18,12 @@ from typing import Any
 import pytest
 
 from api.services import Services
+from domain import commands as c
 from domain.application import GovRules
 from domain.base import SYSTEM, Act
 from domain.calendar import WorkingDayCalendar
 from domain.clock import SHANGHAI
+from domain.commands import record_deadline
 from domain.documents import OfficialDocument
 from domain.leaves import LeaveRecord
 from domain.regulations import FILING_BODIES, Regulation, expiry_at, filing_overdue_at
@@ -36,6 +38,7 @@ from tests.domain.spec import (
     given,
     outgoing,
     roster,
+    run,
     when,
 )
 from tests.domain.test_leaves_spec import leave_reported
@@ -586,35 +589,17 @@ def quiet(services: Services) -> GovRules:
     return services.app
 
 
-def person(app: GovRules, person_id: str, at: datetime = AT) -> Act:
-    actor = app.actor(person_id, at)
-    assert actor is not None
-    return Act(actor, at, correlation_id=f"spec-{uuid.uuid4()}")
-
-
 def types_of(app: GovRules, aggregate_id: uuid.UUID) -> list[str]:
     return [type(e).__name__ for e in app.events.get(aggregate_id)]
 
 
 def new_document(app: GovRules) -> uuid.UUID:
-    written = app.draft_document(
-        person(app, "p-finance-head"),
-        {
-            "doc_type": "request",
-            "title": "关于申请专项资金的请示",
-            "from_unit_id": "u-finance",
-            "to": "government",
-            "matters": ["专项资金"],
-        },
-    )
-    doc_id = written.aggregate.id
-    app.command(
-        OfficialDocument,
-        doc_id,
-        lambda d, r: d.request_countersign(
-            person(app, "p-finance-head"), r, app.calendar, ["u-ecology"]
-        ),
-    )
+    draft = c.DraftDocument(
+        doc_type="request", title="关于申请专项资金的请示", from_unit_id="u-finance",
+        to="government", matters=["专项资金"],
+    )  # fmt: skip
+    doc_id = run(app, "p-finance-head", draft).aggregate.id
+    run(app, "p-finance-head", c.RequestCountersign(doc_id, ["u-ecology"]))
     return doc_id
 
 
@@ -626,9 +611,9 @@ def test_record_deadline_records_a_countersign_deemed_once_as_of_its_due_time(
     due = app.load(OfficialDocument, doc_id).countersigns["u-ecology"]["due"]
     assert datetime.fromisoformat(due) == D7_DUE
 
-    assert app.record_deadline("countersign", doc_id, "u-ecology", due, D7_DUE - SECOND) is False
-    assert app.record_deadline("countersign", doc_id, "u-ecology", due, D7_DUE + 5 * DAY) is True
-    assert app.record_deadline("countersign", doc_id, "u-ecology", due, D7_DUE + 6 * DAY) is False
+    assert record_deadline(app, "countersign", doc_id, "u-ecology", due, D7_DUE - SECOND) is False
+    assert record_deadline(app, "countersign", doc_id, "u-ecology", due, D7_DUE + 5 * DAY) is True
+    assert record_deadline(app, "countersign", doc_id, "u-ecology", due, D7_DUE + 6 * DAY) is False
 
     events = list(app.events.get(doc_id))
     assert [type(e).__name__ for e in events][-1] == "CountersignDeemedNoObjection"
@@ -653,7 +638,7 @@ def race(app: GovRules, doc_id: uuid.UUID, tickers: int = 2) -> list[bool]:
             barrier.wait()
             due = D7_DUE.isoformat()
             answers.append(
-                app.record_deadline("countersign", doc_id, "u-ecology", due, D7_DUE + DAY)
+                record_deadline(app, "countersign", doc_id, "u-ecology", due, D7_DUE + DAY)
             )
         except BaseException as e:  # reported below
             errors.append(e)
@@ -680,74 +665,51 @@ def test_record_deadline_two_tickers_at_once_record_the_deadline_exactly_once(
 
 def test_record_deadline_supervision_leave_and_regulation_kinds(services: Services) -> None:
     app = quiet(services)
-    office = person(app, "p-office-dir")
-    item_id = app.register_item(
-        office,
-        {
-            "title": "中央环保督察反馈问题整改",
-            "source": {"kind": "instruction", "ref": "批示12号"},
-            "lead_unit_id": "u-ecology",
-            "co_unit_ids": [],
-            "deadline": DEADLINE,
-            "report_dates": [REPORT_1],
-        },
-    ).aggregate.id
+    register = c.RegisterItem(
+        title="中央环保督察反馈问题整改", source={"kind": "instruction", "ref": "批示12号"},
+        lead_unit_id="u-ecology", deadline=DEADLINE, report_dates=[REPORT_1],
+    )  # fmt: skip
+    item_id = run(app, "p-office-dir", register).aggregate.id
     later = DEADLINE + DAY
-    assert app.record_deadline("report", item_id, "", REPORT_1.isoformat(), later) is True
-    assert app.record_deadline("report", item_id, "", REPORT_1.isoformat(), later) is False
-    assert app.record_deadline("item", item_id, "", DEADLINE.isoformat(), later) is True
-    assert app.record_deadline("item", item_id, "", DEADLINE.isoformat(), later) is False
+    assert record_deadline(app, "report", item_id, "", REPORT_1.isoformat(), later) is True
+    assert record_deadline(app, "report", item_id, "", REPORT_1.isoformat(), later) is False
+    assert record_deadline(app, "item", item_id, "", DEADLINE.isoformat(), later) is True
+    assert record_deadline(app, "item", item_id, "", DEADLINE.isoformat(), later) is False
     item_events = list(app.events.get(item_id))
     assert [type(e).__name__ for e in item_events][-2:] == ["ReportOverdue", "ItemOverdue"]
     assert [e.timestamp for e in item_events[-2:]] == [REPORT_1, DEADLINE]
 
-    leave_id = app.report_leave(
-        person(app, "p-finance-head"),
-        {
-            "person_id": "p-finance-head",
-            "kind": "out_of_city",
-            "starts_at": LEAVE_START,
-            "ends_at": LEAVE_END,
-        },
-    ).aggregate.id
-    assert app.record_deadline("return", leave_id, "", LEAVE_END.isoformat(), later) is True
-    assert app.record_deadline("return", leave_id, "", LEAVE_END.isoformat(), later) is False
+    trip = c.ReportLeave("p-finance-head", "out_of_city", LEAVE_START, LEAVE_END)
+    leave_id = run(app, "p-finance-head", trip).aggregate.id
+    assert record_deadline(app, "return", leave_id, "", LEAVE_END.isoformat(), later) is True
+    assert record_deadline(app, "return", leave_id, "", LEAVE_END.isoformat(), later) is False
     (overdue,) = [e for e in app.events.get(leave_id) if type(e).__name__ == "ReturnOverdue"]
     assert overdue.timestamp == LEAVE_END
 
-    reg_id = app.draft_regulation(
-        person(app, "p-finance-head"),
-        {
-            "kind": "department_normative",
-            "title": "攀枝花市财政局政府采购管理规定",
-            "drafting_unit_id": "u-finance",
-        },
-    ).aggregate.id
-    app.command(
-        Regulation,
-        reg_id,
-        lambda r, ros: r.review_legality(person(app, "p-justice-head"), ros, True, "合法"),
-    )
+    draft = c.DraftRegulation("department_normative", "攀枝花市财政局政府采购管理规定", "u-finance")
+    reg_id = run(app, "p-finance-head", draft).aggregate.id
+    run(app, "p-justice-head", c.ReviewLegality(reg_id, True, "合法"))
     published_on = date(2026, 9, 28)
     until = date(2028, 9, 28)
-    app.publish_regulation(office, reg_id, published_on, until, "攀财规〔2026〕1号")
+    publish = c.PublishRegulation(reg_id, published_on, "攀财规〔2026〕1号", until)
+    run(app, "p-office-dir", publish)
     filing_due = (published_on + timedelta(days=30)).isoformat()
     moment = filing_overdue_at(date.fromisoformat(filing_due))
     assert (
-        app.record_deadline("filing", reg_id, "city_government", filing_due, moment - SECOND)
+        record_deadline(app, "filing", reg_id, "city_government", filing_due, moment - SECOND)
         is False
     )
-    assert app.record_deadline("filing", reg_id, "city_government", filing_due, moment) is True
-    assert app.record_deadline("filing", reg_id, "city_government", filing_due, moment) is False
+    assert record_deadline(app, "filing", reg_id, "city_government", filing_due, moment) is True
+    assert record_deadline(app, "filing", reg_id, "city_government", filing_due, moment) is False
     far = expiry_at(until) + DAY
-    assert app.record_deadline("expiry", reg_id, "", until.isoformat(), far - 2 * DAY) is False
-    assert app.record_deadline("expiry", reg_id, "", until.isoformat(), far) is True
-    assert app.record_deadline("expiry", reg_id, "", until.isoformat(), far) is False
+    assert record_deadline(app, "expiry", reg_id, "", until.isoformat(), far - 2 * DAY) is False
+    assert record_deadline(app, "expiry", reg_id, "", until.isoformat(), far) is True
+    assert record_deadline(app, "expiry", reg_id, "", until.isoformat(), far) is False
     reg_events = list(app.events.get(reg_id))
     assert [type(e).__name__ for e in reg_events][-2:] == ["FilingOverdue", "Expired"]
     assert [e.timestamp for e in reg_events[-2:]] == [moment, expiry_at(until)]
     assert app.load(Regulation, reg_id).status == "expired"
-    assert app.catalog(until) == []
+    assert app.load(Regulation, reg_id).in_force_on(until) is False
 
 
 def test_record_deadline_unknown_kind_is_an_error_and_an_unknown_aggregate_is_nothing(
@@ -755,11 +717,11 @@ def test_record_deadline_unknown_kind_is_an_error_and_an_unknown_aggregate_is_no
 ) -> None:
     app = quiet(services)
     with pytest.raises(ValueError):
-        app.record_deadline("meeting", uuid.uuid4(), "", D7_DUE.isoformat(), D7_DUE)
+        record_deadline(app, "meeting", uuid.uuid4(), "", D7_DUE.isoformat(), D7_DUE)
     assert (
-        app.record_deadline("countersign", uuid.uuid4(), "u-ecology", D7_DUE.isoformat(), D7_DUE)
+        record_deadline(app, "countersign", uuid.uuid4(), "u-ecology", D7_DUE.isoformat(), D7_DUE)
         is False
     )
     # The wrong kind of aggregate for the id is nothing to record either.
     doc_id = new_document(app)
-    assert app.record_deadline("return", doc_id, "", D7_DUE.isoformat(), D7_DUE) is False
+    assert record_deadline(app, "return", doc_id, "", D7_DUE.isoformat(), D7_DUE) is False

@@ -10,7 +10,6 @@ vice-mayor against a real PostgreSQL (L1 under concurrency).
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from collections.abc import Callable
@@ -20,21 +19,24 @@ from typing import Any
 
 import pytest
 
-from domain.application import GovRules, Written
+from domain import commands as c
+from domain.application import GovRules
 from domain.base import Act
 from domain.clock import SHANGHAI
 from domain.leaves import AbsenceLedger, LeaveRecord
 from domain.roster import Roster
 from domain.rules import RuleViolation
+from domain.service import Written
 from tests.domain.spec import (
     AT,
     PAST_META,
-    ROSTER_FILE,
     Then,
     act,
     given,
+    in_memory,
     refused_on_creation,
     roster,
+    run,
     when,
 )
 
@@ -1038,16 +1040,14 @@ def test_P2_P3_a_late_return_does_not_extend_the_planned_absence() -> None:
     assert ledger.away_at(END + HOUR) == {}
 
 
-def _app_with_roster() -> GovRules:
-    app = GovRules(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
-    app.bootstrap_roster(json.loads(ROSTER_FILE.read_text(encoding="utf-8")), AT)
-    return app
+def reported(app: GovRules, person_id: str, fields: dict[str, Any]) -> Written:
+    return run(app, person_id, c.ReportLeave(**fields))
 
 
 def test_P2_P3_the_application_answers_who_is_away_and_who_acts() -> None:
-    app = _app_with_roster()
-    app.report_leave(act("p-mayor"), fields_for("p-mayor"))
-    app.report_leave(act("p-vm-a"), fields_for("p-vm-a", starts_at=START + DAY))
+    app = in_memory()
+    reported(app, "p-mayor", fields_for("p-mayor"))
+    reported(app, "p-vm-a", fields_for("p-vm-a", starts_at=START + DAY))
 
     assert app.absent_at(START - HOUR) == frozenset()
     assert app.absent_at(START + HOUR) == frozenset({"p-mayor"})
@@ -1060,8 +1060,8 @@ def test_P2_P3_the_application_answers_who_is_away_and_who_acts() -> None:
 def test_L6_who_acts_flags_an_absence_past_its_end_without_return_as_overdue() -> None:
     """/leaves and the leave dashboard show who is away "… return overdue": a leader who has
     not reported their return after the planned end is listed, flagged overdue."""
-    app = _app_with_roster()
-    app.report_leave(act("p-vm-a"), fields_for("p-vm-a"))
+    app = in_memory()
+    reported(app, "p-vm-a", fields_for("p-vm-a"))
 
     listed = {e["person_id"]: e for e in app.who_acts(END + HOUR)}
 
@@ -1088,20 +1088,19 @@ def test_L1_racing_absences_of_the_mayor_and_the_executive_vice_mayor_only_one_w
                 "p-exec-vm", starts_at=starts_at + DAY, ends_at=starts_at + 3 * DAY
             ),
         }
-        acts = {pid: Act(app.actor(pid, now), now, correlation_id="t") for pid in requests}
         barrier = threading.Barrier(len(requests))
 
-        def call(a: Act, fields: dict[str, Any], barrier: threading.Barrier) -> Any:
+        def call(
+            pid: str, fields: dict[str, Any], barrier: threading.Barrier, now: datetime = now
+        ) -> Any:
             barrier.wait(timeout=30)
             try:
-                return app.report_leave(a, fields)
+                return run(app, pid, c.ReportLeave(**fields), at=now)
             except RuleViolation as refusal:
                 return refusal
 
         with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-            futures = {
-                pid: pool.submit(call, acts[pid], requests[pid], barrier) for pid in requests
-            }
+            futures = {pid: pool.submit(call, pid, requests[pid], barrier) for pid in requests}
             results = {pid: f.result(timeout=120) for pid, f in futures.items()}
 
         written = [pid for pid, r in results.items() if isinstance(r, Written)]

@@ -18,7 +18,7 @@ from api.services import Services
 from domain.application import GovRules
 from domain.documents import DocumentNumberSequence, number_sequence_id
 from domain.leaves import LEDGER_ID, AbsenceLedger
-from projections.workload import START, generate
+from scripts.city import START, generate
 from tests.servers import ROOT
 
 EVENTS = 40_000  # about nine simulated months: > 100 ledger and > 400 register events

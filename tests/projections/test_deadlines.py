@@ -10,12 +10,14 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from psycopg.sql import SQL, Identifier
 
 from api.services import Services
 from domain.clock import SHANGHAI
+from domain.commands import record_deadline
 from projections.engine import Engine
 from projections.ticker import Ticker
 from tests.conftest import auth
@@ -188,7 +190,8 @@ def three_sets_past_due(client: Any, services: Services) -> None:
 def test_R11_two_tickers_at_once_record_each_deadline_once(client, services):
     three_sets_past_due(client, services)
     tickers = [
-        Ticker(services.engine, services.app.record_deadline, services.clock.now) for _ in range(2)
+        Ticker(services.engine, partial(record_deadline, services.app), services.clock.now)
+        for _ in range(2)
     ]
     counts: list[int] = []
     barrier = threading.Barrier(2)
@@ -220,7 +223,7 @@ def test_R11_a_ticker_killed_mid_run_leaves_nothing_twice_and_nothing_lost(clien
         calls += 1
         if calls == 7:
             raise Killed
-        return services.app.record_deadline(*args)
+        return record_deadline(services.app, *args)
 
     try:
         Ticker(services.engine, dies_on_the_seventh, services.clock.now).tick()
@@ -228,7 +231,7 @@ def test_R11_a_ticker_killed_mid_run_leaves_nothing_twice_and_nothing_lost(clien
         pass
     assert 0 < sum(recorded(services).values()) < sum(PAST_DUE.values())
 
-    Ticker(services.engine, services.app.record_deadline, services.clock.now).tick()
+    Ticker(services.engine, partial(record_deadline, services.app), services.clock.now).tick()
 
     assert recorded(services) == PAST_DUE
 
