@@ -40,7 +40,7 @@ from api.auth import issue_token  # noqa: E402
 from api.services import Services, build_services  # noqa: E402
 from api.settings import DEV_SECRET, load_settings  # noqa: E402
 from projections.store import conninfo, parse_database_url  # noqa: E402
-from projections.workload import generate  # noqa: E402
+from scripts.city import generate  # noqa: E402
 
 
 def line(name: str, value: float, unit: str, ratio: float | None, baseline: str, goal: str) -> str:

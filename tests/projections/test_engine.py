@@ -33,7 +33,7 @@ from projections.store import (
     parse_database_url,
     setup_lock,
 )
-from projections.workload import generate
+from scripts.city import generate
 from tests.conftest import auth
 from tests.projections.checks import rows_checksum
 

@@ -16,7 +16,7 @@ from psycopg.sql import SQL, Identifier
 from api.services import Services, build_services
 from api.settings import load_settings
 from projections.store import conninfo, parse_database_url
-from projections.workload import generate
+from scripts.city import generate
 from tests.conftest import SECRET, START
 
 EVENTS = 3_000

@@ -14,7 +14,7 @@ from psycopg.sql import SQL, Identifier
 
 from api.services import Services
 from projections.engine import Engine
-from projections.workload import generate
+from scripts.city import generate
 from tests.projections.checks import table_checksum
 
 EVENTS = 200_000
