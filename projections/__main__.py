@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -19,6 +20,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from domain.application import GovRules
 from domain.clock import SystemClock
+from domain.commands import record_deadline
 from projections.engine import Engine, Runner
 from projections.evidence import EvidenceTables, Kept, read_head
 from projections.evidence import verify as evidence_verify
@@ -151,7 +153,9 @@ def run(engine: Engine, app: GovRules, drill: bool) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     runners = [Runner(engine, name).start() for name in engine.models]
-    ticker = None if drill else Ticker(engine, app.record_deadline, SystemClock().now).start()
+    ticker = (
+        None if drill else Ticker(engine, partial(record_deadline, app), SystemClock().now).start()
+    )
     log.info(
         "running read models (%s)%s",
         ", ".join(engine.models),

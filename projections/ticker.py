@@ -33,7 +33,8 @@ BATCH = 50
 
 class Ticker:
     """Ticks in a thread every ``interval`` (or at once when woken); ``tick()`` runs one
-    synchronously. ``record`` is ``GovRules.record_deadline``; ``now`` the injected clock."""
+    synchronously. ``record`` is ``domain.commands.record_deadline`` bound to an application;
+    ``now`` the injected clock."""
 
     def __init__(
         self,

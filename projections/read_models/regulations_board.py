@@ -104,10 +104,16 @@ class RegulationsBoard(PipelinedModel):
 COLUMNS = "id, kind, title, drafting_unit_id, number, published_on, valid_until"
 
 
-def catalog(conn: psycopg.Connection[Any], t: Tables, today: date) -> list[Row]:
-    """G9: the normative documents in force today, in the order of the published catalog."""
+def catalog(
+    conn: psycopg.Connection[Any], t: Tables, today: date, ended: bool = False
+) -> list[Row]:
+    """G9: the normative documents in force on ``today``, in the order of the published
+    catalog (``ended``: with the day each stops being in force, where it is known)."""
+    columns = f"{COLUMNS}, ended_on" if ended else COLUMNS
     return conn.execute(
-        SQL(f"SELECT {COLUMNS} FROM {{}} WHERE {IN_FORCE} ORDER BY kind, published_on, title, id")
+        SQL(
+            f"SELECT {columns} FROM {{}} WHERE {IN_FORCE} ORDER BY kind, published_on, title, id"
+        )
         .format(t["regulations"]),
         {"today": today},
     ).fetchall()  # fmt: skip
