@@ -3,7 +3,6 @@ start-up with one clear line."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -13,7 +12,6 @@ from projections.settings import SettingsError, StoreSettings, load
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
 DEV_SECRET = "govrules-dev-secret-not-for-production"
-DEFAULT_ROSTER = Path(__file__).resolve().parent / "bootstrap" / "roster.json"
 
 
 class Settings(StoreSettings):
@@ -22,17 +20,9 @@ class Settings(StoreSettings):
 
     jwt_secret: str | None = Field(default=None, alias="GOVRULES_JWT_SECRET")
     dev: bool = Field(default=False, alias="GOVRULES_DEV")
-    bootstrap_roster: Path | None = Field(default=None, alias="GOVRULES_BOOTSTRAP_ROSTER")
     host: str = Field(default="127.0.0.1", alias="GOVRULES_HOST")
     port: int = Field(default=8000, ge=1, le=65535, alias="GOVRULES_PORT")
     role: Literal["all", "api"] = Field(default="all", alias="GOVRULES_ROLE")
-    calendar_overrides: Path | None = Field(default=None, alias="GOVRULES_CALENDAR_OVERRIDES")
-    # G6, G5: the default validity limits of normative documents and the days to file them.
-    validity_years: int = Field(default=5, ge=1, le=50, alias="GOVRULES_VALIDITY_YEARS")
-    temporary_validity_years: int = Field(
-        default=2, ge=1, le=50, alias="GOVRULES_TEMPORARY_VALIDITY_YEARS"
-    )
-    filing_days: int = Field(default=30, ge=1, le=365, alias="GOVRULES_FILING_DAYS")
     # Seconds between heartbeats on GET /events/stream (a comment line proxies see as traffic).
     stream_heartbeat: float = Field(default=10, gt=0, le=300, alias="GOVRULES_STREAM_HEARTBEAT")
 
@@ -47,10 +37,6 @@ class Settings(StoreSettings):
     @property
     def secret(self) -> str:
         return self.jwt_secret or DEV_SECRET
-
-    @property
-    def roster_file(self) -> Path:
-        return self.bootstrap_roster or DEFAULT_ROSTER
 
 
 def load_settings(**overrides: object) -> Settings:

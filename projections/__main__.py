@@ -12,50 +12,22 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import psycopg
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from domain.application import GovRules
-from domain.clock import SystemClock
-from domain.commands import record_deadline
-from projections.engine import Engine, Runner
+from projections.bootstrap import System, bootstrap
+from projections.engine import Engine
 from projections.evidence import EvidenceTables, Kept, read_head
 from projections.evidence import verify as evidence_verify
-from projections.models import MODELS
 from projections.settings import SettingsError, StoreSettings, load
 from projections.store import (
     EVENTS_TABLE,
-    application_env,
     conninfo,
-    embedded_database,
-    ensure_schema,
-    parse_database_url,
-    setup_lock,
 )
-from projections.ticker import Ticker
 
 log = logging.getLogger("govrules.projections")
-
-
-def _store() -> tuple[StoreSettings, dict[str, str]]:
-    settings = load(StoreSettings)  # the runners need no JWT secret: they serve no HTTP
-    database = (
-        parse_database_url(settings.database_url)
-        if settings.database_url
-        else embedded_database(settings.data_dir)
-    )
-    return settings, database
-
-
-def _engine(settings: StoreSettings, database: dict[str, str]) -> Engine:
-    with setup_lock(database, settings.schema_name):  # the API may be creating it too
-        ensure_schema(database, settings.schema_name)  # it may start before the API ever did
-        engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS)
-        engine.setup()
-    return engine
 
 
 def rebuild(engine: Engine, names: list[str]) -> None:
@@ -147,53 +119,48 @@ def _bar_columns(label: str) -> tuple[Any, ...]:
     )
 
 
-def run(engine: Engine, app: GovRules, drill: bool) -> None:
+def run(system: System) -> None:
     """Every read model's runner and the deadline ticker (on the real clock), until SIGTERM.
     With a drill clock the API's POST /_clock ticks: this process runs no ticker."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    runners = [Runner(engine, name).start() for name in engine.models]
-    ticker = (
-        None if drill else Ticker(engine, partial(record_deadline, app), SystemClock().now).start()
-    )
+    drill = system.drill_clock is not None
+    system.start_background(ticker=not drill)
     log.info(
         "running read models (%s)%s",
-        ", ".join(engine.models),
+        ", ".join(system.engine.models),
         " (drill clock: the API's POST /_clock ticks)" if drill else " and the deadline ticker",
     )
     try:
         stop.wait()
     except KeyboardInterrupt:
         pass
-    if ticker is not None:
-        ticker.stop()
-    for runner in runners:
-        runner.stop()
-    app.close()
+    system.close()
 
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if argv[:1] not in (["rebuild"], ["verify"], []):
+        print(USAGE, file=sys.stderr)
+        return 2
     try:
-        settings, database = _store()
+        system = bootstrap(load(StoreSettings))  # no JWT secret: this process serves no HTTP
     except SettingsError as e:
         print(e, file=sys.stderr)
         return 2
     if argv[:1] == ["rebuild"]:
-        rebuild(_engine(settings, database), argv[1:])
+        rebuild(system.engine, argv[1:])
+        system.close()
     elif argv[:1] == ["verify"]:
-        return verify(database, settings.schema_name, argv[1:])
-    elif not argv:
-        engine = _engine(settings, database)
-        # The application (for the ticker's commands) creates the event store if it is new.
-        with setup_lock(database, settings.schema_name):
-            app = GovRules(env=application_env(database, settings.schema_name))
-        run(engine, app, drill=settings.test_clock is not None)
+        code = verify(system.database, system.settings.schema_name, argv[1:])
+        system.close()
+        return code
     else:
-        print("usage: python -m projections [rebuild [NAME ...] | verify [--digest P:H]]",
-              file=sys.stderr)  # fmt: skip
-        return 2
+        run(system)
     return 0
+
+
+USAGE = "usage: python -m projections [rebuild [NAME ...] | verify [--digest P:H]]"
 
 
 if __name__ == "__main__":

@@ -29,6 +29,19 @@ class StoreSettings(BaseSettings):
     # The drill clock (tests, demos): the API's POST /_clock moves it and ticks the deadlines
     # itself, so a runner process with one set leaves the ticking to the API.
     test_clock: str | None = Field(default=None, alias="GOVRULES_TEST_CLOCK")
+    # What the application is built with, in every process that writes (the API, the ticker):
+    # the roster a new store starts with, the recorded holiday notices, G6 and G5 limits.
+    bootstrap_roster: Path | None = Field(default=None, alias="GOVRULES_BOOTSTRAP_ROSTER")
+    calendar_overrides: Path | None = Field(default=None, alias="GOVRULES_CALENDAR_OVERRIDES")
+    validity_years: int = Field(default=5, ge=1, le=50, alias="GOVRULES_VALIDITY_YEARS")
+    temporary_validity_years: int = Field(
+        default=2, ge=1, le=50, alias="GOVRULES_TEMPORARY_VALIDITY_YEARS"
+    )
+    filing_days: int = Field(default=30, ge=1, le=365, alias="GOVRULES_FILING_DAYS")
+
+    @property
+    def roster_file(self) -> Path:
+        return self.bootstrap_roster or DEFAULT_ROSTER
 
     @field_validator("test_clock")
     @classmethod
@@ -45,6 +58,7 @@ class StoreSettings(BaseSettings):
 
 
 S = TypeVar("S", bound=BaseSettings)
+DEFAULT_ROSTER = Path(__file__).resolve().parent / "data" / "roster.json"
 
 
 def load(cls: type[S], **overrides: object) -> S:

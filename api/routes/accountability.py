@@ -147,6 +147,7 @@ async def _follow(request: Request, start: int, clearance: str) -> AsyncIterator
             cursor = entries[-1]["position"]
             if len(entries) == PAGE:
                 continue
+        assert services.feed is not None
         await services.feed.wait(timeout=1.0)
 
 

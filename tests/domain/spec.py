@@ -32,7 +32,7 @@ from domain.service import Command, Context, Written, execute
 
 # Monday 2026-09-28, 09:00 in Shanghai: the D7 worked example's day.
 AT = datetime(2026, 9, 28, 1, 0, tzinfo=UTC)
-ROSTER_FILE = Path(__file__).resolve().parents[2] / "api" / "bootstrap" / "roster.json"
+ROSTER_FILE = Path(__file__).resolve().parents[2] / "projections" / "data" / "roster.json"
 PAST_META: dict[str, Any] = {
     "actor_id": "p-someone",
     "actor_office": None,
