@@ -7,6 +7,7 @@ time of the act (``recorded_at`` in the history), never the wall clock of the st
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -106,7 +107,16 @@ class GovAggregate(Aggregate):
     COLLECTION: ClassVar[str] = ""
 
     class Event(Aggregate.Event):
+        # The event's name: its topic without the "govrules:" prefix, as read models, the log
+        # and the API's history call it (DocumentDrafted, ItemVerified …).
+        NAME: ClassVar[str] = ""
         meta: dict[str, Any]
+
+        def __init_subclass__(cls, **kwargs: Any) -> None:
+            super().__init_subclass__(**kwargs)
+            topic = cls.__dict__.get("TOPIC")
+            if topic:
+                cls.NAME = str(topic).split(":", 1)[-1]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """The library registers the explicit topics of an aggregate and its events when the
@@ -118,6 +128,17 @@ class GovAggregate(Aggregate):
         topic = getattr(snapshot, "TOPIC", None)
         if snapshot is not None and topic:
             register_topic(topic, snapshot)
+
+    @classmethod
+    def event_names(cls) -> tuple[str, ...]:
+        """The names of this aggregate's events, its creation event first (read models
+        subscribe by these names)."""
+        names: dict[str, None] = {}
+        for value in vars(cls).values():
+            if isinstance(value, type) and issubclass(value, GovAggregate.Event) and value.NAME:
+                names[value.NAME] = None
+        created = cls.__dict__["Created"].NAME
+        return (created, *(n for n in names if n != created))
 
     def record(
         self,
@@ -163,3 +184,38 @@ def refuse_read_only(act: Act) -> None:
     """A1: investigators trace acts (责任倒查); they record none, whatever the command."""
     if act.actor.reads_only:
         raise forbid("A1", f"{act.actor.person_id} is an investigator: reads only, never writes")
+
+
+Step = str | Callable[[Mapping[str, Any], str | None], str | None]
+
+
+class StatusRule:
+    """How an aggregate's status moves: for each event that moves it, the status it leaves, or
+    a function of the event's payload and the status before. One rule, two callers: the
+    aggregate applying its own events, and the read models folding the same events by name."""
+
+    def __init__(self, steps: Mapping[type[Aggregate.Event], Step]) -> None:
+        self.steps = {event_name(cls): step for cls, step in steps.items()}
+
+    def __call__(
+        self, event: str, payload: Mapping[str, Any], current: str | None = None
+    ) -> str | None:
+        """The status after the event named ``event`` (the status before, for an event that
+        does not move it)."""
+        step = self.steps.get(event)
+        if step is None:
+            return current
+        return step if isinstance(step, str) else step(payload, current)
+
+    def of(self, event: Aggregate.Event, current: str | None = None) -> str:
+        """The status an aggregate's own event leaves it in."""
+        status = self(event_name(type(event)), vars(event), current)
+        assert status is not None, f"{type(event).__name__} leaves no status"
+        return status
+
+
+def event_name(cls: type[Aggregate.Event]) -> str:
+    """An event's name: its topic without the "govrules:" prefix."""
+    name: str = getattr(cls, "NAME", "")
+    assert name, f"{cls.__qualname__} has no explicit topic"
+    return name

@@ -10,9 +10,10 @@ the accountability trace (A1) is anchored on the decision.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from domain.base import LEADER_OFFICES, OFFICE_STAFF, Act, GovAggregate, Post
+from domain.base import LEADER_OFFICES, OFFICE_STAFF, Act, GovAggregate, Post, StatusRule
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
 
@@ -55,6 +56,7 @@ class Decision(GovAggregate):
             decision.initiated_by_unit = self.initiated_by_unit
             decision.responsible_person = self.responsible_person
             decision.initiated_by = self.meta["actor_id"]
+            decision.stage = DECISION_STAGE.of(self)
             decision.procedures = {}
             decision.taken = None
             decision.publication = None
@@ -83,6 +85,9 @@ class Decision(GovAggregate):
                 "recorded_by": self.meta["actor_id"],
                 "recorded_at": self.timestamp.isoformat(),
             }
+            decision.stage = ready_when_complete(
+                decision.stage, decision.major, decision.procedures
+            )
 
     class Taken(Event):
         TOPIC = "govrules:DecisionTaken"
@@ -94,6 +99,7 @@ class Decision(GovAggregate):
         dissent_notes: dict[str, str]
 
         def apply(self, decision: Decision) -> None:
+            decision.stage = DECISION_STAGE.of(self, decision.stage)
             decision.taken = {
                 "meeting_id": self.meeting_id,
                 "meeting_kind": self.meeting_kind,
@@ -110,6 +116,7 @@ class Decision(GovAggregate):
         withheld_reason: str | None
 
         def apply(self, decision: Decision) -> None:
+            decision.stage = DECISION_STAGE.of(self, decision.stage)
             decision.publication = {
                 "published": self.withheld_reason is None,
                 "interpretation_ref": self.interpretation_ref,
@@ -167,6 +174,7 @@ class Decision(GovAggregate):
         matter_kind: str
         major: bool
         initiated_by_unit: str
+        stage: str
         responsible_person: str
         initiated_by: str
         procedures: dict[str, dict[str, Any]]
@@ -179,21 +187,8 @@ class Decision(GovAggregate):
 
     # ----- queries -------------------------------------------------------------------------
 
-    @property
-    def stage(self) -> str:
-        if self.publication is not None:
-            return "published" if self.publication["published"] else "withheld"
-        if self.taken is not None:
-            return "decided"
-        if not self.missing_procedures():
-            return "ready"
-        return "preparing"
-
     def missing_procedures(self) -> list[str]:
-        """M10 binds major decisions; a decision that is not major misses nothing."""
-        if not self.major:
-            return []
-        return [p for p in PROCEDURES if p not in self.procedures]
+        return missing_procedures(self.major, self.procedures)
 
     # ----- commands ------------------------------------------------------------------------
 
@@ -390,3 +385,27 @@ def _performer_unit(roster: Roster, performed_by: str) -> str | None:
                 return tenure.unit_id
         return None
     raise InvalidReference(f"performed_by {performed_by!r} is neither a unit nor a person")
+
+
+def missing_procedures(major: bool, recorded: Iterable[str]) -> list[str]:
+    """M10 binds major decisions; a decision that is not major misses nothing."""
+    done = set(recorded)
+    return [p for p in PROCEDURES if p not in done] if major else []
+
+
+def ready_when_complete(stage: str, major: bool, recorded: Iterable[str]) -> str:
+    """M10: once its four procedures are recorded, a preparing decision is ready."""
+    return "ready" if stage == "preparing" and not missing_procedures(major, recorded) else stage
+
+
+# M9, M10, M13: a major decision prepares its procedures (one that is not major is ready at
+# once), is decided collectively, then published or withheld.
+DECISION_STAGE = StatusRule(
+    {
+        Decision.Initiated: lambda payload, _: "preparing" if payload["major"] else "ready",
+        Decision.Taken: "decided",
+        Decision.Published: lambda payload, _: (
+            "withheld" if payload.get("withheld_reason") else "published"
+        ),
+    }
+)

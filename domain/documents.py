@@ -13,7 +13,15 @@ from eventsourcing.domain import Snapshot as LibrarySnapshot
 from pydantic import ConfigDict
 from typing_extensions import TypedDict
 
-from domain.base import CLEARANCE_ORDER, OFFICE_STAFF, Act, GovAggregate, Post, clearance_covers
+from domain.base import (
+    CLEARANCE_ORDER,
+    OFFICE_STAFF,
+    Act,
+    GovAggregate,
+    Post,
+    StatusRule,
+    clearance_covers,
+)
 from domain.calendar import add_months
 from domain.clock import SHANGHAI
 from domain.roster import InvalidReference, Roster
@@ -203,7 +211,7 @@ class OfficialDocument(GovAggregate):
                 "personnel", "decision_id", "implements", "implementation_due",
             ):  # fmt: skip
                 setattr(doc, name, getattr(self, name))
-            doc.status = "drafted"
+            doc.status = DOCUMENT_STATUS.of(self)
             doc.drafted_by = self.meta["actor_id"]
             doc.countersigns = {}
             doc.disagreement_summary = None
@@ -286,7 +294,7 @@ class OfficialDocument(GovAggregate):
         note: str | None
 
         def apply(self, doc: OfficialDocument) -> None:
-            doc.status = "returned"
+            doc.status = DOCUMENT_STATUS.of(self, doc.status)
             doc.review = {
                 "conforming": False,
                 "return_reasons": self.return_reasons,
@@ -301,7 +309,7 @@ class OfficialDocument(GovAggregate):
         routed_to: str
 
         def apply(self, doc: OfficialDocument) -> None:
-            doc.status = "routed"
+            doc.status = DOCUMENT_STATUS.of(self, doc.status)
             doc.review = {
                 "conforming": True,
                 "proposed_handling": self.proposed_handling,
@@ -316,7 +324,7 @@ class OfficialDocument(GovAggregate):
         authority: str
 
         def apply(self, doc: OfficialDocument) -> None:
-            doc.status = "signed_off"
+            doc.status = DOCUMENT_STATUS.of(self, doc.status)
             doc.signature = {
                 "by": self.meta["actor_id"],
                 "office": self.meta["actor_office"],
@@ -334,14 +342,14 @@ class OfficialDocument(GovAggregate):
         number: str
 
         def apply(self, doc: OfficialDocument) -> None:
-            doc.status = "numbered"
+            doc.status = DOCUMENT_STATUS.of(self, doc.status)
             doc.number = self.number
 
     class Issued(Event):
         TOPIC = "govrules:DocumentIssued"
 
         def apply(self, doc: OfficialDocument) -> None:
-            doc.status = "issued"
+            doc.status = DOCUMENT_STATUS.of(self, doc.status)
             doc.issued_at = self.timestamp
 
     class ReplyLinked(Event):
@@ -358,7 +366,7 @@ class OfficialDocument(GovAggregate):
         interpretation_ref: str | None
 
         def apply(self, doc: OfficialDocument) -> None:
-            doc.status = "published"
+            doc.status = DOCUMENT_STATUS.of(self, doc.status)
             doc.published = {
                 "at": self.timestamp.isoformat(),
                 "interpretation_ref": self.interpretation_ref,
@@ -911,3 +919,17 @@ def _signing_post(
     if authority == "routine":
         who += " or the secretary-general"
     raise forbid("D9", f"this document is signed off by {who}")
+
+
+# D1–D12: where each act leaves a document (one rule for the aggregate and the read models).
+DOCUMENT_STATUS = StatusRule(
+    {
+        OfficialDocument.Drafted: "drafted",
+        OfficialDocument.Returned: "returned",
+        OfficialDocument.Routed: "routed",
+        OfficialDocument.SignedOff: "signed_off",
+        OfficialDocument.Numbered: "numbered",
+        OfficialDocument.Issued: "issued",
+        OfficialDocument.Published: "published",
+    }
+)

@@ -17,7 +17,7 @@ from eventsourcing.domain import Snapshot as LibrarySnapshot
 from pydantic import ConfigDict
 from typing_extensions import TypedDict
 
-from domain.base import OFFICE_STAFF, Act, GovAggregate, Post
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, StatusRule
 from domain.clock import SHANGHAI
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
@@ -221,7 +221,7 @@ class LeaveRecord(GovAggregate):
                 "override_reason", "approval_by", "return_due",
             ):  # fmt: skip
                 setattr(leave, name, getattr(self, name))
-            leave.status = "reported" if self.approval_by else "approved"
+            leave.status = LEAVE_STATUS.of(self)
             leave.approved = None
             leave.filed = None
             leave.returned_at = None
@@ -233,7 +233,7 @@ class LeaveRecord(GovAggregate):
         TOPIC = "govrules:LeaveApproved"
 
         def apply(self, leave: LeaveRecord) -> None:
-            leave.status = "approved"
+            leave.status = LEAVE_STATUS.of(self, leave.status)
             leave.approved = {"by": self.meta["actor_id"], "at": self.timestamp.isoformat()}
 
     class Filed(Event):
@@ -247,14 +247,14 @@ class LeaveRecord(GovAggregate):
         returned_at: datetime
 
         def apply(self, leave: LeaveRecord) -> None:
-            leave.status = "returned"
+            leave.status = LEAVE_STATUS.of(self, leave.status)
             leave.returned_at = self.returned_at
 
     class Cancelled(Event):
         TOPIC = "govrules:LeaveCancelled"
 
         def apply(self, leave: LeaveRecord) -> None:
-            leave.status = "cancelled"
+            leave.status = LEAVE_STATUS.of(self, leave.status)
 
     class ReturnOverdue(Event):
         """L6 (timer): the planned return ``due`` passed without a return reported."""
@@ -561,3 +561,17 @@ def _approving_post(
     if mayor_post := actor.holds("mayor"):
         return mayor_post, approver  # the mayor, over the vice-mayor who is away
     return None, None
+
+
+# L3, L5, L6: an absence that needs approval is reported, one that does not is approved at
+# once; it ends returned or cancelled (filing, L4, leaves the status as it was).
+LEAVE_STATUS = StatusRule(
+    {
+        LeaveRecord.Reported: lambda payload, _: (
+            "reported" if payload.get("approval_by") else "approved"
+        ),
+        LeaveRecord.Approved: "approved",
+        LeaveRecord.ReturnReported: "returned",
+        LeaveRecord.Cancelled: "cancelled",
+    }
+)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from domain.base import OFFICE_STAFF, Act, GovAggregate, Post
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, StatusRule
 from domain.clock import SHANGHAI
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
@@ -135,7 +135,7 @@ class Meeting(GovAggregate):
             meeting.entrusted_by = self.entrusted_by
             meeting.scheduled_at = self.scheduled_at
             meeting.unit_id = self.unit_id
-            meeting.status = "convened"
+            meeting.status = MEETING_STATUS.of(self)
             meeting.topics = {}
             meeting.papers_distributed_at = None
             meeting.absences = {}
@@ -204,7 +204,7 @@ class Meeting(GovAggregate):
         stand_ins: dict[str, str]
 
         def apply(self, meeting: Meeting) -> None:
-            meeting.status = "open"
+            meeting.status = MEETING_STATUS.of(self, meeting.status)
             meeting.opening = {
                 "at": self.timestamp.isoformat(),
                 "members": self.members,
@@ -235,7 +235,7 @@ class Meeting(GovAggregate):
         TOPIC = "govrules:MeetingClosed"
 
         def apply(self, meeting: Meeting) -> None:
-            meeting.status = "closed"
+            meeting.status = MEETING_STATUS.of(self, meeting.status)
             meeting.closed_at = self.timestamp
 
     class MinutesDrafted(Event):
@@ -755,3 +755,9 @@ def executive_gaps(opened_at: Iterable[datetime], until: datetime) -> list[dict[
                 {"from": earlier.isoformat(), "to": later.isoformat(), "days": round(days, 2)}
             )
     return gaps
+
+
+# M6–M8: a meeting is convened, then open, then closed.
+MEETING_STATUS = StatusRule(
+    {Meeting.Convened: "convened", Meeting.Opened: "open", Meeting.Closed: "closed"}
+)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from domain.base import OFFICE_STAFF, Act, GovAggregate, Post
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, StatusRule
 from domain.calendar import add_months
 from domain.clock import SHANGHAI
 from domain.roster import InvalidReference, Roster
@@ -95,7 +95,7 @@ class Regulation(GovAggregate):
             reg.drafting_unit_id = self.drafting_unit_id
             reg.revises = self.revises
             reg.revised_by = []
-            reg.status = "drafting"
+            reg.status = REGULATION_STATUS.of(self)
             reg.legality_reviews = []
             reg.public_comment = None
             reg.comments = []
@@ -155,7 +155,7 @@ class Regulation(GovAggregate):
         decision_id: str | None
 
         def apply(self, reg: Regulation) -> None:
-            reg.status = "adopted"
+            reg.status = REGULATION_STATUS.of(self, reg.status)
             reg.adoption = {
                 "meeting_id": self.meeting_id,
                 "decision_id": self.decision_id,
@@ -174,7 +174,7 @@ class Regulation(GovAggregate):
         revises: str | None
 
         def apply(self, reg: Regulation) -> None:
-            reg.status = "in_force"
+            reg.status = REGULATION_STATUS.of(self, reg.status)
             reg.publication = {
                 "number": self.number,
                 "published_on": self.published_on,
@@ -210,7 +210,7 @@ class Regulation(GovAggregate):
         valid_until: date
 
         def apply(self, reg: Regulation) -> None:
-            reg.status = "expired"
+            reg.status = REGULATION_STATUS.of(self, reg.status)
             reg.ended = {"how": "expired", "on": self.valid_until}
 
     class CleanupReviewed(Event):
@@ -241,7 +241,7 @@ class Regulation(GovAggregate):
         on: date
 
         def apply(self, reg: Regulation) -> None:
-            reg.status = "superseded"
+            reg.status = REGULATION_STATUS.of(self, reg.status)
             reg.ended = {"how": "superseded", "by": self.by_regulation_id, "on": self.on}
 
     class Abolished(Event):
@@ -250,7 +250,7 @@ class Regulation(GovAggregate):
         reason: str | None
 
         def apply(self, reg: Regulation) -> None:
-            reg.status = "abolished"
+            reg.status = REGULATION_STATUS.of(self, reg.status)
             reg.ended = {"how": "abolished", "on": self.on, "reason": self.reason}
 
     class Evaluated(Event):
@@ -667,3 +667,16 @@ def catalog(events: list[dict[str, Any]], on: date) -> list[dict[str, Any]]:
         ),
         key=lambda d: (d["kind"], d["published_on"], d["title"]),
     )
+
+
+# G4–G7: drafting, adopted, in force once published; then superseded, abolished or expired.
+REGULATION_STATUS = StatusRule(
+    {
+        Regulation.Drafted: "drafting",
+        Regulation.Adopted: "adopted",
+        Regulation.Published: "in_force",
+        Regulation.Superseded: "superseded",
+        Regulation.Abolished: "abolished",
+        Regulation.Expired: "expired",
+    }
+)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from domain.base import OFFICE_STAFF, Act, GovAggregate, Post
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, StatusRule
 from domain.clock import SHANGHAI
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
@@ -57,7 +57,7 @@ class SupervisionItem(GovAggregate):
             item.report_dates = sorted(self.report_dates)
             item.first_responsible_id = self.first_responsible_id
             item.led_by = self.led_by
-            item.status = "registered"
+            item.status = ITEM_STATUS.of(self)
             item.reports = []
             item.verifications = []
             item.rectifications = []
@@ -74,7 +74,7 @@ class SupervisionItem(GovAggregate):
         text: str
 
         def apply(self, item: SupervisionItem) -> None:
-            item.status = "in_progress" if item.status == "registered" else item.status
+            item.status = ITEM_STATUS.of(self, item.status)
             item.reports.append(
                 {
                     "unit_id": self.unit_id,
@@ -90,7 +90,7 @@ class SupervisionItem(GovAggregate):
         findings: str
 
         def apply(self, item: SupervisionItem) -> None:
-            item.status = "verified" if self.result == "passed" else "failed_verification"
+            item.status = ITEM_STATUS.of(self, item.status)
             item.verifications.append(
                 {
                     "result": self.result,
@@ -106,7 +106,7 @@ class SupervisionItem(GovAggregate):
         due: datetime
 
         def apply(self, item: SupervisionItem) -> None:
-            item.status = "rectifying"
+            item.status = ITEM_STATUS.of(self, item.status)
             item.rectifications.append(
                 {"order": self.order, "due": self.due, "at": self.timestamp.isoformat()}
             )
@@ -116,7 +116,7 @@ class SupervisionItem(GovAggregate):
         summary: str
 
         def apply(self, item: SupervisionItem) -> None:
-            item.status = "closed"
+            item.status = ITEM_STATUS.of(self, item.status)
             item.closed = {
                 "summary": self.summary,
                 "by": self.meta["actor_id"],
@@ -386,3 +386,20 @@ def ranking(
         {"unit_id": unit, "overdue": points, "rank": n + 1, "reminder_interview": unit in worst}
         for n, (unit, points) in enumerate(ordered)
     ]
+
+
+# S1–S3: a first progress report moves a registered item in progress; verification passes
+# or fails it; a failed one is ordered to rectify; a verified one closes.
+ITEM_STATUS = StatusRule(
+    {
+        SupervisionItem.Registered: "registered",
+        SupervisionItem.ProgressReported: lambda _, current: (
+            "in_progress" if current == "registered" else current
+        ),
+        SupervisionItem.Verified: lambda payload, _: (
+            "verified" if payload["result"] == "passed" else "failed_verification"
+        ),
+        SupervisionItem.RectificationOrdered: "rectifying",
+        SupervisionItem.Closed: "closed",
+    }
+)

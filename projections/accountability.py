@@ -26,7 +26,9 @@ from psycopg.sql import SQL
 from domain.accountability import offices_on, people_named, roles_of
 from domain.base import clearance_covers
 from domain.clock import SHANGHAI
+from domain.decisions import Decision
 from domain.documents import OfficialDocument
+from domain.meetings import Meeting
 from projections import evidence, merkle
 from projections.engine import Tables
 from projections.evidence import EvidenceTables
@@ -262,7 +264,8 @@ def _on_topic(row: dict[str, Any], topics: set[tuple[str, str]]) -> bool:
 
 
 TOPIC_EVENTS = frozenset(
-    TOPIC_PREFIX + name for name in ("TopicProposed", "TopicSet", "TopicDecided")
+    TOPIC_PREFIX + name
+    for name in (Meeting.TopicProposed.NAME, Meeting.TopicSet.NAME, Meeting.TopicDecided.NAME)
 )
 
 
@@ -287,7 +290,7 @@ def _trace(
 ) -> dict[str, Any]:
     """The trace with what an investigator asks first: the decision, what it caused, who
     dissented and why, which procedures were waived and why."""
-    first = next(e for e in entries if e["type"] == "DecisionInitiated")
+    first = next(e for e in entries if e["type"] == Decision.Initiated.NAME)
     payload = first["payload"] or {}
     return {
         "decision": {
@@ -308,7 +311,7 @@ def _trace(
                 "note": (e["payload"] or {}).get("dissent_notes", {}).get(person),
             }
             for e in entries
-            if e["type"] == "DecisionTaken"
+            if e["type"] == Decision.Taken.NAME
             for person, stance in ((e["payload"] or {}).get("positions") or {}).items()
             if stance == "dissent"
         ],
@@ -320,7 +323,7 @@ def _trace(
                 "recorded_by": e["person"],
             }
             for e in entries
-            if e["type"] == "DecisionProcedureRecorded"
+            if e["type"] == Decision.ProcedureRecorded.NAME
             and e["payload"]
             and e["payload"].get("waived_reason")
         ],

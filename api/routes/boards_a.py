@@ -17,8 +17,9 @@ from api.routes.readmodels import MinPosition, reading
 from api.writes import json_response
 from domain.base import Actor
 from domain.clock import SHANGHAI
+from domain.decisions import missing_procedures
 from domain.meetings import executive_gaps, plenaries_in_year
-from projections.read_models.decisions_board import STAGES, missing_procedures
+from projections.read_models.decisions_board import STAGES
 
 router = APIRouter(tags=["dashboards"])
 

@@ -37,5 +37,5 @@ add_command(
 add_command(router, f"{D}/review", c.ReviewDocument, "DocumentReturned | DocumentRouted (D8)")
 add_command(router, f"{D}/sign-off", c.SignOff, "DocumentSignedOff (D9)")
 add_command(router, f"{D}/register", c.RegisterDocument, "DocumentNumbered (D11)")
-add_command(router, f"{D}/issue", c.IssueDocument, "DocumentIssued")
+add_command(router, f"{D}/issue", c.IssueDocument, OfficialDocument.Issued.NAME)
 add_command(router, f"{D}/publish", c.PublishDocument, "DocumentPublished (M13, D12)")

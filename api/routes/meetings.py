@@ -38,7 +38,7 @@ add_command(
     c.DecideTopic,
     "TopicDecided (M6, M11) + DecisionTaken on the Decision (M9, M10), atomically",
 )
-add_command(router, f"{M}/close", c.CloseMeeting, "MeetingClosed")
+add_command(router, f"{M}/close", c.CloseMeeting, Meeting.Closed.NAME)
 add_command(router, f"{M}/minutes", c.DraftMinutes, "MinutesDrafted (M8): the office")
 add_command(
     router,

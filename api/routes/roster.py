@@ -63,6 +63,6 @@ def roster_history(request: Request, actor: Actor = Depends(current_actor)) -> R
 
 add_command(router, "/roster/appointments", c.Appoint, "OfficeHolderAppointed (P1)")
 add_command(router, "/roster/relievals", c.Relieve, "OfficeHolderRelieved (P1)")
-add_command(router, "/roster/units", c.AddUnit, "UnitAdded")
+add_command(router, "/roster/units", c.AddUnit, Roster.UnitAdded.NAME)
 add_command(router, "/roster/divisions", c.AssignDivision, "DivisionAssigned (分管)")
 add_command(router, "/roster/ab-pairs", c.FormABPair, "ABPairFormed (P3)")

@@ -21,13 +21,22 @@ import psycopg
 from psycopg.sql import SQL, Composable
 
 from domain.accountability import LISTED, NAMED, POSITIONS, people_named, roles_of
+from domain.decisions import Decision
+from domain.documents import OfficialDocument
+from domain.meetings import Meeting
+from domain.regulations import Regulation
+from domain.roster import Roster
+from domain.supervision import SupervisionItem
 from projections.engine import Event, ReadModel, Tables, insert_rows
 
 LINK_COLUMNS = ("decision_id", "aggregate_id", "kind", "topic_id", "position")
 NAMING = frozenset((*NAMED, *LISTED, *POSITIONS))  # event types that name people
 # Event types that link a resource to a decision (read by _linked).
-LINKING = frozenset(("DecisionInitiated", "TopicProposed", "DocumentDrafted", "RegulationAdopted",
-                     "SupervisionItemRegistered"))  # fmt: skip
+LINKING = frozenset(
+    cls.NAME
+    for cls in (Decision.Initiated, Meeting.TopicProposed, OfficialDocument.Drafted,
+                Regulation.Adopted, SupervisionItem.Registered)
+)  # fmt: skip
 
 
 class Accountability(ReadModel):
@@ -60,7 +69,7 @@ class Accountability(ReadModel):
         roster = [e for e in events if e.type in ROSTER_EVENTS]
         for e in roster:
             ROSTER_EVENTS[e.type](cur, t, e)
-            if e.type == "UnitAdded":
+            if e.type == Roster.UnitAdded.NAME:
                 units.add(e.state["unit_id"])
 
         def known(value: str) -> bool:
@@ -81,7 +90,8 @@ class Accountability(ReadModel):
         secrets = [
             {"aggregate_id": e.originator_id, "classification": e.state["classification"]}
             for e in events
-            if e.type == "DocumentDrafted" and e.state.get("classification", "none") != "none"
+            if e.type == OfficialDocument.Drafted.NAME
+            and e.state.get("classification", "none") != "none"
         ]
         insert_rows(cur, t["secrets"], ("aggregate_id", "classification"), secrets)
 
@@ -113,7 +123,7 @@ class Accountability(ReadModel):
                 if kind == "document":
                     carried.setdefault(e.originator_id, []).append(decision_id)
             source = s.get("source") or {}
-            if e.type == "SupervisionItemRegistered" and source.get("kind") == "document":
+            if e.type == SupervisionItem.Registered.NAME and source.get("kind") == "document":
                 ref = _uuid(source.get("ref"))
                 decisions = (carried.get(ref) or _decisions_of(cur, t, ref)) if ref else []
                 links.extend(
@@ -168,14 +178,14 @@ def _linked(e: Event) -> list[tuple[str, str, str]]:
     """(decision, kind, topic) for each decision this event links its own resource to."""
     s = e.state
     source = s.get("source") or {}
-    if e.type == "DecisionInitiated":
+    if e.type == Decision.Initiated.NAME:
         return [(e.originator_id, "decision", "")]
-    if e.type == "TopicProposed":
+    if e.type == Meeting.TopicProposed.NAME:
         found = [(_uuid(s.get("decision_id")), "meeting", s["topic_id"])]
-    elif e.type in ("DocumentDrafted", "RegulationAdopted"):
-        kind = "document" if e.type == "DocumentDrafted" else "regulation"
+    elif e.type in (OfficialDocument.Drafted.NAME, Regulation.Adopted.NAME):
+        kind = "document" if e.type == OfficialDocument.Drafted.NAME else "regulation"
         found = [(_uuid(s.get("decision_id")), kind, "")]
-    elif e.type == "SupervisionItemRegistered" and source.get("kind") == "decision":
+    elif e.type == SupervisionItem.Registered.NAME and source.get("kind") == "decision":
         found = [(_uuid(source.get("ref")), "supervision_item", "")]
     else:
         return []
@@ -243,7 +253,7 @@ def _unit(cur: psycopg.Cursor[Any], t: Tables, e: Event) -> None:
 
 
 ROSTER_EVENTS = {
-    "OfficeHolderAppointed": _appointed,
-    "OfficeHolderRelieved": _relieved,
-    "UnitAdded": _unit,
+    Roster.OfficeHolderAppointed.NAME: _appointed,
+    Roster.OfficeHolderRelieved.NAME: _relieved,
+    Roster.UnitAdded.NAME: _unit,
 }

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
+from domain.documents import OfficialDocument
 from projections.engine import Event, ReadModel, Tables, insert_rows
 
 
@@ -24,9 +25,9 @@ class Countersigns(ReadModel):
         ("requests", "(due) WHERE status = 'pending'"),
     )
     types: ClassVar[tuple[str, ...]] = (
-        "CountersignRequested",
-        "DocumentCountersigned",
-        "CountersignDeemedNoObjection",
+        OfficialDocument.CountersignRequested.NAME,
+        OfficialDocument.Countersigned.NAME,
+        OfficialDocument.CountersignDeemedNoObjection.NAME,
     )
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
@@ -34,7 +35,7 @@ class Countersigns(ReadModel):
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         for e in events:
             s = e.state
-            if e.type == "CountersignRequested":
+            if e.type == OfficialDocument.CountersignRequested.NAME:
                 for unit_id in s["unit_ids"]:
                     rows[(e.originator_id, unit_id)] = {
                         "document_id": e.originator_id,
@@ -59,7 +60,9 @@ class Countersigns(ReadModel):
                     "requested": False,
                 },
             )
-            if e.type == "CountersignDeemedNoObjection":  # D7: no answer by the limit
+            if (
+                e.type == OfficialDocument.CountersignDeemedNoObjection.NAME
+            ):  # D7: no answer by the limit
                 row.update(
                     status="deemed",
                     opinion="no_objection",

@@ -19,28 +19,34 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
-from domain.regulations import expiry_at, filing_overdue_at
+from domain.documents import OfficialDocument
+from domain.leaves import LeaveRecord
+from domain.regulations import Regulation, expiry_at, filing_overdue_at
+from domain.supervision import SupervisionItem
 from projections.engine import Event, ReadModel, Tables, insert_rows
 
 Row = dict[str, Any]
 COLUMNS = ("kind", "aggregate_id", "key", "due", "due_at", "done", "position")
 
 # Events that meet (or record the passing of) obligations: kind → how to find the rows.
-MET_BY_UNIT = {"DocumentCountersigned", "CountersignDeemedNoObjection"}
+MET_BY_UNIT = {
+    OfficialDocument.Countersigned.NAME,
+    OfficialDocument.CountersignDeemedNoObjection.NAME,
+}
 MET_BY_DUE = {
-    "ReportOverdue": "report",
-    "ItemOverdue": "item",
-    "ReturnOverdue": "return",
+    SupervisionItem.ReportOverdue.NAME: "report",
+    SupervisionItem.ItemOverdue.NAME: "item",
+    LeaveRecord.ReturnOverdue.NAME: "return",
 }
 MET_ALL = {
-    "ItemClosed": ("report", "item"),
-    "ReturnReported": ("return",),
-    "LeaveCancelled": ("return",),
-    "RegulationExpired": ("expiry",),
-    "RegulationSuperseded": ("expiry",),
-    "RegulationAbolished": ("expiry",),
+    SupervisionItem.Closed.NAME: ("report", "item"),
+    LeaveRecord.ReturnReported.NAME: ("return",),
+    LeaveRecord.Cancelled.NAME: ("return",),
+    Regulation.Expired.NAME: ("expiry",),
+    Regulation.Superseded.NAME: ("expiry",),
+    Regulation.Abolished.NAME: ("expiry",),
 }
-MET_BY_BODY = {"RegulationFiled", "FilingOverdue"}
+MET_BY_BODY = {Regulation.Filed.NAME, Regulation.FilingOverdue.NAME}
 
 
 class Deadlines(ReadModel):
@@ -55,11 +61,11 @@ class Deadlines(ReadModel):
     # The ticker asks every second for open rows whose moment has come: only those are indexed.
     indexes: ClassVar[tuple[tuple[str, str], ...]] = (("open", "(due_at) WHERE NOT done"),)
     types: ClassVar[tuple[str, ...]] = (
-        "CountersignRequested",
-        "SupervisionItemRegistered",
-        "RectificationOrdered",
-        "LeaveReported",
-        "RegulationPublished",
+        OfficialDocument.CountersignRequested.NAME,
+        SupervisionItem.Registered.NAME,
+        SupervisionItem.RectificationOrdered.NAME,
+        LeaveRecord.Reported.NAME,
+        Regulation.Published.NAME,
         *MET_BY_UNIT,
         *MET_BY_DUE,
         *MET_ALL,
@@ -99,18 +105,18 @@ class Deadlines(ReadModel):
 
         for e in events:
             s = e.state
-            if e.type == "CountersignRequested":
+            if e.type == OfficialDocument.CountersignRequested.NAME:
                 for unit_id in s["unit_ids"]:
                     add(e, "countersign", unit_id, s["due"], datetime.fromisoformat(s["due"]))
-            elif e.type == "SupervisionItemRegistered":
+            elif e.type == SupervisionItem.Registered.NAME:
                 add(e, "item", "", s["deadline"], datetime.fromisoformat(s["deadline"]))
                 for due in s["report_dates"]:
                     add(e, "report", "", due, datetime.fromisoformat(due))
-            elif e.type == "RectificationOrdered" and s.get("due"):
+            elif e.type == SupervisionItem.RectificationOrdered.NAME and s.get("due"):
                 add(e, "item", "", s["due"], datetime.fromisoformat(s["due"]))
-            elif e.type == "LeaveReported":
+            elif e.type == LeaveRecord.Reported.NAME:
                 add(e, "return", "", s["return_due"], datetime.fromisoformat(s["return_due"]))
-            elif e.type == "RegulationPublished":
+            elif e.type == Regulation.Published.NAME:
                 for body, due in s["filings_due"].items():
                     add(e, "filing", body, due, filing_overdue_at(date.fromisoformat(due)))
                 until = s["valid_until"]

@@ -8,15 +8,16 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
-from domain.decisions import PROCEDURES
-from projections.engine import Event, PipelinedModel, Tables
-from projections.read_models.summaries import first_status, status_after
+from domain.decisions import DECISION_STAGE, Decision, ready_when_complete
+from projections.engine import Event, ReadModel, Tables, insert_rows, rows_of
 
 STAGES = ("preparing", "ready", "decided", "published", "withheld")
+COLUMNS = ("id", "title", "major", "stage", "procedures", "meeting_id", "position", "updated_at")
 
 
-class DecisionsBoard(PipelinedModel):
-    """/dashboard/decisions: major decisions by stage, with missing procedures (M9, M10)."""
+class DecisionsBoard(ReadModel):
+    """/dashboard/decisions: major decisions by stage, with missing procedures (M9, M10). The
+    stage folds through the domain's own rule (DECISION_STAGE, ready_when_complete)."""
 
     name: ClassVar[str] = "decisions_board"
     tables: ClassVar[dict[str, str]] = {
@@ -25,58 +26,45 @@ class DecisionsBoard(PipelinedModel):
         "meeting_id text, position bigint NOT NULL, updated_at timestamptz NOT NULL"
     }
     types: ClassVar[tuple[str, ...]] = (
-        "DecisionInitiated",
-        "DecisionProcedureRecorded",
-        "DecisionTaken",
-        "DecisionPublished",
+        Decision.Initiated.NAME,
+        Decision.ProcedureRecorded.NAME,
+        Decision.Taken.NAME,
+        Decision.Published.NAME,
     )
 
-    def apply_pipelined(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        """Folds the batch per decision (the rows it touches that exist already are read
+        once), then writes new rows in one insert and changed ones in one batched update."""
+        initiated = {e.originator_id for e in events if e.type == Decision.Initiated.NAME}
+        touched = list({e.originator_id for e in events} - initiated)
+        rows: dict[str, dict[str, Any]] = {}
+        columns = "major, stage, procedures, meeting_id"
+        for r in rows_of(cur, t["decisions"], columns, "id", touched):
+            rows[r["id"]] = {**r, "new": False}
         for e in events:
             s = e.state
-            if e.type == "DecisionInitiated":
-                cur.execute(
-                    SQL(
-                        "INSERT INTO {} (id, title, major, stage, position, updated_at) "
-                        "VALUES (%s, %s, %s, %s, %s, %s)"
-                    ).format(t["decisions"]),
-                    (e.originator_id, s["title"], s["major"], first_status(e.type, s),
-                     e.position, s["timestamp"]),
-                )  # fmt: skip
-            elif e.type == "DecisionProcedureRecorded":
-                self._procedure(cur, t, e, s["procedure"])
-            else:
-                cur.execute(
-                    SQL(
-                        "UPDATE {} SET stage = %s, meeting_id = COALESCE(%s, meeting_id), "
-                        "position = %s, updated_at = %s WHERE id = %s"
-                    ).format(t["decisions"]),
-                    (status_after(e.type, s), s.get("meeting_id"), e.position, s["timestamp"],
-                     e.originator_id),
-                )  # fmt: skip
-
-    @staticmethod
-    def _procedure(cur: psycopg.Cursor[Any], t: Tables, e: Event, procedure: str) -> None:
-        """M10: the procedure joins the recorded ones; with all four, a major decision that
-        was preparing is ready for the collective decision."""
-        cur.execute(
-            SQL(
-                "UPDATE {} SET procedures = CASE WHEN %(p)s = ANY(procedures) THEN procedures "
-                "ELSE array_append(procedures, %(p)s::text) END, position = %(position)s, "
-                "updated_at = %(at)s WHERE id = %(id)s"
-            ).format(t["decisions"]),
-            {"p": procedure, "position": e.position, "at": e.state["timestamp"],
-             "id": e.originator_id},
-        )  # fmt: skip
-        cur.execute(
-            SQL(
-                "UPDATE {} SET stage = 'ready' WHERE id = %s AND stage = 'preparing' "
-                "AND procedures @> %s::text[]"
-            ).format(t["decisions"]),
-            (e.originator_id, list(PROCEDURES)),
-        )
-
-
-def missing_procedures(major: bool, recorded: list[str]) -> list[str]:
-    """M10 binds major decisions; one that is not major misses nothing."""
-    return [p for p in PROCEDURES if p not in recorded] if major else []
+            if e.type == Decision.Initiated.NAME:
+                rows[e.originator_id] = {
+                    "id": e.originator_id, "new": True, "title": s["title"],
+                    "major": s["major"], "stage": None, "procedures": [], "meeting_id": None,
+                }  # fmt: skip
+            row = rows.get(e.originator_id)
+            if row is None:
+                continue  # a decision this model never saw initiated: nothing to update
+            row["stage"] = DECISION_STAGE(e.type, s, row["stage"])
+            if e.type == Decision.ProcedureRecorded.NAME:
+                if s["procedure"] not in row["procedures"]:
+                    row["procedures"] = [*row["procedures"], s["procedure"]]
+                row["stage"] = ready_when_complete(row["stage"], row["major"], row["procedures"])
+            row["meeting_id"] = s.get("meeting_id", row["meeting_id"])
+            row.update(position=e.position, updated_at=s["timestamp"], changed=True)
+        insert_rows(cur, t["decisions"], COLUMNS, [r for r in rows.values() if r["new"]])
+        if changed := [r for r in rows.values() if not r["new"] and r.get("changed")]:
+            cur.executemany(
+                SQL(
+                    "UPDATE {} SET stage = %(stage)s, procedures = %(procedures)s, "
+                    "meeting_id = %(meeting_id)s, position = %(position)s, "
+                    "updated_at = %(updated_at)s WHERE id = %(id)s"
+                ).format(t["decisions"]),
+                changed,
+            )

@@ -7,27 +7,11 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
+from domain.documents import DOCUMENT_STATUS, OfficialDocument
 from projections.engine import Event, ReadModel, Tables, insert_rows
 
-DOCUMENT_STATUS = {
-    "DocumentReturned": "returned",
-    "DocumentRouted": "routed",
-    "DocumentSignedOff": "signed_off",
-    "DocumentNumbered": "numbered",
-    "DocumentIssued": "issued",
-    "DocumentPublished": "published",
-}
 COLUMNS = ("id", "status", "doc_type", "title", "classification", "from_unit_id", "direction",
            "number", "version", "position", "updated_at")  # fmt: skip
-DOCUMENT_EVENTS = (
-    "DocumentDrafted",
-    "CountersignRequested",
-    "DocumentCountersigned",
-    "CountersignDeemedNoObjection",
-    "CountersignDisagreementSummarised",
-    "DocumentReplyLinked",
-    *DOCUMENT_STATUS,
-)
 
 
 class DocumentsList(ReadModel):
@@ -41,7 +25,7 @@ class DocumentsList(ReadModel):
         "direction text NOT NULL, number text, version int NOT NULL, position bigint NOT NULL, "
         "updated_at timestamptz NOT NULL"
     }
-    types: ClassVar[tuple[str, ...]] = DOCUMENT_EVENTS
+    types: ClassVar[tuple[str, ...]] = OfficialDocument.event_names()
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         """Folds the batch per document first, then writes each document once: new ones with
@@ -50,10 +34,10 @@ class DocumentsList(ReadModel):
         changed: dict[str, dict[str, Any]] = {}
         for e in events:
             s = e.state
-            if e.type == "DocumentDrafted":
+            if e.type == OfficialDocument.Drafted.NAME:
                 new[e.originator_id] = {
                     "id": e.originator_id,
-                    "status": "drafted",
+                    "status": DOCUMENT_STATUS(e.type, s),
                     "doc_type": s["doc_type"],
                     "title": s["title"],
                     "classification": s["classification"],
@@ -66,7 +50,7 @@ class DocumentsList(ReadModel):
                 row = new.get(e.originator_id) or changed.setdefault(
                     e.originator_id, {"id": e.originator_id, "status": None, "number": None}
                 )
-                row["status"] = DOCUMENT_STATUS.get(e.type, row["status"])
+                row["status"] = DOCUMENT_STATUS(e.type, s, row["status"])
                 row["number"] = s.get("number", row["number"])
             row.update(version=e.version, position=e.position, updated_at=s["timestamp"])
         insert_rows(cur, t["list"], COLUMNS, list(new.values()))

@@ -9,15 +9,10 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
+from domain.leaves import LEAVE_STATUS, LeaveRecord
 from projections.engine import Event, PipelinedModel, Tables
 
 Row = dict[str, Any]
-STATUS = {
-    "LeaveApproved": "approved",
-    "LeaveFiled": None,  # filing (L4) leaves the status as it was
-    "ReturnReported": "returned",
-    "LeaveCancelled": "cancelled",
-}
 
 
 class LeavesBoard(PipelinedModel):
@@ -31,12 +26,18 @@ class LeavesBoard(PipelinedModel):
         "status text NOT NULL, filed_at timestamptz, returned_at timestamptz, "
         "version int NOT NULL, position bigint NOT NULL"
     }
-    types: ClassVar[tuple[str, ...]] = ("LeaveReported", *STATUS)
+    types: ClassVar[tuple[str, ...]] = (
+        LeaveRecord.Reported.NAME,
+        LeaveRecord.Approved.NAME,
+        LeaveRecord.Filed.NAME,
+        LeaveRecord.ReturnReported.NAME,
+        LeaveRecord.Cancelled.NAME,
+    )
 
     def apply_pipelined(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         for e in events:
             s = e.state
-            if e.type == "LeaveReported":
+            if e.type == LeaveRecord.Reported.NAME:
                 cur.execute(
                     SQL(
                         "INSERT INTO {} (id, person_id, office, kind, starts_at, ends_at, "
@@ -45,7 +46,7 @@ class LeavesBoard(PipelinedModel):
                     ).format(t["absences"]),
                     (e.originator_id, s["person_id"], s["office"], s["kind"], s["starts_at"],
                      s["ends_at"], s["acting_id"],
-                     "reported" if s.get("approval_by") else "approved", e.version, e.position),
+                     LEAVE_STATUS(e.type, s), e.version, e.position),
                 )  # fmt: skip
                 continue
             cur.execute(
@@ -55,8 +56,8 @@ class LeavesBoard(PipelinedModel):
                     "%(returned_at)s, returned_at), version = %(version)s, position = "
                     "%(position)s WHERE id = %(id)s"
                 ).format(t["absences"]),
-                {"status": STATUS[e.type], "filed": e.type == "LeaveFiled", "at": s["timestamp"],
-                 "returned_at": s.get("returned_at"), "version": e.version,
+                {"status": LEAVE_STATUS(e.type, s), "filed": e.type == LeaveRecord.Filed.NAME,
+                 "at": s["timestamp"], "returned_at": s.get("returned_at"), "version": e.version,
                  "position": e.position, "id": e.originator_id},
             )  # fmt: skip
 

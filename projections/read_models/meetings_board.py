@@ -9,15 +9,16 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
+from domain.meetings import Meeting
 from projections.engine import Event, PipelinedModel, Tables
 
 # The columns each later event sets (with its timestamp, under the %(at)s parameter).
 SETS = {
-    "MeetingOpened": "status = 'open', opened_at = %(at)s",
-    "MeetingClosed": "status = 'closed', closed_at = %(at)s",
-    "MinutesDrafted": "minutes_pending = true, minutes_drafted_at = %(at)s, "
+    Meeting.Opened.NAME: "status = 'open', opened_at = %(at)s",
+    Meeting.Closed.NAME: "status = 'closed', closed_at = %(at)s",
+    Meeting.MinutesDrafted.NAME: "minutes_pending = true, minutes_drafted_at = %(at)s, "
     "minutes_version = minutes_version + 1",
-    "MinutesSigned": "minutes_pending = false",
+    Meeting.MinutesSigned.NAME: "minutes_pending = false",
 }
 
 
@@ -33,12 +34,12 @@ class MeetingsBoard(PipelinedModel):
         "minutes_drafted_at timestamptz, minutes_version int NOT NULL DEFAULT 0, "
         "position bigint NOT NULL"
     }
-    types: ClassVar[tuple[str, ...]] = ("MeetingConvened", *SETS)
+    types: ClassVar[tuple[str, ...]] = (Meeting.Convened.NAME, *SETS)
 
     def apply_pipelined(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         for e in events:
             s = e.state
-            if e.type == "MeetingConvened":
+            if e.type == Meeting.Convened.NAME:
                 cur.execute(
                     SQL(
                         "INSERT INTO {} (id, kind, title, convener_id, status, position) "

@@ -9,14 +9,12 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
+from domain.regulations import REGULATION_STATUS, Regulation
 from projections.engine import Event, PipelinedModel, Tables
 
 Row = dict[str, Any]
-ENDED = {
-    "RegulationSuperseded": "superseded",
-    "RegulationAbolished": "abolished",
-    "RegulationExpired": "expired",  # G6: the ticker records it (in force is by date anyway)
-}
+# G6, G7: the acts that end a regulation (the ticker records expiry; in force is by date).
+ENDED = (Regulation.Superseded.NAME, Regulation.Abolished.NAME, Regulation.Expired.NAME)
 IN_FORCE = "published_on <= %(today)s AND %(today)s < valid_until AND (ended_on IS NULL OR " \
     "%(today)s < ended_on)"  # fmt: skip
 
@@ -34,30 +32,30 @@ class RegulationsBoard(PipelinedModel):
         "filed_on date, PRIMARY KEY (regulation_id, body)",
     }
     types: ClassVar[tuple[str, ...]] = (
-        "RegulationDrafted",
-        "RegulationAdopted",
-        "RegulationPublished",
-        "RegulationFiled",
-        "CleanupReviewed",
+        Regulation.Drafted.NAME,
+        Regulation.Adopted.NAME,
+        Regulation.Published.NAME,
+        Regulation.Filed.NAME,
+        Regulation.CleanupReviewed.NAME,
         *ENDED,
     )
 
     def apply_pipelined(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         for e in events:
             s = e.state
-            if e.type == "RegulationDrafted":
+            if e.type == Regulation.Drafted.NAME:
                 cur.execute(
                     SQL(
                         "INSERT INTO {} (id, kind, title, drafting_unit_id, status, version, "
-                        "position) VALUES (%s, %s, %s, %s, 'drafting', %s, %s)"
+                        "position) VALUES (%s, %s, %s, %s, %s, %s, %s)"
                     ).format(t["regulations"]),
-                    (e.originator_id, s["kind"], s["title"], s["drafting_unit_id"], e.version,
-                     e.position),
+                    (e.originator_id, s["kind"], s["title"], s["drafting_unit_id"],
+                     REGULATION_STATUS(e.type, s), e.version, e.position),
                 )  # fmt: skip
                 continue
-            if e.type == "RegulationPublished":
+            if e.type == Regulation.Published.NAME:
                 self._published(cur, t, e)
-            elif e.type == "RegulationFiled":
+            elif e.type == Regulation.Filed.NAME:
                 cur.execute(
                     SQL(
                         "UPDATE {} SET filed_on = %s WHERE regulation_id = %s AND body = %s"
@@ -72,9 +70,9 @@ class RegulationsBoard(PipelinedModel):
                     "last_cleanup_verdict), version = %(version)s, position = %(position)s "
                     "WHERE id = %(id)s"
                 ).format(t["regulations"]),
-                {"status": ENDED.get(e.type, "adopted" if e.type == "RegulationAdopted" else None),
+                {"status": REGULATION_STATUS(e.type, s),
                  "on": s.get("on") if e.type in ENDED else None,
-                 "cleanup": e.type == "CleanupReviewed", "at": s["timestamp"],
+                 "cleanup": e.type == Regulation.CleanupReviewed.NAME, "at": s["timestamp"],
                  "verdict": s.get("verdict"), "version": e.version, "position": e.position,
                  "id": e.originator_id},
             )  # fmt: skip
@@ -85,11 +83,11 @@ class RegulationsBoard(PipelinedModel):
         s = e.state
         cur.execute(
             SQL(
-                "UPDATE {} SET status = 'in_force', kind = %s, title = %s, drafting_unit_id = %s, "
+                "UPDATE {} SET status = %s, kind = %s, title = %s, drafting_unit_id = %s, "
                 "number = %s, published_on = %s, valid_until = %s WHERE id = %s"
             ).format(t["regulations"]),
-            (s["kind"], s["title"], s["drafting_unit_id"], s["number"], s["published_on"],
-             s["valid_until"], e.originator_id),
+            (REGULATION_STATUS(e.type, s), s["kind"], s["title"], s["drafting_unit_id"],
+             s["number"], s["published_on"], s["valid_until"], e.originator_id),
         )  # fmt: skip
         cur.executemany(
             SQL("INSERT INTO {} (regulation_id, body, due) VALUES (%s, %s, %s)").format(

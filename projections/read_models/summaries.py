@@ -1,11 +1,9 @@
 """Summaries for GET /{collection}?status= (api.md "Every resource"): meetings, decisions,
 supervision items, leaves and regulations in one table (documents have their own model).
 
-Statuses follow the aggregates' own: a meeting is convened/open/closed; a decision's stage is
-preparing → ready (its four M10 procedures recorded; a decision that is not major starts
-ready) → decided (M9) → published or withheld (M13); a supervision item moves as S1 says; a leave
-is reported, or approved at once when it needs no approval (L3, L5), then returned or
-cancelled (L6); a regulation is drafting/adopted/in_force/superseded/abolished (G4–G7).
+Statuses are the aggregates' own: each folds its events through the domain's status rule
+(``MEETING_STATUS``, ``DECISION_STAGE``, ``ITEM_STATUS``, ``LEAVE_STATUS``,
+``REGULATION_STATUS``), the rule the aggregate applies to itself.
 """
 
 from __future__ import annotations
@@ -15,77 +13,29 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
-from domain.decisions import PROCEDURES
+from domain.base import GovAggregate, StatusRule
+from domain.decisions import DECISION_STAGE, Decision, ready_when_complete
+from domain.leaves import LEAVE_STATUS, LeaveRecord
+from domain.meetings import MEETING_STATUS, Meeting
+from domain.regulations import REGULATION_STATUS, Regulation
+from domain.supervision import ITEM_STATUS, SupervisionItem
 from projections.engine import Event, ReadModel, Tables, insert_rows, rows_of
 
-# The creation event of each collection, and every later event of its aggregates (each moves
-# the row's version; the system events of api.md too, whenever they are recorded).
-EVENTS: dict[str, tuple[str, ...]] = {
-    "meetings": ("MeetingConvened", "TopicProposed", "TopicSet", "PapersDistributed",
-                 "AbsenceRecorded", "MeetingOpened", "TopicDecided", "MeetingClosed",
-                 "MinutesDrafted", "MinutesSigned"),
-    "decisions": ("DecisionInitiated", "DecisionProcedureRecorded", "DecisionTaken",
-                  "DecisionPublished", "DecisionDocumentLinked", "DecisionTopicLinked",
-                  "DecisionSupervisionLinked", "DecisionRegulationLinked"),
-    "supervision-items": ("SupervisionItemRegistered", "ProgressReported", "ItemVerified",
-                          "RectificationOrdered", "ItemClosed", "ResultsCirculated",
-                          "ReportOverdue", "ItemOverdue"),
-    "leaves": ("LeaveReported", "LeaveApproved", "LeaveFiled", "ReturnReported",
-               "LeaveCancelled", "ReturnOverdue"),
-    "regulations": ("RegulationDrafted", "LegalityReviewed", "PublicCommentOpened",
-                    "CommentReceived", "RegulationAdopted", "RegulationPublished",
-                    "RegulationFiled", "CleanupReviewed", "RegulationRevised",
-                    "RegulationSuperseded", "RegulationAbolished", "RegulationEvaluated",
-                    "FilingOverdue", "RegulationExpired"),
-}  # fmt: skip
-COLLECTION_OF = {t: collection for collection, types in EVENTS.items() for t in types}
-CREATED = {types[0]: collection for collection, types in EVENTS.items()}
-
-FIRST_STATUS = {
-    "MeetingConvened": "convened",
-    "SupervisionItemRegistered": "registered",
-    "RegulationDrafted": "drafting",
+# Each collection: its aggregate (every event of which moves the row's version, the system
+# events of api.md too, whenever they are recorded) and the domain's own status rule.
+KINDS: dict[str, tuple[type[GovAggregate], StatusRule]] = {
+    "meetings": (Meeting, MEETING_STATUS),
+    "decisions": (Decision, DECISION_STAGE),
+    "supervision-items": (SupervisionItem, ITEM_STATUS),
+    "leaves": (LeaveRecord, LEAVE_STATUS),
+    "regulations": (Regulation, REGULATION_STATUS),
 }
-STATUS_AFTER = {
-    "MeetingOpened": "open",
-    "MeetingClosed": "closed",
-    "DecisionTaken": "decided",
-    "ProgressReported": "in_progress",
-    "RectificationOrdered": "rectifying",
-    "ItemClosed": "closed",
-    "LeaveApproved": "approved",
-    "ReturnReported": "returned",
-    "LeaveCancelled": "cancelled",
-    "RegulationAdopted": "adopted",
-    "RegulationPublished": "in_force",
-    "RegulationSuperseded": "superseded",
-    "RegulationAbolished": "abolished",
-    "RegulationExpired": "expired",  # G6, recorded by the deadline ticker
-}
-# A status an event sets only from these (S1: a report moves a registered item in progress).
-ONLY_FROM = {"ProgressReported": ["registered"]}
-
-
-def first_status(event_type: str, s: dict[str, Any]) -> str:
-    """The status a creation event starts its aggregate in."""
-    if event_type == "DecisionInitiated":
-        return "preparing" if s["major"] else "ready"  # M10 binds major decisions only
-    if event_type == "LeaveReported":
-        return "reported" if s.get("approval_by") else "approved"  # L3, L5
-    return FIRST_STATUS[event_type]
-
-
-def status_after(event_type: str, s: dict[str, Any]) -> str | None:
-    """The status a later event moves its aggregate to; None: unchanged."""
-    if event_type == "ItemVerified":
-        return "verified" if s["result"] == "passed" else "failed_verification"
-    if event_type == "DecisionPublished":
-        return "withheld" if s.get("withheld_reason") else "published"  # M13
-    return STATUS_AFTER.get(event_type)
+COLLECTION_OF = {t: c for c, (cls, _) in KINDS.items() for t in cls.event_names()}
+CREATED = {cls.event_names()[0]: c for c, (cls, _) in KINDS.items()}
 
 
 def title_of(event_type: str, s: dict[str, Any]) -> str:
-    if event_type == "LeaveReported":
+    if event_type == LeaveRecord.Reported.NAME:
         return f"{s['person_id']} {s['kind']}"
     return str(s["title"])
 
@@ -110,7 +60,9 @@ class Summaries(ReadModel):
         one batched update."""
         created = {e.originator_id for e in events if e.type in CREATED}
         touched = list({e.originator_id for e in events} - created)
-        decisions = list({e.originator_id for e in events if e.type == "DecisionProcedureRecorded"})
+        decisions = list(
+            {e.originator_id for e in events if e.type == Decision.ProcedureRecorded.NAME}
+        )
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         for r in rows_of(cur, t["summaries"], "collection, status", "id", touched):
             rows[(r["collection"], r["id"])] = {**r, "new": False}
@@ -122,25 +74,21 @@ class Summaries(ReadModel):
             s = e.state
             key = (COLLECTION_OF[e.type], e.originator_id)
             if e.type in CREATED:
-                first = first_status(e.type, s)
-                rows[key] = {"collection": key[0], "id": key[1], "new": True, "status": first}
+                rows[key] = {"collection": key[0], "id": key[1], "new": True, "status": None}
                 rows[key]["title"] = title_of(e.type, s)
             elif key not in rows:
                 continue  # an aggregate this model never saw created: nothing to update
             row = rows[key]
             row.update(version=e.version, position=e.position, updated_at=s["timestamp"])
-            after = status_after(e.type, s)
-            only = ONLY_FROM.get(e.type)
-            if after is not None and (only is None or row["status"] in only):
-                row["status"] = after
-            if e.type == "DecisionProcedureRecorded":
+            row["status"] = KINDS[key[0]][1](e.type, s, row["status"])
+            if e.type == Decision.ProcedureRecorded.NAME:
                 procedures = recorded[e.originator_id]
                 if s["procedure"] not in procedures:
                     procedures.add(s["procedure"])
                     new_procedures.append((e.originator_id, s["procedure"]))
-                # M10: once all four procedures are recorded, a preparing decision is ready.
-                if row["status"] == "preparing" and procedures >= set(PROCEDURES):
-                    row["status"] = "ready"
+                # M10: ready once all four are recorded (a major decision prepares them).
+                major = row["status"] == "preparing"
+                row["status"] = ready_when_complete(row["status"], major, procedures)
         inserts = [r for r in rows.values() if r["new"]]
         updates = [r for r in rows.values() if not r["new"] and "version" in r]
         insert_rows(

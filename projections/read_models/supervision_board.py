@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL, Identifier
 
+from domain.supervision import ITEM_STATUS, SupervisionItem
 from projections.engine import Event, ReadModel, Tables, insert_rows, rows_of
 
 Row = dict[str, Any]
@@ -30,21 +31,22 @@ class SupervisionBoard(ReadModel):
         "PRIMARY KEY (item_id, due)",
     }
     types: ClassVar[tuple[str, ...]] = (
-        "SupervisionItemRegistered",
-        "ProgressReported",
-        "ItemVerified",
-        "RectificationOrdered",
-        "ItemClosed",
-        "ResultsCirculated",
+        SupervisionItem.Registered.NAME,
+        SupervisionItem.ProgressReported.NAME,
+        SupervisionItem.Verified.NAME,
+        SupervisionItem.RectificationOrdered.NAME,
+        SupervisionItem.Closed.NAME,
+        SupervisionItem.ResultsCirculated.NAME,
     )
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         """Folds the batch per item in memory (items and report dates it touches that exist
         already are read once), then writes each changed row once, in batches."""
-        registered = {e.originator_id for e in events if e.type == "SupervisionItemRegistered"}
+        registered = {e.originator_id for e in events if e.type == SupervisionItem.Registered.NAME}
         touched = list({e.originator_id for e in events} - registered)
         reporting = list(
-            {e.originator_id for e in events if e.type == "ProgressReported"} - registered
+            {e.originator_id for e in events if e.type == SupervisionItem.ProgressReported.NAME}
+            - registered
         )
         items: dict[str, Row] = {}
         columns = "status, rectification_due, overdue_from, closed_at, circulated_at"
@@ -56,14 +58,14 @@ class SupervisionBoard(ReadModel):
         for e in events:
             s = e.state
             at = _time(s["timestamp"])
-            if e.type == "SupervisionItemRegistered":
+            if e.type == SupervisionItem.Registered.NAME:
                 deadline = _time(s["deadline"])
                 items[e.originator_id] = {
                     "id": e.originator_id, "new": True, "title": s["title"],
                     "source_kind": s["source"]["kind"], "lead_unit_id": s["lead_unit_id"],
-                    "status": "registered", "deadline": deadline, "rectification_due": None,
-                    "overdue_from": deadline, "registered_at": at, "closed_at": None,
-                    "circulated_at": None,
+                    "status": ITEM_STATUS(e.type, s), "deadline": deadline,
+                    "rectification_due": None, "overdue_from": deadline, "registered_at": at,
+                    "closed_at": None, "circulated_at": None,
                 }  # fmt: skip
                 reports[e.originator_id] = {
                     (due := _time(d)): {"item_id": e.originator_id, "due": due,
@@ -75,7 +77,7 @@ class SupervisionBoard(ReadModel):
             item = items.get(e.originator_id)
             if item is None:
                 continue  # an item this model never saw registered: nothing to update
-            if e.type == "ProgressReported":
+            if e.type == SupervisionItem.ProgressReported.NAME:
                 _answer(reports.get(e.originator_id, {}), at)
             _fold(item, e, at)
         new = [r for r in items.values() if r["new"]]
@@ -127,23 +129,14 @@ def _fold(item: Row, e: Event, at: datetime) -> None:
     """One later event on an item: its status, rectification due time, overdue_from (the
     earliest of the deadline and every rectification's due time), closing and circulation."""
     s = e.state
-    status = {
-        "ProgressReported": None,
-        "ItemVerified": "verified" if s.get("result") == "passed" else "failed_verification",
-        "RectificationOrdered": "rectifying",
-        "ItemClosed": "closed",
-        "ResultsCirculated": None,
-    }[e.type]
-    if status is None:
-        status = "in_progress" if item["status"] == "registered" else item["status"]
-    item["status"] = status
-    if e.type == "RectificationOrdered" and s.get("due"):
+    item["status"] = ITEM_STATUS(e.type, s, item["status"])
+    if e.type == SupervisionItem.RectificationOrdered.NAME and s.get("due"):
         due = _time(s["due"])
         item["rectification_due"] = due
         item["overdue_from"] = min(item["overdue_from"], due)
-    if e.type == "ItemClosed":
+    if e.type == SupervisionItem.Closed.NAME:
         item["closed_at"] = at
-    if e.type == "ResultsCirculated":
+    if e.type == SupervisionItem.ResultsCirculated.NAME:
         item["circulated_at"] = at
     item.update(version=e.version, position=e.position)
 
