@@ -15,7 +15,7 @@ from pydantic import AfterValidator
 from api.auth import current_actor
 from api.writes import json_response, resource_response
 from domain.base import Actor, GovAggregate
-from domain.commands.fields import in_range
+from domain.fields import in_range
 from domain.rules import NotFound
 from projections.accountability import log_entry
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import register_topic
@@ -27,6 +27,7 @@ LEADER_OFFICES = (
 OFFICE_STAFF = ("office_director", "secretary_general", "deputy_secretary_general")
 CLEARANCE_ORDER = ("none", "secret", "confidential", "top_secret")
 READ_ONLY_OFFICES = ("investigator",)
+R = TypeVar("R")
 
 
 def clearance_covers(clearance: str, classification: str) -> bool:
@@ -99,6 +100,19 @@ class Act:
             "correlation_id": self.correlation_id,
             "causation_id": self.causation_id,
         }
+
+
+class Records(dict[str, R]):
+    """An aggregate's records keyed for lookup (countersigns by unit, topics by id, filings by
+    body): a dict to the domain, the list of its records in order to the API."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """Who did an act, and when (an approval, a filing)."""
+
+    by: str
+    at: datetime
 
 
 class GovAggregate(Aggregate):

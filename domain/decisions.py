@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from domain.base import LEADER_OFFICES, OFFICE_STAFF, Act, GovAggregate, Post, StatusRule
+from domain.base import LEADER_OFFICES, OFFICE_STAFF, Act, GovAggregate, Post, Records, StatusRule
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
 
@@ -30,6 +32,43 @@ MATTER_KINDS = (*MAJOR_MATTERS, "other")
 # M10: the preparatory procedures, in the order of the rules.
 PROCEDURES = ("public_participation", "expert_review", "risk_assessment", "legality_review")
 DECIDING_MEETINGS = ("plenary", "executive")
+
+
+@dataclass(frozen=True, slots=True)
+class Procedure:
+    """M10: one preparatory procedure, done (with its conclusion and evidence) or waived."""
+
+    procedure: str
+    conclusion: str | None
+    performed_by: str
+    evidence_refs: list[str]
+    waived_reason: str | None
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CollectiveDecision:
+    """M9, M11: the collective decision: at which meeting and topic, with every position."""
+
+    meeting_id: str
+    meeting_kind: str
+    topic_id: str
+    text: str
+    positions: dict[str, str]
+    dissent_notes: dict[str, str]
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """M13: published with its interpretation, or withheld with the reason."""
+
+    published: bool
+    interpretation_ref: str | None
+    withheld_reason: str | None
+    at: datetime
+    by: str
 
 
 class Decision(GovAggregate):
@@ -57,7 +96,7 @@ class Decision(GovAggregate):
             decision.responsible_person = self.responsible_person
             decision.initiated_by = self.meta["actor_id"]
             decision.stage = DECISION_STAGE.of(self)
-            decision.procedures = {}
+            decision.procedures = Records()
             decision.taken = None
             decision.publication = None
             decision.documents = []
@@ -76,15 +115,19 @@ class Decision(GovAggregate):
         waived_reason: str | None
 
         def apply(self, decision: Decision) -> None:
-            decision.procedures[self.procedure] = {
-                "procedure": self.procedure,
-                "conclusion": self.conclusion,
-                "performed_by": self.performed_by,
-                "evidence_refs": self.evidence_refs,
-                "waived_reason": self.waived_reason,
-                "recorded_by": self.meta["actor_id"],
-                "recorded_at": self.timestamp.isoformat(),
+            recorded = decision.procedures | {
+                self.procedure: Procedure(
+                    self.procedure,
+                    self.conclusion,
+                    self.performed_by,
+                    self.evidence_refs,
+                    self.waived_reason,
+                    recorded_by=self.meta["actor_id"],
+                    recorded_at=self.timestamp,
+                )
             }
+            # Kept in the order of the rules (M10), whatever order they were recorded in.
+            decision.procedures = Records((p, recorded[p]) for p in PROCEDURES if p in recorded)
             decision.stage = ready_when_complete(
                 decision.stage, decision.major, decision.procedures
             )
@@ -100,15 +143,15 @@ class Decision(GovAggregate):
 
         def apply(self, decision: Decision) -> None:
             decision.stage = DECISION_STAGE.of(self, decision.stage)
-            decision.taken = {
-                "meeting_id": self.meeting_id,
-                "meeting_kind": self.meeting_kind,
-                "topic_id": self.topic_id,
-                "text": self.text,
-                "positions": self.positions,
-                "dissent_notes": self.dissent_notes,
-                "at": self.timestamp.isoformat(),
-            }
+            decision.taken = CollectiveDecision(
+                self.meeting_id,
+                self.meeting_kind,
+                self.topic_id,
+                self.text,
+                self.positions,
+                self.dissent_notes,
+                at=self.timestamp,
+            )
 
     class Published(Event):
         TOPIC = "govrules:DecisionPublished"
@@ -117,13 +160,13 @@ class Decision(GovAggregate):
 
         def apply(self, decision: Decision) -> None:
             decision.stage = DECISION_STAGE.of(self, decision.stage)
-            decision.publication = {
-                "published": self.withheld_reason is None,
-                "interpretation_ref": self.interpretation_ref,
-                "withheld_reason": self.withheld_reason,
-                "at": self.timestamp.isoformat(),
-                "by": self.meta["actor_id"],
-            }
+            decision.publication = Publication(
+                published=self.withheld_reason is None,
+                interpretation_ref=self.interpretation_ref,
+                withheld_reason=self.withheld_reason,
+                at=self.timestamp,
+                by=self.meta["actor_id"],
+            )
 
     class DocumentLinked(Event):
         TOPIC = "govrules:DecisionDocumentLinked"
@@ -177,9 +220,9 @@ class Decision(GovAggregate):
         stage: str
         responsible_person: str
         initiated_by: str
-        procedures: dict[str, dict[str, Any]]
-        taken: dict[str, Any] | None
-        publication: dict[str, Any] | None
+        procedures: Records[Procedure]
+        taken: CollectiveDecision | None
+        publication: Publication | None
         documents: list[dict[str, str]]
         topics: list[dict[str, str]]
         supervision_items: list[dict[str, str]]
@@ -290,9 +333,7 @@ class Decision(GovAggregate):
     ) -> None:
         """集体讨论决定: recorded with the meeting's TopicDecided, in one transaction."""
         if self.taken is not None:
-            raise refuse(
-                "M9", f"the decision was already taken at meeting {self.taken['meeting_id']}"
-            )
+            raise refuse("M9", f"the decision was already taken at meeting {self.taken.meeting_id}")
         if self.major and meeting_kind not in DECIDING_MEETINGS:
             raise refuse(
                 "M9",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,11 +20,13 @@ from domain.base import (
     Act,
     GovAggregate,
     Post,
+    Records,
     StatusRule,
     clearance_covers,
 )
 from domain.calendar import add_months
 from domain.clock import SHANGHAI
+from domain.fields import Text
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
 
@@ -166,6 +169,81 @@ class DocumentNumberSequence(GovAggregate):
         return sequence
 
 
+class Implements(TypedDict):
+    """D10: the provincial document a document carries out (issued within 6 months of it)."""
+
+    ref: Text
+    issued_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Countersign:
+    """D6, D7: one unit asked to countersign (会签): pending, then answered or, once its limit
+    passed unanswered, deemed no objection."""
+
+    unit_id: str
+    requested_at: datetime
+    due: datetime
+    due_basis: str
+    status: str = "pending"  # pending | answered | deemed
+    opinion: str | None = None
+    reasons: str | None = None
+    answered_by: str | None = None
+    answered_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DisagreementSummary:
+    """D6: where units disagree, each side's reasons and the lead unit's proposal."""
+
+    sides: str
+    proposal: str
+    recorded_at: datetime
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnReview:
+    """D8: the office returned a non-conforming incoming document (退文)."""
+
+    return_reasons: list[str]
+    note: str | None
+    by: str
+    at: datetime
+    conforming: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingReview:
+    """D8: the office proposed handling (拟办意见) and routed it to a leader."""
+
+    proposed_handling: str
+    routed_to: str
+    by: str
+    at: datetime
+    conforming: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """D9: who signed it off (签发), in which office, for whom, on what authority."""
+
+    by: str
+    office: str
+    acting_for: str | None
+    authority: str
+    opinion: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """D12: made public, with its interpretation (政策解读) where there is one."""
+
+    at: datetime
+    interpretation_ref: str | None
+
+
 class OfficialDocument(GovAggregate):
     """公文: an incoming document (a unit writes to the government) or an outgoing one (issued
     in the government's name), from drafting to publication."""
@@ -196,7 +274,7 @@ class OfficialDocument(GovAggregate):
         routine: bool
         personnel: bool
         decision_id: str | None
-        implements: dict[str, Any] | None
+        implements: Implements | None
         implementation_due: date | None
         # The request (请示) a reply (批复) answers; absent from documents drafted before it.
         replies_to: str | None = None
@@ -213,7 +291,7 @@ class OfficialDocument(GovAggregate):
                 setattr(doc, name, getattr(self, name))
             doc.status = DOCUMENT_STATUS.of(self)
             doc.drafted_by = self.meta["actor_id"]
-            doc.countersigns = {}
+            doc.countersigns = Records()
             doc.disagreement_summary = None
             doc.review = None
             doc.signature = None
@@ -231,17 +309,9 @@ class OfficialDocument(GovAggregate):
 
         def apply(self, doc: OfficialDocument) -> None:
             for unit_id in self.unit_ids:
-                doc.countersigns[unit_id] = {
-                    "unit_id": unit_id,
-                    "requested_at": self.timestamp.isoformat(),
-                    "due": self.due.isoformat(),
-                    "due_basis": self.due_basis,
-                    "status": "pending",
-                    "opinion": None,
-                    "reasons": None,
-                    "answered_by": None,
-                    "answered_at": None,
-                }
+                doc.countersigns[unit_id] = Countersign(
+                    unit_id, self.timestamp, self.due, self.due_basis
+                )
 
     class Countersigned(Event):
         TOPIC = "govrules:DocumentCountersigned"
@@ -250,12 +320,13 @@ class OfficialDocument(GovAggregate):
         reasons: str | None
 
         def apply(self, doc: OfficialDocument) -> None:
-            doc.countersigns[self.unit_id].update(
+            doc.countersigns[self.unit_id] = replace(
+                doc.countersigns[self.unit_id],
                 status="answered",
                 opinion=self.opinion,
                 reasons=self.reasons,
                 answered_by=self.meta["actor_id"],
-                answered_at=self.timestamp.isoformat(),
+                answered_at=self.timestamp,
             )
 
     class CountersignDeemedNoObjection(Event):
@@ -267,12 +338,13 @@ class OfficialDocument(GovAggregate):
         due: datetime
 
         def apply(self, doc: OfficialDocument) -> None:
-            doc.countersigns[self.unit_id].update(
+            doc.countersigns[self.unit_id] = replace(
+                doc.countersigns[self.unit_id],
                 status="deemed",
                 opinion="no_objection",
                 reasons=None,
                 answered_by=self.meta["actor_id"],
-                answered_at=self.due.isoformat(),
+                answered_at=self.due,
             )
 
     class DisagreementSummarised(Event):
@@ -281,12 +353,9 @@ class OfficialDocument(GovAggregate):
         proposal: str
 
         def apply(self, doc: OfficialDocument) -> None:
-            doc.disagreement_summary = {
-                "sides": self.sides,
-                "proposal": self.proposal,
-                "recorded_at": self.timestamp.isoformat(),
-                "by": self.meta["actor_id"],
-            }
+            doc.disagreement_summary = DisagreementSummary(
+                self.sides, self.proposal, self.timestamp, self.meta["actor_id"]
+            )
 
     class Returned(Event):
         TOPIC = "govrules:DocumentReturned"
@@ -295,13 +364,9 @@ class OfficialDocument(GovAggregate):
 
         def apply(self, doc: OfficialDocument) -> None:
             doc.status = DOCUMENT_STATUS.of(self, doc.status)
-            doc.review = {
-                "conforming": False,
-                "return_reasons": self.return_reasons,
-                "note": self.note,
-                "by": self.meta["actor_id"],
-                "at": self.timestamp.isoformat(),
-            }
+            doc.review = ReturnReview(
+                self.return_reasons, self.note, self.meta["actor_id"], self.timestamp
+            )
 
     class Routed(Event):
         TOPIC = "govrules:DocumentRouted"
@@ -310,13 +375,9 @@ class OfficialDocument(GovAggregate):
 
         def apply(self, doc: OfficialDocument) -> None:
             doc.status = DOCUMENT_STATUS.of(self, doc.status)
-            doc.review = {
-                "conforming": True,
-                "proposed_handling": self.proposed_handling,
-                "routed_to": self.routed_to,
-                "by": self.meta["actor_id"],
-                "at": self.timestamp.isoformat(),
-            }
+            doc.review = RoutingReview(
+                self.proposed_handling, self.routed_to, self.meta["actor_id"], self.timestamp
+            )
 
     class SignedOff(Event):
         TOPIC = "govrules:DocumentSignedOff"
@@ -325,14 +386,14 @@ class OfficialDocument(GovAggregate):
 
         def apply(self, doc: OfficialDocument) -> None:
             doc.status = DOCUMENT_STATUS.of(self, doc.status)
-            doc.signature = {
-                "by": self.meta["actor_id"],
-                "office": self.meta["actor_office"],
-                "acting_for": self.meta["acting_for"],
-                "authority": self.authority,
-                "opinion": self.opinion,
-                "at": self.timestamp.isoformat(),
-            }
+            doc.signature = Signature(
+                by=self.meta["actor_id"],
+                office=self.meta["actor_office"],
+                acting_for=self.meta["acting_for"],
+                authority=self.authority,
+                opinion=self.opinion,
+                at=self.timestamp,
+            )
 
     class Numbered(Event):
         TOPIC = "govrules:DocumentNumbered"
@@ -367,10 +428,7 @@ class OfficialDocument(GovAggregate):
 
         def apply(self, doc: OfficialDocument) -> None:
             doc.status = DOCUMENT_STATUS.of(self, doc.status)
-            doc.published = {
-                "at": self.timestamp.isoformat(),
-                "interpretation_ref": self.interpretation_ref,
-            }
+            doc.published = Publication(self.timestamp, self.interpretation_ref)
 
     if TYPE_CHECKING:  # state set by the events; annotated for mypy only (not dataclass fields)
         doc_type: str
@@ -391,19 +449,19 @@ class OfficialDocument(GovAggregate):
         routine: bool
         personnel: bool
         decision_id: str | None
-        implements: dict[str, Any] | None
+        implements: Implements | None
         implementation_due: date | None
         replies_to: str | None
         replies: list[str]
         status: str
         drafted_by: str
-        countersigns: dict[str, dict[str, Any]]
-        disagreement_summary: dict[str, Any] | None
-        review: dict[str, Any] | None
-        signature: dict[str, Any] | None
+        countersigns: Records[Countersign]
+        disagreement_summary: DisagreementSummary | None
+        review: ReturnReview | RoutingReview | None
+        signature: Signature | None
         number: str | None
         issued_at: datetime | None
-        published: dict[str, Any] | None
+        published: Publication | None
 
     # ----- drafting ------------------------------------------------------------------------
 
@@ -430,7 +488,7 @@ class OfficialDocument(GovAggregate):
         routine: bool = False,
         personnel: bool = False,
         decision_id: str | None = None,
-        implements: dict[str, Any] | None = None,
+        implements: Implements | None = None,
         replies_to: str | None = None,
         id: uuid.UUID | None = None,
     ) -> OfficialDocument:
@@ -535,7 +593,8 @@ class OfficialDocument(GovAggregate):
                 raise refuse("D6", f"{unit_id} is the lead unit; it does not countersign itself")
             # D7: a limit that passed unanswered is no objection, recorded or not; asking
             # again is refused either way, as it always was for a pending request.
-            if self.countersigns.get(unit_id, {}).get("status") in ("pending", "deemed"):
+            asked = self.countersigns.get(unit_id)
+            if asked is not None and asked.status in ("pending", "deemed"):
                 raise refuse("D6", f"{unit_id} has already been asked and has not answered")
         if due is None:
             due = calendar.due_after_working_days(act.at, COUNTERSIGN_WORKING_DAYS)
@@ -568,12 +627,10 @@ class OfficialDocument(GovAggregate):
         entry = self.countersigns.get(unit_id)
         if entry is None:
             raise refuse("D6", f"{unit_id} was not asked to countersign")
-        if entry["status"] == "deemed":
-            raise refuse("D7", f"the limit passed at {entry['due']}: deemed no objection")
-        if entry["status"] != "pending":
+        if entry.status == "deemed" or (entry.status == "pending" and act.at >= entry.due):
+            raise refuse("D7", f"the limit passed at {entry.due.isoformat()}: deemed no objection")
+        if entry.status != "pending":
             raise refuse("D6", f"{unit_id} has already answered")
-        if act.at >= datetime.fromisoformat(entry["due"]):
-            raise refuse("D7", f"the limit passed at {entry['due']}: deemed no objection")
         if opinion not in ("agree", "disagree"):
             raise InvalidReference("opinion is agree or disagree")
         if opinion == "disagree" and not (reasons and reasons.strip()):
@@ -593,9 +650,9 @@ class OfficialDocument(GovAggregate):
         objection. Idempotent: False when there is nothing to record (answered, already
         deemed, another due on record, or ``act.at`` before ``due``)."""
         entry = self.countersigns.get(unit_id)
-        if entry is None or entry["status"] != "pending":
+        if entry is None or entry.status != "pending":
             return False
-        if datetime.fromisoformat(entry["due"]) != due or act.at < due:
+        if entry.due != due or act.at < due:
             return False
         self.record(
             self.CountersignDeemedNoObjection,
@@ -610,7 +667,7 @@ class OfficialDocument(GovAggregate):
     def summarise_disagreement(self, act: Act, sides: str, proposal: str) -> None:
         """D6: where units disagree the lead unit lists each side's reasons and a proposal."""
         post = self._lead_post(act, "D6")
-        if not any(c["opinion"] == "disagree" for c in self.countersigns.values()):
+        if not any(c.opinion == "disagree" for c in self.countersigns.values()):
             raise refuse("D6", "no unit disagreed; there is nothing to summarise")
         if not sides.strip() or not proposal.strip():
             raise refuse("D6", "list each side's reasons and a proposal")
@@ -623,16 +680,16 @@ class OfficialDocument(GovAggregate):
         """D6/D7: every asked unit answered (or its limit passed: no objection), and any
         disagreement summarised by the lead unit after the last disagreement."""
         for entry in self.countersigns.values():
-            if entry["status"] == "pending" and at < datetime.fromisoformat(entry["due"]):
-                raise refuse("D6", f"{entry['unit_id']} has not countersigned (due {entry['due']})")
+            if entry.status == "pending" and at < entry.due:
+                due = entry.due.isoformat()
+                raise refuse("D6", f"{entry.unit_id} has not countersigned (due {due})")
         disagreements = [
-            c["answered_at"] for c in self.countersigns.values() if c["opinion"] == "disagree"
+            c.answered_at
+            for c in self.countersigns.values()
+            if c.opinion == "disagree" and c.answered_at is not None
         ]
-        if disagreements and (
-            self.disagreement_summary is None
-            or datetime.fromisoformat(self.disagreement_summary["recorded_at"])
-            < max(datetime.fromisoformat(t) for t in disagreements)
-        ):
+        summary = self.disagreement_summary
+        if disagreements and (summary is None or summary.recorded_at < max(disagreements)):
             raise refuse("D6", "units disagree: the lead unit lists each side's reasons first")
 
     # ----- review (审核), for incoming documents --------------------------------------------
@@ -876,15 +933,11 @@ def _check_incoming(
     return ["D2", "D4", "D5"]
 
 
-def _implementation_due(implements: dict[str, Any]) -> date:
+def _implementation_due(implements: Implements) -> date:
     """D10: a document implementing a provincial document is issued within 6 months of it."""
-    try:
-        issued_on = date.fromisoformat(str(implements["issued_on"]))
-    except (KeyError, ValueError):
-        raise InvalidReference("implements needs issued_on (YYYY-MM-DD)") from None
-    if not str(implements.get("ref", "")).strip():
+    if not implements["ref"].strip():
         raise InvalidReference("implements needs ref, the provincial document's number")
-    return add_months(issued_on, IMPLEMENTATION_MONTHS)
+    return add_months(implements["issued_on"], IMPLEMENTATION_MONTHS)
 
 
 def _signing_post(

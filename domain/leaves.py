@@ -17,7 +17,7 @@ from eventsourcing.domain import Snapshot as LibrarySnapshot
 from pydantic import ConfigDict
 from typing_extensions import TypedDict
 
-from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, StatusRule
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, Stamp, StatusRule
 from domain.clock import SHANGHAI
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
@@ -234,13 +234,13 @@ class LeaveRecord(GovAggregate):
 
         def apply(self, leave: LeaveRecord) -> None:
             leave.status = LEAVE_STATUS.of(self, leave.status)
-            leave.approved = {"by": self.meta["actor_id"], "at": self.timestamp.isoformat()}
+            leave.approved = Stamp(self.meta["actor_id"], self.timestamp)
 
     class Filed(Event):
         TOPIC = "govrules:LeaveFiled"
 
         def apply(self, leave: LeaveRecord) -> None:
-            leave.filed = {"by": self.meta["actor_id"], "at": self.timestamp.isoformat()}
+            leave.filed = Stamp(self.meta["actor_id"], self.timestamp)
 
     class ReturnReported(Event):
         TOPIC = "govrules:ReturnReported"
@@ -280,8 +280,8 @@ class LeaveRecord(GovAggregate):
         approval_by: str | None
         return_due: datetime
         status: str
-        approved: dict[str, Any] | None
-        filed: dict[str, Any] | None
+        approved: Stamp | None
+        filed: Stamp | None
         returned_at: datetime | None
         return_overdue: datetime | None
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, StatusRule
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, Records, StatusRule
 from domain.clock import SHANGHAI
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
@@ -110,6 +111,67 @@ class CitywideMeetingQuota(GovAggregate):
         self.record(self.MeetingCounted, act, rules=("M12",), post=post, meeting_id=meeting_id)
 
 
+@dataclass(frozen=True, slots=True)
+class TopicDecision:
+    """M11: what a topic decided, with every present member's position."""
+
+    text: str
+    positions: dict[str, str]
+    dissent_notes: dict[str, str]
+    decision_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """M6: a topic proposed, set on the agenda by the mayor, then decided at the meeting."""
+
+    topic_id: str
+    title: str
+    decision_id: str | None
+    proposed_by: str
+    proposed_at: datetime
+    set_by: str | None = None
+    set_at: datetime | None = None
+    decided: TopicDecision | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    """M7: a member's leave from the meeting, approved, with whoever stands in."""
+
+    person_id: str
+    reason: str
+    stand_in_id: str | None
+    approved_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """M7: who was expected, present, absent with or without leave, and who stood in."""
+
+    at: datetime
+    members: list[str]
+    present: list[str]
+    absent_with_leave: list[str]
+    absent_without_leave: list[str]
+    stand_ins: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Minutes:
+    """M8: one version of the minutes (纪要); a correction names the signed one it corrects."""
+
+    version: int
+    text: str
+    drafted_by: str
+    drafted_at: datetime
+    corrects: int | None
+    reason: str | None
+    signed_by: str | None = None
+    signed_at: datetime | None = None
+
+
 class Meeting(GovAggregate):
     """One meeting of the government, from convening to signed minutes."""
 
@@ -136,9 +198,9 @@ class Meeting(GovAggregate):
             meeting.scheduled_at = self.scheduled_at
             meeting.unit_id = self.unit_id
             meeting.status = MEETING_STATUS.of(self)
-            meeting.topics = {}
+            meeting.topics = Records()
             meeting.papers_distributed_at = None
-            meeting.absences = {}
+            meeting.absences = Records()
             meeting.opening = None
             meeting.closed_at = None
             meeting.minutes = []
@@ -153,24 +215,17 @@ class Meeting(GovAggregate):
         proposed_by: str
 
         def apply(self, meeting: Meeting) -> None:
-            meeting.topics[self.topic_id] = {
-                "topic_id": self.topic_id,
-                "title": self.title,
-                "decision_id": self.decision_id,
-                "proposed_by": self.proposed_by,
-                "proposed_at": self.timestamp.isoformat(),
-                "set_by": None,
-                "set_at": None,
-                "decided": None,
-            }
+            meeting.topics[self.topic_id] = Topic(
+                self.topic_id, self.title, self.decision_id, self.proposed_by, self.timestamp
+            )
 
     class TopicSet(Event):
         TOPIC = "govrules:TopicSet"
         topic_id: str
 
         def apply(self, meeting: Meeting) -> None:
-            meeting.topics[self.topic_id].update(
-                set_by=self.meta["actor_id"], set_at=self.timestamp.isoformat()
+            meeting.topics[self.topic_id] = replace(
+                meeting.topics[self.topic_id], set_by=self.meta["actor_id"], set_at=self.timestamp
             )
 
     class PapersDistributed(Event):
@@ -188,12 +243,9 @@ class Meeting(GovAggregate):
         approved_by: str
 
         def apply(self, meeting: Meeting) -> None:
-            meeting.absences[self.person_id] = {
-                "person_id": self.person_id,
-                "reason": self.reason,
-                "stand_in_id": self.stand_in_id,
-                "approved_by": self.approved_by,
-            }
+            meeting.absences[self.person_id] = Absence(
+                self.person_id, self.reason, self.stand_in_id, self.approved_by
+            )
 
     class Opened(Event):
         TOPIC = "govrules:MeetingOpened"
@@ -205,14 +257,14 @@ class Meeting(GovAggregate):
 
         def apply(self, meeting: Meeting) -> None:
             meeting.status = MEETING_STATUS.of(self, meeting.status)
-            meeting.opening = {
-                "at": self.timestamp.isoformat(),
-                "members": self.members,
-                "present": self.present,
-                "absent_with_leave": self.absent_with_leave,
-                "absent_without_leave": self.absent_without_leave,
-                "stand_ins": self.stand_ins,
-            }
+            meeting.opening = Opening(
+                self.timestamp,
+                self.members,
+                self.present,
+                self.absent_with_leave,
+                self.absent_without_leave,
+                self.stand_ins,
+            )
 
     class TopicDecided(Event):
         TOPIC = "govrules:TopicDecided"
@@ -223,13 +275,11 @@ class Meeting(GovAggregate):
         decision_id: str | None
 
         def apply(self, meeting: Meeting) -> None:
-            meeting.topics[self.topic_id]["decided"] = {
-                "text": self.text,
-                "positions": self.positions,
-                "dissent_notes": self.dissent_notes,
-                "decision_id": self.decision_id,
-                "at": self.timestamp.isoformat(),
-            }
+            decided = TopicDecision(
+                self.text, self.positions, self.dissent_notes, self.decision_id, self.timestamp
+            )
+            topic = meeting.topics[self.topic_id]
+            meeting.topics[self.topic_id] = replace(topic, decided=decided)
 
     class Closed(Event):
         TOPIC = "govrules:MeetingClosed"
@@ -246,17 +296,11 @@ class Meeting(GovAggregate):
         reason: str | None
 
         def apply(self, meeting: Meeting) -> None:
+            version = len(meeting.minutes) + 1
             meeting.minutes.append(
-                {
-                    "version": len(meeting.minutes) + 1,
-                    "text": self.text,
-                    "drafted_by": self.drafted_by,
-                    "drafted_at": self.timestamp.isoformat(),
-                    "corrects": self.corrects,
-                    "reason": self.reason,
-                    "signed_by": None,
-                    "signed_at": None,
-                }
+                Minutes(
+                    version, self.text, self.drafted_by, self.timestamp, self.corrects, self.reason
+                )
             )
 
     class MinutesSigned(Event):
@@ -264,8 +308,9 @@ class Meeting(GovAggregate):
         minutes_version: int
 
         def apply(self, meeting: Meeting) -> None:
-            meeting.minutes[self.minutes_version - 1].update(
-                signed_by=self.meta["actor_id"], signed_at=self.timestamp.isoformat()
+            signed = self.minutes_version - 1
+            meeting.minutes[signed] = replace(
+                meeting.minutes[signed], signed_by=self.meta["actor_id"], signed_at=self.timestamp
             )
 
     if TYPE_CHECKING:  # state set by the events; annotated for mypy only
@@ -276,12 +321,12 @@ class Meeting(GovAggregate):
         scheduled_at: datetime
         unit_id: str | None
         status: str
-        topics: dict[str, dict[str, Any]]
+        topics: Records[Topic]
         papers_distributed_at: datetime | None
-        absences: dict[str, dict[str, Any]]
-        opening: dict[str, Any] | None
+        absences: Records[Absence]
+        opening: Opening | None
         closed_at: datetime | None
-        minutes: list[dict[str, Any]]
+        minutes: list[Minutes]
 
     # ----- convening -----------------------------------------------------------------------
 
@@ -367,7 +412,7 @@ class Meeting(GovAggregate):
         post, acting_for = _as_mayor(act, roster, "M6", "topics are set by the mayor")
         topic = self._topic(topic_id)
         self._before_opening("M6")
-        if topic["set_at"] is not None:
+        if topic.set_at is not None:
             raise refuse("M6", "the topic is already set")
         self.record(
             self.TopicSet,
@@ -454,9 +499,9 @@ class Meeting(GovAggregate):
         absent = [m for m in members if m not in present]
         with_leave = [m for m in absent if m in self.absences]
         stand_ins = {
-            m: self.absences[m]["stand_in_id"]
+            m: self.absences[m].stand_in_id
             for m in with_leave
-            if self.absences[m]["stand_in_id"] in present
+            if self.absences[m].stand_in_id in present
         }
         self.record(
             self.Opened,
@@ -487,15 +532,15 @@ class Meeting(GovAggregate):
         topic = self._topic(topic_id)
         if self.status != "open" or self.opening is None:
             raise refuse("M6", f"topics are decided while the meeting is open ({self.status})")
-        if topic["set_at"] is None:  # topics are only set before opening (set_topic)
+        if topic.set_at is None:  # topics are only set before opening (set_topic)
             raise refuse(
                 "M6", "a topic not set before the meeting opened is not decided as a topic"
             )
-        if topic["decided"] is not None:
+        if topic.decided is not None:
             raise refuse("M11", "the topic was already decided")
         dissent_notes = dict(dissent_notes or {})
         _check_positions(self.opening, positions, dissent_notes)
-        if (str(decision.id) if decision else None) != topic["decision_id"]:
+        if (str(decision.id) if decision else None) != topic.decision_id:
             raise InvalidReference("the topic's own decision must be given with it")
         if decision is not None:
             # The decision's own guards (M9, M10) run before anything is recorded on either.
@@ -520,7 +565,7 @@ class Meeting(GovAggregate):
             text=text,
             positions=dict(positions),
             dissent_notes=dissent_notes,
-            decision_id=topic["decision_id"],
+            decision_id=topic.decision_id,
         )
 
     def close(self, act: Act, roster: Roster) -> None:
@@ -554,13 +599,13 @@ class Meeting(GovAggregate):
             raise refuse("M8", "minutes have a text")
         latest = self.minutes[-1] if self.minutes else None
         if corrects is None:
-            if latest is not None and latest["signed_at"] is not None:
+            if latest is not None and latest.signed_at is not None:
                 raise refuse(
                     "M8",
                     "signed minutes are never redrafted (A2); record a correction linked to them",
                 )
         else:
-            if latest is None or latest["version"] != corrects or latest["signed_at"] is None:
+            if latest is None or latest.version != corrects or latest.signed_at is None:
                 raise refuse("M8", "a correction points at the latest signed minutes")
             if not (reason and reason.strip()):
                 raise refuse("M8", "a correction says why")
@@ -599,7 +644,7 @@ class Meeting(GovAggregate):
             post, acting_for = post_or_none, signer
         else:
             raise forbid("M8", f"these minutes are signed off by {signer}")
-        if not self.minutes or self.minutes[-1]["signed_at"] is not None:
+        if not self.minutes or self.minutes[-1].signed_at is not None:
             raise refuse("M8", "there are no drafted minutes waiting to be signed")
         self.record(
             self.MinutesSigned,
@@ -607,10 +652,10 @@ class Meeting(GovAggregate):
             rules=("M8", "P2") if acting_for else ("M8",),
             post=post,
             acting_for=acting_for,
-            minutes_version=self.minutes[-1]["version"],
+            minutes_version=self.minutes[-1].version,
         )
 
-    def _topic(self, topic_id: str) -> dict[str, Any]:
+    def _topic(self, topic_id: str) -> Topic:
         try:
             return self.topics[topic_id]
         except KeyError:
@@ -708,11 +753,11 @@ def _check_convener(
 
 
 def _check_positions(
-    opening: dict[str, Any], positions: dict[str, str], dissent_notes: dict[str, str]
+    opening: Opening, positions: dict[str, str], dissent_notes: dict[str, str]
 ) -> None:
     """M11: every present member's position; dissent notes only from dissenters."""
-    present = set(opening["present"])
-    members = set(opening["members"])
+    present = set(opening.present)
+    members = set(opening.members)
     expected = present & members if members else present
     unknown = [p for p in positions if p not in present]
     if unknown:

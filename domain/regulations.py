@@ -10,13 +10,13 @@ computed once, so a replay years later gives the same answer whatever the policy
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, StatusRule
+from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, Records, StatusRule
 from domain.calendar import add_months
-from domain.clock import SHANGHAI
+from domain.clock import SHANGHAI, local_date
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
 
@@ -52,10 +52,6 @@ class RegulationPolicy:
     filing_days: int = 30
 
 
-def _day(act: Act) -> date:
-    return act.at.astimezone(SHANGHAI).date()
-
-
 def start_of(day: date) -> datetime:
     """00:00 Asia/Shanghai of ``day``."""
     return datetime.combine(day, time(0), tzinfo=SHANGHAI)
@@ -71,6 +67,102 @@ def expiry_at(valid_until: date) -> datetime:
     """G6: a regulation is in force while the day is before ``valid_until`` (``in_force_on``,
     ``catalog``); it expires at 00:00 Asia/Shanghai of that day."""
     return start_of(valid_until)
+
+
+@dataclass(frozen=True, slots=True)
+class LegalityReview:
+    """G2: the legality review (合法性审查): passed or not, with its opinion."""
+
+    passed: bool
+    opinion: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CommentPeriod:
+    """G3: the public comment period (征求意见), shortened or waived with a reason."""
+
+    opens_on: date | None
+    closes_on: date | None
+    short_reason: str | None
+    waived_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """G3: one comment received during the period."""
+
+    text: str
+    source: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Adoption:
+    """G4: adopted at a meeting (or, for a department's own, by the department)."""
+
+    meeting_id: str | None
+    decision_id: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """G6: published under a number, valid from one day until another."""
+
+    number: str
+    published_on: date
+    valid_until: date
+
+
+@dataclass(frozen=True, slots=True)
+class Filing:
+    """G5: a filing (备案) owed to one body, due on a day, filed or not."""
+
+    body: str
+    due: date
+    filed_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cleanup:
+    """G7: a cleanup review's verdict (continue, revise, abolish) and its reason."""
+
+    verdict: str
+    reason: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """G8: a post-implementation evaluation's findings."""
+
+    findings: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """G6, G7: how and when a regulation stopped being in force (expired)."""
+
+    how: str
+    on: date
+
+
+@dataclass(frozen=True, slots=True)
+class Supersession(Ending):
+    """G7: replaced by a revision."""
+
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Abolition(Ending):
+    """G7: abolished, with the reason."""
+
+    reason: str | None
 
 
 class Regulation(GovAggregate):
@@ -101,7 +193,7 @@ class Regulation(GovAggregate):
             reg.comments = []
             reg.adoption = None
             reg.publication = None
-            reg.filings = {}
+            reg.filings = Records()
             reg.filings_overdue = {}
             reg.cleanups = []
             reg.evaluations = []
@@ -116,12 +208,7 @@ class Regulation(GovAggregate):
 
         def apply(self, reg: Regulation) -> None:
             reg.legality_reviews.append(
-                {
-                    "passed": self.passed,
-                    "opinion": self.opinion,
-                    "by": self.meta["actor_id"],
-                    "at": self.timestamp.isoformat(),
-                }
+                LegalityReview(self.passed, self.opinion, self.meta["actor_id"], self.timestamp)
             )
 
     class PublicCommentOpened(Event):
@@ -132,12 +219,9 @@ class Regulation(GovAggregate):
         waived_reason: str | None
 
         def apply(self, reg: Regulation) -> None:
-            reg.public_comment = {
-                "opens_on": self.opens_on,
-                "closes_on": self.closes_on,
-                "short_reason": self.short_reason,
-                "waived_reason": self.waived_reason,
-            }
+            reg.public_comment = CommentPeriod(
+                self.opens_on, self.closes_on, self.short_reason, self.waived_reason
+            )
 
     class CommentReceived(Event):
         TOPIC = "govrules:CommentReceived"
@@ -145,9 +229,7 @@ class Regulation(GovAggregate):
         source: str
 
         def apply(self, reg: Regulation) -> None:
-            reg.comments.append(
-                {"text": self.text, "source": self.source, "at": self.timestamp.isoformat()}
-            )
+            reg.comments.append(Comment(self.text, self.source, self.timestamp))
 
     class Adopted(Event):
         TOPIC = "govrules:RegulationAdopted"
@@ -156,11 +238,7 @@ class Regulation(GovAggregate):
 
         def apply(self, reg: Regulation) -> None:
             reg.status = REGULATION_STATUS.of(self, reg.status)
-            reg.adoption = {
-                "meeting_id": self.meeting_id,
-                "decision_id": self.decision_id,
-                "at": self.timestamp.isoformat(),
-            }
+            reg.adoption = Adoption(self.meeting_id, self.decision_id, self.timestamp)
 
     class Published(Event):
         TOPIC = "govrules:RegulationPublished"
@@ -175,15 +253,8 @@ class Regulation(GovAggregate):
 
         def apply(self, reg: Regulation) -> None:
             reg.status = REGULATION_STATUS.of(self, reg.status)
-            reg.publication = {
-                "number": self.number,
-                "published_on": self.published_on,
-                "valid_until": self.valid_until,
-            }
-            reg.filings = {
-                body: {"body": body, "due": due, "filed_on": None}
-                for body, due in self.filings_due.items()
-            }
+            reg.publication = Publication(self.number, self.published_on, self.valid_until)
+            reg.filings = Records((b, Filing(b, due)) for b, due in self.filings_due.items())
 
     class Filed(Event):
         TOPIC = "govrules:RegulationFiled"
@@ -191,7 +262,7 @@ class Regulation(GovAggregate):
         filed_on: date
 
         def apply(self, reg: Regulation) -> None:
-            reg.filings[self.body]["filed_on"] = self.filed_on
+            reg.filings[self.body] = replace(reg.filings[self.body], filed_on=self.filed_on)
 
     class FilingOverdue(Event):
         """G5 (timer): the filing with ``body`` due on ``due`` was not made by then."""
@@ -211,7 +282,7 @@ class Regulation(GovAggregate):
 
         def apply(self, reg: Regulation) -> None:
             reg.status = REGULATION_STATUS.of(self, reg.status)
-            reg.ended = {"how": "expired", "on": self.valid_until}
+            reg.ended = Ending("expired", self.valid_until)
 
     class CleanupReviewed(Event):
         TOPIC = "govrules:CleanupReviewed"
@@ -220,12 +291,7 @@ class Regulation(GovAggregate):
 
         def apply(self, reg: Regulation) -> None:
             reg.cleanups.append(
-                {
-                    "verdict": self.verdict,
-                    "reason": self.reason,
-                    "by": self.meta["actor_id"],
-                    "at": self.timestamp.isoformat(),
-                }
+                Cleanup(self.verdict, self.reason, self.meta["actor_id"], self.timestamp)
             )
 
     class Revised(Event):
@@ -242,7 +308,7 @@ class Regulation(GovAggregate):
 
         def apply(self, reg: Regulation) -> None:
             reg.status = REGULATION_STATUS.of(self, reg.status)
-            reg.ended = {"how": "superseded", "by": self.by_regulation_id, "on": self.on}
+            reg.ended = Supersession("superseded", self.on, self.by_regulation_id)
 
     class Abolished(Event):
         TOPIC = "govrules:RegulationAbolished"
@@ -251,14 +317,14 @@ class Regulation(GovAggregate):
 
         def apply(self, reg: Regulation) -> None:
             reg.status = REGULATION_STATUS.of(self, reg.status)
-            reg.ended = {"how": "abolished", "on": self.on, "reason": self.reason}
+            reg.ended = Abolition("abolished", self.on, self.reason)
 
     class Evaluated(Event):
         TOPIC = "govrules:RegulationEvaluated"
         findings: str
 
         def apply(self, reg: Regulation) -> None:
-            reg.evaluations.append({"findings": self.findings, "at": self.timestamp.isoformat()})
+            reg.evaluations.append(Evaluation(self.findings, self.timestamp))
 
     if TYPE_CHECKING:  # state set by the events; annotated for mypy only
         kind: str
@@ -267,16 +333,16 @@ class Regulation(GovAggregate):
         revises: str | None
         revised_by: list[str]
         status: str
-        legality_reviews: list[dict[str, Any]]
-        public_comment: dict[str, Any] | None
-        comments: list[dict[str, Any]]
-        adoption: dict[str, Any] | None
-        publication: dict[str, Any] | None
-        filings: dict[str, dict[str, Any]]
+        legality_reviews: list[LegalityReview]
+        public_comment: CommentPeriod | None
+        comments: list[Comment]
+        adoption: Adoption | None
+        publication: Publication | None
+        filings: Records[Filing]
         filings_overdue: dict[str, date]
-        cleanups: list[dict[str, Any]]
-        evaluations: list[dict[str, Any]]
-        ended: dict[str, Any] | None
+        cleanups: list[Cleanup]
+        evaluations: list[Evaluation]
+        ended: Ending | None
 
     # ----- queries -------------------------------------------------------------------------
 
@@ -285,14 +351,14 @@ class Regulation(GovAggregate):
         return any(mark in self.title for mark in TEMPORARY_MARKS)
 
     def legality_passed(self) -> bool:
-        return bool(self.legality_reviews) and self.legality_reviews[-1]["passed"]
+        return bool(self.legality_reviews) and self.legality_reviews[-1].passed
 
     def in_force_on(self, day: date) -> bool:
         if self.publication is None:
             return False
-        if not self.publication["published_on"] <= day < self.publication["valid_until"]:
+        if not self.publication.published_on <= day < self.publication.valid_until:
             return False
-        return self.ended is None or day < self.ended["on"]
+        return self.ended is None or day < self.ended.on
 
     # ----- drafting and review --------------------------------------------------------------
 
@@ -395,13 +461,11 @@ class Regulation(GovAggregate):
         office)."""
         post = _unit_or_office(act, self.drafting_unit_id, "G3")
         period = self.public_comment
-        day = _day(act)
-        if period is None or period["opens_on"] is None:
+        day = local_date(act.at)
+        if period is None or period.opens_on is None or period.closes_on is None:
             raise refuse("G3", "no public comment period is open")
-        if not period["opens_on"] <= day <= period["closes_on"]:
-            raise refuse(
-                "G3", f"the comment period runs {period['opens_on']} – {period['closes_on']}"
-            )
+        if not period.opens_on <= day <= period.closes_on:
+            raise refuse("G3", f"the comment period runs {period.opens_on} – {period.closes_on}")
         if not text.strip():
             raise refuse("G3", "a comment has a text")
         self.record(self.CommentReceived, act, rules=("G3",), post=post, text=text, source=source)
@@ -421,8 +485,8 @@ class Regulation(GovAggregate):
             period = self.public_comment
             if period is None:
                 raise refuse("G3", "a government rule's draft goes out for public comment first")
-            if period["closes_on"] is not None and period["closes_on"] >= _day(act):
-                raise refuse("G3", f"the comment period runs until {period['closes_on']}")
+            if period.closes_on is not None and period.closes_on >= local_date(act.at):
+                raise refuse("G3", f"the comment period runs until {period.closes_on}")
         rules = ["G2", "G3"] if self.kind == "government_rule" else ["G2"]
         if self.kind in ADOPTED_AT_MEETINGS:
             if meeting is None:
@@ -464,7 +528,7 @@ class Regulation(GovAggregate):
             if not self.legality_passed():
                 raise refuse("G2", "publication follows a passed legality review")
         if self.adoption is not None:  # a publication never precedes its adoption (G4)
-            adopted_on = datetime.fromisoformat(self.adoption["at"]).astimezone(SHANGHAI).date()
+            adopted_on = local_date(self.adoption.at)
             if published_on < adopted_on:
                 raise refuse("G4", f"published on or after its adoption on {adopted_on}")
         if valid_until is None:
@@ -503,9 +567,9 @@ class Regulation(GovAggregate):
             raise refuse("G5", "filing follows publication")
         if body not in self.filings:
             raise refuse("G5", f"a {self.kind} is not filed with {body}")
-        if self.filings[body]["filed_on"] is not None:
+        if self.filings[body].filed_on is not None:
             raise refuse("G5", f"already filed with {body}")
-        if filed_on < self.publication["published_on"] or filed_on > _day(act):
+        if filed_on < self.publication.published_on or filed_on > local_date(act.at):
             raise refuse("G5", "filed on a day between publication and today")
         self.record(self.Filed, act, rules=("G5",), post=post, body=body, filed_on=filed_on)
 
@@ -514,7 +578,7 @@ class Regulation(GovAggregate):
         not made. Idempotent: False when there is nothing to record (filed, another due,
         already recorded, or before the end of the due day)."""
         filing = self.filings.get(body)
-        if filing is None or filing["filed_on"] is not None or filing["due"] != due:
+        if filing is None or filing.filed_on is not None or filing.due != due:
             return False
         if body in self.filings_overdue or act.at < filing_overdue_at(due):
             return False
@@ -527,7 +591,7 @@ class Regulation(GovAggregate):
         before it."""
         if self.status != "in_force" or self.publication is None:
             return False
-        if self.publication["valid_until"] != valid_until or act.at < expiry_at(valid_until):
+        if self.publication.valid_until != valid_until or act.at < expiry_at(valid_until):
             return False
         self.record(self.Expired, act, rules=("G6",), post=None, valid_until=valid_until)
         return True
@@ -537,7 +601,7 @@ class Regulation(GovAggregate):
     def _in_force(self, rule: str, act: Act | None = None) -> None:
         """In force by status and — given the act — by date: a regulation past its validity
         period is expired (G6) whether or not the system has recorded it yet."""
-        until = self.publication["valid_until"] if self.publication else None
+        until = self.publication.valid_until if self.publication else None
         past = until is not None and act is not None and act.at >= expiry_at(until)
         if self.status == "expired" or (self.status == "in_force" and past):
             raise refuse("G6", f"the regulation expired: it was valid until {until}")
@@ -596,7 +660,9 @@ class Regulation(GovAggregate):
         if post is None:
             raise forbid("G7", "the office, the justice bureau or the enacting unit abolishes")
         self._in_force("G7", act)
-        self.record(self.Abolished, act, rules=("G7",), post=post, on=_day(act), reason=reason)
+        self.record(
+            self.Abolished, act, rules=("G7",), post=post, on=local_date(act.at), reason=reason
+        )
 
     def evaluate(self, act: Act, roster: Roster, findings: str) -> None:
         """G8: a government rule's post-implementation evaluation (实施后评估)."""
@@ -633,40 +699,6 @@ def _justice_post(act: Act, roster: Roster) -> Post | None:
         if unit and unit.get("function") == "justice_bureau" and post.office == "unit_head":
             return post
     return None
-
-
-def catalog(events: list[dict[str, Any]], on: date) -> list[dict[str, Any]]:
-    """G9: the normative documents in force on ``on``, from the published / superseded /
-    abolished events (plain dicts: ``type``, ``originator_id`` and the payload)."""
-    docs: dict[str, dict[str, Any]] = {}
-    for e in events:
-        rid = str(e["originator_id"])
-        if e["type"] == "RegulationPublished":
-            docs[rid] = {
-                "id": rid,
-                "kind": e["kind"],
-                "title": e["title"],
-                "drafting_unit_id": e["drafting_unit_id"],
-                "number": e["number"],
-                "published_on": date.fromisoformat(str(e["published_on"])),
-                "valid_until": date.fromisoformat(str(e["valid_until"])),
-                "ended_on": None,
-            }
-        elif e["type"] in ("RegulationSuperseded", "RegulationAbolished") and rid in docs:
-            docs[rid]["ended_on"] = date.fromisoformat(str(e["on"]))
-    return sorted(
-        (
-            {
-                **d,
-                "published_on": d["published_on"].isoformat(),
-                "valid_until": d["valid_until"].isoformat(),
-            }
-            for d in docs.values()
-            if d["published_on"] <= on < d["valid_until"]
-            and (d["ended_on"] is None or on < d["ended_on"])
-        ),
-        key=lambda d: (d["kind"], d["published_on"], d["title"]),
-    )
 
 
 # G4–G7: drafting, adopted, in force once published; then superseded, abolished or expired.

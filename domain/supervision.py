@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,52 @@ SOURCE_KINDS = (
 )
 RESULTS = ("passed", "failed")
 CITY_LEADERS = ("mayor", "executive_vice_mayor", "vice_mayor", "secretary_general")
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """S1: a progress report from the lead unit or a co-unit."""
+
+    unit_id: str
+    text: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """S2: the office's check of the work: passed or failed, with its findings."""
+
+    result: str
+    findings: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Rectification:
+    """S2: an order to put right what failed verification, due by a time."""
+
+    order: str
+    due: datetime
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """S1, S5: the item closed (办结) with a summary."""
+
+    summary: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Circular:
+    """S1: the results circulated (通报)."""
+
+    text: str
+    at: datetime
 
 
 class SupervisionItem(GovAggregate):
@@ -76,12 +123,7 @@ class SupervisionItem(GovAggregate):
         def apply(self, item: SupervisionItem) -> None:
             item.status = ITEM_STATUS.of(self, item.status)
             item.reports.append(
-                {
-                    "unit_id": self.unit_id,
-                    "text": self.text,
-                    "by": self.meta["actor_id"],
-                    "at": self.timestamp.isoformat(),
-                }
+                Report(self.unit_id, self.text, self.meta["actor_id"], self.timestamp)
             )
 
     class Verified(Event):
@@ -92,12 +134,7 @@ class SupervisionItem(GovAggregate):
         def apply(self, item: SupervisionItem) -> None:
             item.status = ITEM_STATUS.of(self, item.status)
             item.verifications.append(
-                {
-                    "result": self.result,
-                    "findings": self.findings,
-                    "by": self.meta["actor_id"],
-                    "at": self.timestamp.isoformat(),
-                }
+                Verification(self.result, self.findings, self.meta["actor_id"], self.timestamp)
             )
 
     class RectificationOrdered(Event):
@@ -107,9 +144,7 @@ class SupervisionItem(GovAggregate):
 
         def apply(self, item: SupervisionItem) -> None:
             item.status = ITEM_STATUS.of(self, item.status)
-            item.rectifications.append(
-                {"order": self.order, "due": self.due, "at": self.timestamp.isoformat()}
-            )
+            item.rectifications.append(Rectification(self.order, self.due, self.timestamp))
 
     class Closed(Event):
         TOPIC = "govrules:ItemClosed"
@@ -117,18 +152,14 @@ class SupervisionItem(GovAggregate):
 
         def apply(self, item: SupervisionItem) -> None:
             item.status = ITEM_STATUS.of(self, item.status)
-            item.closed = {
-                "summary": self.summary,
-                "by": self.meta["actor_id"],
-                "at": self.timestamp.isoformat(),
-            }
+            item.closed = Closure(self.summary, self.meta["actor_id"], self.timestamp)
 
     class ResultsCirculated(Event):
         TOPIC = "govrules:ResultsCirculated"
         text: str
 
         def apply(self, item: SupervisionItem) -> None:
-            item.circulars.append({"text": self.text, "at": self.timestamp.isoformat()})
+            item.circulars.append(Circular(self.text, self.timestamp))
 
     class ReportOverdue(Event):
         """S3 (timer): the report date ``due`` passed with no report answering it."""
@@ -159,11 +190,11 @@ class SupervisionItem(GovAggregate):
         first_responsible_id: str | None
         led_by: str | None
         status: str
-        reports: list[dict[str, Any]]
-        verifications: list[dict[str, Any]]
-        rectifications: list[dict[str, Any]]
-        closed: dict[str, Any] | None
-        circulars: list[dict[str, Any]]
+        reports: list[Report]
+        verifications: list[Verification]
+        rectifications: list[Rectification]
+        closed: Closure | None
+        circulars: list[Circular]
         reports_overdue: list[datetime]
         dues_overdue: list[datetime]
 
@@ -299,8 +330,7 @@ class SupervisionItem(GovAggregate):
         """S3: a report date is answered by a report after the previous date, up to it."""
         previous = max((d for d in self.report_dates if d < due), default=None)
         return any(
-            (previous is None or t > previous) and t <= due
-            for t in (datetime.fromisoformat(r["at"]) for r in self.reports)
+            (previous is None or t > previous) and t <= due for t in (r.at for r in self.reports)
         )
 
     def record_report_overdue(self, act: Act, due: datetime) -> bool:
@@ -321,7 +351,7 @@ class SupervisionItem(GovAggregate):
         """S3 (timer): the system records that the deadline or a rectification's due time
         ``due`` passed with the item open. Idempotent: False when there is nothing to
         record."""
-        dues = [self.deadline, *(r["due"] for r in self.rectifications)]
+        dues = [self.deadline, *(r.due for r in self.rectifications)]
         if self.status == "closed" or due not in dues or act.at < due or due in self.dues_overdue:
             return False
         self.record(self.ItemOverdue, act, rules=("S3",), post=None, due=due)
@@ -331,8 +361,8 @@ class SupervisionItem(GovAggregate):
         """S3: report dates passed with no report since the previous date; the deadline (or
         a rectification's due) passed without closing."""
         late_reports = [d for d in self.report_dates if d <= at and not self.report_answered(d)]
-        dues = [self.deadline, *(r["due"] for r in self.rectifications)]
-        closed_at = datetime.fromisoformat(self.closed["at"]) if self.closed else None
+        dues = [self.deadline, *(r.due for r in self.rectifications)]
+        closed_at = self.closed.at if self.closed else None
         still_open = closed_at is None or closed_at > at  # a late closure was late meanwhile
         return {
             "reports": late_reports,

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.renders import render_meeting
+from api.renders import state_of
 from api.resources import add_reads
 from api.writes import add_command
 from domain import commands as c
@@ -19,7 +19,7 @@ router = APIRouter(tags=["meetings"])
 
 def with_new_topic(meeting: Any, now: datetime) -> dict[str, Any]:
     """The answer to a proposal carries the new topic_id (the latest proposed)."""
-    return {**render_meeting(meeting), "topic_id": list(meeting.topics)[-1]}
+    return {**state_of(meeting), "topic_id": list(meeting.topics)[-1]}
 
 
 add_reads(router, Meeting)

@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Literal
 
-from domain.commands.fields import Text, described
 from domain.decisions import MATTER_KINDS, PROCEDURES, Decision
+from domain.fields import Text, described
 from domain.service import Command, UnitOfWork
 
 MatterKind = Literal[MATTER_KINDS]  # type: ignore[valid-type]

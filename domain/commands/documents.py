@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
-from typing_extensions import TypedDict
 
 from domain.clock import local_date
-from domain.commands.fields import Instant, Text, described
 from domain.decisions import Decision
 from domain.documents import (
     CLASSIFICATIONS,
@@ -20,22 +17,17 @@ from domain.documents import (
     RETURN_REASONS,
     URGENCIES,
     DocumentNumberSequence,
+    Implements,
     OfficialDocument,
     number_sequence_id,
 )
+from domain.fields import Instant, Text, described
 from domain.service import Command, UnitOfWork
 
 Classification = Literal[CLASSIFICATIONS]  # type: ignore[valid-type]
 Urgency = Literal[URGENCIES]  # type: ignore[valid-type]
 DirectReason = Literal[DIRECT_TO_LEADER_REASONS]  # type: ignore[valid-type]
 ReturnReason = Literal[RETURN_REASONS]  # type: ignore[valid-type]
-
-
-class Implements(TypedDict):
-    """D10: the provincial document a document carries out (issued within 6 months of it)."""
-
-    ref: Text
-    issued_on: date
 
 
 class DocumentCommand(Command):
@@ -70,11 +62,7 @@ class DraftDocument(DocumentCommand):
     replies_to: Annotated[str | None, described("a reply's request (批复 → 请示)")] = None
 
     def handle(self, uow: UnitOfWork) -> OfficialDocument:
-        fields = dict(vars(self))
-        if self.implements is not None:
-            issued_on = self.implements["issued_on"].isoformat()
-            fields["implements"] = {"ref": self.implements["ref"], "issued_on": issued_on}
-        doc = uow.add(OfficialDocument.draft(uow.act, uow.roster, **fields))
+        doc = uow.add(OfficialDocument.draft(uow.act, uow.roster, **vars(self)))
         if doc.decision_id is not None:
             decision = uow.referenced(Decision, doc.decision_id)
             decision.link_document(uow.act, str(doc.id), doc.doc_type)

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
-from domain.commands.fields import Instant, described
+from domain.fields import Instant, described
 from domain.leaves import KINDS, AbsenceLedger, LeaveRecord
 from domain.service import Command, UnitOfWork
 

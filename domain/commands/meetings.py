@@ -10,8 +10,8 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from domain.clock import local_date
-from domain.commands.fields import Instant, Text, described
 from domain.decisions import Decision
+from domain.fields import Instant, Text, described
 from domain.meetings import KINDS, POSITIONS, CitywideMeetingQuota, Meeting, citywide_quota_id
 from domain.service import Command, UnitOfWork
 
@@ -140,7 +140,8 @@ class DecideTopic(MeetingCommand):
 
     def handle(self, uow: UnitOfWork) -> Meeting:
         meeting = uow.target(Meeting, self.meeting_id)
-        decision_id = meeting.topics.get(self.topic_id, {}).get("decision_id")
+        topic = meeting.topics.get(self.topic_id)
+        decision_id = topic.decision_id if topic else None
         decision = uow.referenced(Decision, decision_id) if decision_id else None
         meeting.decide(uow.act, uow.roster, self.topic_id, self.text, dict(self.positions),
                        self.dissent_notes, decision)  # fmt: skip

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, ClassVar, Literal
 
-from domain.commands.fields import Text, described
 from domain.decisions import Decision
+from domain.fields import Text, described
 from domain.meetings import Meeting
 from domain.regulations import ALL_BODIES, KINDS, VERDICTS, Regulation
 from domain.service import Command, UnitOfWork

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar, Literal
 
-from domain.commands.fields import Name, Slug
+from domain.fields import Name, Slug
 from domain.roster import CLEARANCES, OFFICES, ROSTER_ID, UNIT_FUNCTIONS, UNIT_KINDS, Roster
 from domain.service import Command, UnitOfWork
 

@@ -9,9 +9,9 @@ from typing import Annotated, ClassVar, Literal
 
 from typing_extensions import TypedDict
 
-from domain.commands.fields import Instant, Text, described
 from domain.decisions import Decision
 from domain.documents import OfficialDocument
+from domain.fields import Instant, Text, described
 from domain.service import Command, UnitOfWork
 from domain.supervision import RESULTS, SOURCE_KINDS, SupervisionItem
 

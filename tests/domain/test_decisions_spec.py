@@ -122,7 +122,7 @@ def decide_at(
     topic_id: str = TOPIC,
 ) -> Any:
     chair = meeting.convener_id
-    present = meeting.opening["present"] if meeting.opening else []
+    present = meeting.opening.present if meeting.opening else []
     positions = positions or dict.fromkeys(present, "agree")
     return when(
         meeting,
@@ -247,11 +247,11 @@ def test_M10_each_procedure_is_recorded_with_performer_conclusion_and_evidence(
     assert event.meta["rules"] == ["M10"]
     assert event.meta["actor_id"] == "p-finance-head"
     entry = then.aggregate.procedures[procedure]
-    assert entry["performed_by"] == PERFORMERS[procedure]
-    assert entry["conclusion"] == "论证可行"
-    assert entry["evidence_refs"] == [f"evidence:{procedure}"]
-    assert entry["recorded_by"] == "p-finance-head"
-    assert entry["recorded_at"] == AT.isoformat()
+    assert entry.performed_by == PERFORMERS[procedure]
+    assert entry.conclusion == "论证可行"
+    assert entry.evidence_refs == [f"evidence:{procedure}"]
+    assert entry.recorded_by == "p-finance-head"
+    assert entry.recorded_at == AT
     assert procedure not in then.aggregate.missing_procedures()
 
 
@@ -295,7 +295,7 @@ def test_M10_a_procedure_waived_with_a_reason_is_accepted_without_a_conclusion()
     (event,) = then.events("ProcedureRecorded")
     assert event.conclusion is None
     assert event.waived_reason == "依法需要保密，不宜公开征求意见"
-    assert then.aggregate.procedures["public_participation"]["waived_reason"]
+    assert then.aggregate.procedures["public_participation"].waived_reason
     assert "public_participation" not in then.aggregate.missing_procedures()
 
 
@@ -409,8 +409,8 @@ def test_M9_M10_M11_a_major_matter_decided_at_an_executive_meeting_is_accepted()
     assert event.dissent_notes == notes
     assert event.meta["rules"] == ["M9", "M10", "M11", "A1"]
     assert decision.stage == "decided"
-    assert decision.taken["positions"]["p-vm-c"] == "dissent"
-    assert decision.taken["dissent_notes"] == notes
+    assert decision.taken.positions["p-vm-c"] == "dissent"
+    assert decision.taken.dissent_notes == notes
 
 
 def test_M9_M11_deciding_the_same_topic_twice_is_refused() -> None:
@@ -434,7 +434,7 @@ def test_M9_a_decision_taken_at_one_topic_is_not_taken_again_at_another() -> Non
 
     then.refused("M9")  # nothing pending on the meeting
     assert pending(decision) == []
-    assert decision.taken["meeting_id"] == "m-earlier"
+    assert decision.taken.meeting_id == "m-earlier"
 
 
 def test_M9_a_decision_is_taken_only_once() -> None:
@@ -471,8 +471,8 @@ def test_M13_a_decision_is_published_with_its_interpretation() -> None:
     assert event.withheld_reason is None
     assert event.meta["rules"] == ["M13"]
     assert event.meta["actor_office"] == "office_director"
-    assert then.aggregate.publication["published"] is True
-    assert then.aggregate.publication["by"] == "p-office-dir"
+    assert then.aggregate.publication.published is True
+    assert then.aggregate.publication.by == "p-office-dir"
     assert then.aggregate.stage == "published"
 
 
@@ -497,8 +497,8 @@ def test_M13_a_decision_withheld_with_a_reason_is_recorded_unpublished() -> None
 
     (event,) = then.events("Published")
     assert event.withheld_reason == "涉及国家秘密"
-    assert then.aggregate.publication["published"] is False
-    assert then.aggregate.publication["withheld_reason"] == "涉及国家秘密"
+    assert then.aggregate.publication.published is False
+    assert then.aggregate.publication.withheld_reason == "涉及国家秘密"
     assert then.aggregate.stage == "withheld"
 
 

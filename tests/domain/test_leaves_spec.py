@@ -21,7 +21,7 @@ import pytest
 
 from domain import commands as c
 from domain.application import GovRules
-from domain.base import Act
+from domain.base import Act, Stamp
 from domain.clock import SHANGHAI
 from domain.leaves import AbsenceLedger, LeaveRecord
 from domain.roster import Roster
@@ -480,7 +480,7 @@ def test_L3_approved_by_the_mayor() -> None:
     assert event.meta["acting_for"] is None
     assert event.meta["rules"] == ["L3"]
     assert leave.status == "approved"
-    assert leave.approved == {"by": "p-mayor", "at": AT.isoformat()}
+    assert leave.approved == Stamp("p-mayor", AT)
     untouched(ledger)
 
 
@@ -507,7 +507,7 @@ def test_L3_P2_approved_by_the_executive_vice_mayor_as_acting_mayor_while_the_ma
     assert event.meta["acting_for"] == "p-mayor"
     assert "L3" in event.meta["rules"]
     assert "P2" in event.meta["rules"]
-    assert leave.approved is not None and leave.approved["by"] == "p-exec-vm"
+    assert leave.approved is not None and leave.approved.by == "p-exec-vm"
     untouched(ledger)
 
 
@@ -675,7 +675,7 @@ def test_L4_an_absence_is_filed_with_the_office(by: str) -> None:
     assert event.TOPIC == "govrules:LeaveFiled"
     assert event.meta["actor_id"] == by
     assert event.meta["rules"] == ["L4"]
-    assert leave.filed == {"by": by, "at": AT.isoformat()}
+    assert leave.filed == Stamp(by, AT)
     untouched(ledger)
 
 
@@ -698,7 +698,7 @@ def test_L4_an_absence_is_filed_once() -> None:
     then = on(leave, lambda x: x.file(act("p-dsg")))
 
     then.refused("L4")
-    assert leave.filed is not None and leave.filed["by"] == "p-office-dir"
+    assert leave.filed is not None and leave.filed.by == "p-office-dir"
     untouched(ledger)
 
 

@@ -590,7 +590,7 @@ def test_M6_topic_proposed_by_a_city_leader_is_accepted(proposer: str) -> None:
     assert event.proposed_by == proposer
     assert event.meta["rules"] == ["M6"]
     topic = then.aggregate.topics[event.topic_id]
-    assert topic["set_at"] is None
+    assert topic.set_at is None
 
 
 def test_M6_the_office_records_a_topic_proposed_in_writing_by_a_vice_mayor() -> None:
@@ -632,7 +632,7 @@ def test_M6_the_mayor_sets_a_topic() -> None:
     assert event.topic_id == TOPIC
     assert event.meta["actor_office"] == "mayor"
     assert event.meta["acting_for"] is None
-    assert then.aggregate.topics[TOPIC]["set_by"] == "p-mayor"
+    assert then.aggregate.topics[TOPIC].set_by == "p-mayor"
 
 
 @pytest.mark.parametrize("by", ["p-vm-a", "p-exec-vm", "p-sg", "p-office-dir"])
@@ -642,7 +642,7 @@ def test_M6_topic_set_by_someone_other_than_the_mayor_is_refused(by: str) -> Non
     then = when(meeting, lambda m: m.set_topic(act(by), roster(), TOPIC))
 
     then.refused("M6", status=403)
-    assert then.aggregate.topics[TOPIC]["set_at"] is None
+    assert then.aggregate.topics[TOPIC].set_at is None
 
 
 def test_M6_P2_acting_mayor_sets_a_topic_while_the_mayor_is_away() -> None:
@@ -656,7 +656,7 @@ def test_M6_P2_acting_mayor_sets_a_topic_while_the_mayor_is_away() -> None:
     assert event.meta["actor_id"] == "p-exec-vm"
     assert event.meta["acting_for"] == "p-mayor"
     assert event.meta["rules"] == ["M6", "P2"]
-    assert then.aggregate.topics[TOPIC]["set_by"] == "p-exec-vm"
+    assert then.aggregate.topics[TOPIC].set_by == "p-exec-vm"
 
 
 def test_M6_a_topic_is_not_set_after_opening() -> None:
@@ -676,7 +676,7 @@ def test_M6_a_topic_never_set_cannot_be_decided() -> None:
     then = decide(meeting, all_agree())
 
     then.refused("M6")
-    assert then.aggregate.topics[TOPIC]["decided"] is None
+    assert then.aggregate.topics[TOPIC].decided is None
 
 
 def test_M6_a_topic_is_decided_only_while_the_meeting_is_open() -> None:
@@ -802,7 +802,7 @@ def test_M7_a_unit_heads_absence_with_a_stand_in_is_recorded() -> None:
 
     (event,) = then.events("AbsenceRecorded")
     assert event.stand_in_id == "p-dsg"
-    assert then.aggregate.absences["p-finance-head"]["stand_in_id"] == "p-dsg"
+    assert then.aggregate.absences["p-finance-head"].stand_in_id == "p-dsg"
 
 
 def test_M7_an_absence_gives_its_reason() -> None:
@@ -842,7 +842,7 @@ def test_M7_members_absent_with_and_without_leave_are_recorded_at_opening() -> N
     assert event.absent_with_leave == ["p-vm-b"]
     assert event.absent_without_leave == ["p-vm-c"]
     assert "M7" in event.meta["rules"]
-    assert then.aggregate.opening["absent_without_leave"] == ["p-vm-c"]
+    assert then.aggregate.opening.absent_without_leave == ["p-vm-c"]
 
 
 def test_M7_a_plenary_records_the_stand_ins_present() -> None:
@@ -892,8 +892,8 @@ def test_M8_the_office_drafts_minutes_of_a_closed_meeting(kind: str) -> None:
     assert event.drafted_by == "p-office-dir"
     assert event.corrects is None
     assert event.meta["rules"] == ["M8"]
-    assert then.aggregate.minutes[0]["version"] == 1
-    assert then.aggregate.minutes[0]["signed_at"] is None
+    assert then.aggregate.minutes[0].version == 1
+    assert then.aggregate.minutes[0].signed_at is None
 
 
 @pytest.mark.parametrize("kind", ["executive", "plenary"])
@@ -915,7 +915,7 @@ def test_M8_executive_minutes_signed_by_the_mayor_are_accepted() -> None:
     assert event.minutes_version == 1
     assert event.meta["actor_id"] == "p-mayor"
     assert event.meta["rules"] == ["M8"]
-    assert then.aggregate.minutes[0]["signed_by"] == "p-mayor"
+    assert then.aggregate.minutes[0].signed_by == "p-mayor"
 
 
 @pytest.mark.parametrize("by", ["p-vm-a", "p-exec-vm", "p-sg", "p-office-dir"])
@@ -925,7 +925,7 @@ def test_M8_executive_minutes_signed_by_someone_other_than_the_mayor_are_refused
     then = sign_minutes(meeting, by)
 
     then.refused("M8", status=403)
-    assert then.aggregate.minutes[0]["signed_at"] is None
+    assert then.aggregate.minutes[0].signed_at is None
 
 
 def test_M8_P2_acting_mayor_signs_executive_minutes_while_the_mayor_is_away() -> None:
@@ -959,7 +959,7 @@ def test_M8_entrusted_special_topic_minutes_signed_by_the_convener_or_the_entrus
 
     (event,) = then.events("MinutesSigned")
     assert event.meta["actor_id"] == signer
-    assert then.aggregate.minutes[0]["signed_by"] == signer
+    assert then.aggregate.minutes[0].signed_by == signer
 
 
 @pytest.mark.parametrize("by", ["p-mayor", "p-vm-b"])
@@ -1014,16 +1014,16 @@ def test_M8_a_correction_linked_to_the_signed_minutes_is_accepted_then_signed() 
     assert event.reason == "更正参会人员名单"
     assert "A2" in event.meta["rules"]
     first, correction = then.aggregate.minutes
-    assert first["signed_by"] == "p-mayor"  # the signed version is kept as it was
-    assert correction["version"] == 2
-    assert correction["corrects"] == 1
+    assert first.signed_by == "p-mayor"  # the signed version is kept as it was
+    assert correction.version == 2
+    assert correction.corrects == 1
 
     signed = sign_minutes(then.aggregate, "p-mayor")
 
     (event,) = signed.events("MinutesSigned")
     assert event.minutes_version == 2
-    assert signed.aggregate.minutes[1]["signed_by"] == "p-mayor"
-    assert signed.aggregate.minutes[0]["signed_by"] == "p-mayor"
+    assert signed.aggregate.minutes[1].signed_by == "p-mayor"
+    assert signed.aggregate.minutes[0].signed_by == "p-mayor"
 
 
 # ----- M11 each member's position and dissent -------------------------------------------------
@@ -1038,7 +1038,7 @@ def test_M11_a_decision_records_each_present_members_position() -> None:
     assert event.positions == all_agree()
     assert event.dissent_notes == {}
     assert event.meta["rules"] == ["M6", "M11"]
-    assert then.aggregate.topics[TOPIC]["decided"]["positions"] == all_agree()
+    assert then.aggregate.topics[TOPIC].decided.positions == all_agree()
 
 
 def test_M11_a_missing_present_members_position_is_refused() -> None:
@@ -1080,9 +1080,9 @@ def test_M11_dissent_is_recorded_with_its_notes() -> None:
     (event,) = then.events("TopicDecided")
     assert event.positions == positions
     assert event.dissent_notes == notes
-    decided = then.aggregate.topics[TOPIC]["decided"]
-    assert decided["positions"]["p-vm-b"] == "dissent"
-    assert decided["dissent_notes"] == notes
+    decided = then.aggregate.topics[TOPIC].decided
+    assert decided.positions["p-vm-b"] == "dissent"
+    assert decided.dissent_notes == notes
 
 
 def test_M11_a_topic_is_decided_once() -> None:

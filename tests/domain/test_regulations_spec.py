@@ -1,5 +1,5 @@
-"""Specs of the Regulation aggregate (政府规章、规范性文件, Ch. 4): rules G1–G9, and the G9
-catalog function (``domain.regulations.catalog``).
+"""Specs of the Regulation aggregate (政府规章、规范性文件, Ch. 4): rules G1–G9 (the G9 catalog
+is the regulations board's: ``tests/projections/test_regulations_catalog.py``).
 
 Given past events (or a copy of the example roster), when a command, then new events or a
 refusal naming the rule (``tests/domain/spec.py``). The rule text of ``shared/domain/rules.md``
@@ -8,7 +8,6 @@ is the spec.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,7 +15,17 @@ from typing import Any
 import pytest
 
 from domain.meetings import Meeting
-from domain.regulations import FILING_BODIES, KINDS, Regulation, RegulationPolicy, catalog
+from domain.regulations import (
+    FILING_BODIES,
+    KINDS,
+    Abolition,
+    Comment,
+    Filing,
+    Publication,
+    Regulation,
+    RegulationPolicy,
+    Supersession,
+)
 from domain.roster import InvalidReference
 from tests.domain.spec import AT, PAST_META, act, given, refused_on_creation, roster, when
 
@@ -322,7 +331,7 @@ def test_G2_legality_review_by_the_justice_bureau_head_is_accepted(kind: str) ->
     assert event.meta["actor_office"] == "unit_head"
     assert event.meta["actor_unit_id"] == "u-justice"
     assert event.meta["rules"] == ["G2"]
-    assert then.aggregate.legality_reviews[-1]["by"] == "p-justice-head"
+    assert then.aggregate.legality_reviews[-1].by == "p-justice-head"
     assert then.aggregate.legality_passed() is True
 
 
@@ -395,7 +404,7 @@ def test_G3_a_government_rule_out_for_comment_30_days_or_more_is_accepted(closes
     assert event.waived_reason is None
     assert event.meta["rules"] == ["G3"]
     assert event.meta["actor_id"] == "p-justice-head"
-    assert then.aggregate.public_comment["closes_on"] == closes_on
+    assert then.aggregate.public_comment.closes_on == closes_on
 
 
 def test_G3_a_29_day_comment_period_without_a_reason_is_refused() -> None:
@@ -421,7 +430,7 @@ def test_G3_public_comment_waived_as_secret_by_law_with_a_reason_is_accepted() -
     assert event.waived_reason == "依法需要保密"
     assert event.opens_on is None
     assert event.closes_on is None
-    assert then.aggregate.public_comment["waived_reason"] == "依法需要保密"
+    assert then.aggregate.public_comment.waived_reason == "依法需要保密"
 
 
 def test_G3_public_comment_neither_held_nor_waived_with_a_reason_is_refused() -> None:
@@ -467,9 +476,7 @@ def test_G3_a_comment_inside_the_period_is_recorded(opens_on: date, closes_on: d
     assert event.text == "建议明确罚款幅度"
     assert event.source == "市民张某"
     assert event.meta["rules"] == ["G3"]
-    assert then.aggregate.comments == [
-        {"text": "建议明确罚款幅度", "source": "市民张某", "at": AT.isoformat()}
-    ]
+    assert then.aggregate.comments == [Comment("建议明确罚款幅度", "市民张某", AT)]
 
 
 @pytest.mark.parametrize(
@@ -552,7 +559,7 @@ def test_G4_adoption_at_an_executive_or_plenary_meeting_held_is_accepted(
     assert event.meta["actor_id"] == "p-office-dir"
     assert event.meta["actor_office"] == "office_director"
     assert then.aggregate.status == "adopted"
-    assert then.aggregate.adoption["meeting_id"] == str(m.id)
+    assert then.aggregate.adoption.meeting_id == str(m.id)
 
 
 @pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
@@ -627,9 +634,7 @@ def test_G5_publication_stores_a_filing_due_for_each_required_body(
     assert set(event.filings_due) == bodies
     assert set(event.filings_due.values()) == {date(2026, 10, 1)}
     assert "G5" in event.meta["rules"]
-    assert then.aggregate.filings == {
-        body: {"body": body, "due": date(2026, 10, 1), "filed_on": None} for body in bodies
-    }
+    assert then.aggregate.filings == {body: Filing(body, date(2026, 10, 1)) for body in bodies}
 
 
 def test_G5_the_filing_days_are_a_policy() -> None:
@@ -648,14 +653,14 @@ def test_G5_filing_with_a_required_body_is_recorded() -> None:
     assert event.body == "state_council"
     assert event.filed_on == date(2026, 9, 20)
     assert event.meta["rules"] == ["G5"]
-    assert then.aggregate.filings["state_council"]["filed_on"] == date(2026, 9, 20)
+    assert then.aggregate.filings["state_council"].filed_on == date(2026, 9, 20)
 
 
 def test_G5_each_body_is_tracked_on_its_own() -> None:
     reg = regulation("government_rule", "published")
 
     file(reg, "state_council", date(2026, 9, 10)).events("Filed")
-    assert {b: f["filed_on"] for b, f in reg.filings.items()} == {
+    assert {b: f.filed_on for b, f in reg.filings.items()} == {
         "state_council": date(2026, 9, 10),
         "provincial_npc_sc": None,
         "provincial_government": None,
@@ -663,10 +668,10 @@ def test_G5_each_body_is_tracked_on_its_own() -> None:
     }
 
     file(reg, "city_npc_sc", date(2026, 9, 25)).events("Filed")
-    assert reg.filings["state_council"]["filed_on"] == date(2026, 9, 10)
-    assert reg.filings["city_npc_sc"]["filed_on"] == date(2026, 9, 25)
-    assert reg.filings["provincial_npc_sc"]["filed_on"] is None
-    assert reg.filings["provincial_government"]["filed_on"] is None
+    assert reg.filings["state_council"].filed_on == date(2026, 9, 10)
+    assert reg.filings["city_npc_sc"].filed_on == date(2026, 9, 25)
+    assert reg.filings["provincial_npc_sc"].filed_on is None
+    assert reg.filings["provincial_government"].filed_on is None
 
 
 def test_G5_the_drafting_unit_head_may_file_a_department_normative_document() -> None:
@@ -742,11 +747,7 @@ def test_G6_a_validity_of_exactly_five_years_is_accepted(kind: str) -> None:
     assert event.revises is None
     assert event.meta["rules"] == ["G5", "G6"]
     assert then.aggregate.status == "in_force"
-    assert then.aggregate.publication == {
-        "number": NUMBER,
-        "published_on": PUBLISHED,
-        "valid_until": FIVE_YEARS,
-    }
+    assert then.aggregate.publication == Publication(NUMBER, PUBLISHED, FIVE_YEARS)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -835,8 +836,8 @@ def test_G7_a_cleanup_verdict_is_recorded(verdict: str, by: str) -> None:
     assert event.reason == "经清理"
     assert event.meta["rules"] == ["G7"]
     assert event.meta["actor_id"] == by
-    assert then.aggregate.cleanups[-1]["verdict"] == verdict
-    assert then.aggregate.cleanups[-1]["by"] == by
+    assert then.aggregate.cleanups[-1].verdict == verdict
+    assert then.aggregate.cleanups[-1].by == by
     assert then.aggregate.status == "in_force"
 
 
@@ -942,7 +943,7 @@ def test_G7_a_chain_of_three_versions_is_walked_both_ways() -> None:
     assert forward == [TITLES["department_normative"], "第二版", "第三版"]
     assert backward == ["第三版", "第二版", TITLES["department_normative"]]
     assert v1.status == "superseded"
-    assert v1.ended == {"how": "superseded", "by": str(v2.id), "on": date(2026, 9, 10)}
+    assert v1.ended == Supersession("superseded", date(2026, 9, 10), str(v2.id))
     assert v2.status == "in_force"
     assert v3.status == "drafting"
 
@@ -958,7 +959,7 @@ def test_G7_supersede_ends_the_old_version() -> None:
     assert event.on == date(2026, 9, 20)
     assert event.meta["rules"] == ["G7", "G9"]
     assert old.status == "superseded"
-    assert old.ended == {"how": "superseded", "by": str(new.id), "on": date(2026, 9, 20)}
+    assert old.ended == Supersession("superseded", date(2026, 9, 20), str(new.id))
     assert old.in_force_on(date(2026, 9, 19)) is True
     assert old.in_force_on(date(2026, 9, 20)) is False
 
@@ -975,7 +976,7 @@ def test_G7_abolish_ends_a_regulation(by: str) -> None:
     assert event.meta["rules"] == ["G7"]
     assert event.meta["actor_id"] == by
     assert reg.status == "abolished"
-    assert reg.ended == {"how": "abolished", "on": TODAY, "reason": "上位法已废止"}
+    assert reg.ended == Abolition("abolished", TODAY, "上位法已废止")
     assert reg.in_force_on(TODAY - timedelta(days=1)) is True
     assert reg.in_force_on(TODAY) is False
 
@@ -1011,7 +1012,7 @@ def test_G7_commands_on_an_abolished_regulation_are_refused(
 
     when(reg, command).refused("G7")
     assert reg.status == "abolished"
-    assert reg.ended is not None and reg.ended["how"] == "abolished"
+    assert reg.ended is not None and reg.ended.how == "abolished"
 
 
 # ----- G8 post-implementation evaluation -----------------------------------------------------
@@ -1027,7 +1028,7 @@ def test_G8_evaluation_of_a_published_government_rule_is_recorded(by: str) -> No
     assert event.findings == "实施效果良好，建议修改第五条"
     assert event.meta["rules"] == ["G8"]
     assert event.meta["actor_id"] == by
-    assert then.aggregate.evaluations[-1]["findings"] == "实施效果良好，建议修改第五条"
+    assert then.aggregate.evaluations[-1].findings == "实施效果良好，建议修改第五条"
 
 
 @pytest.mark.parametrize("kind", ["city_normative", "department_normative"])
@@ -1056,144 +1057,3 @@ def test_G8_evaluation_by_an_unrelated_unit_head_is_refused() -> None:
     when(reg, lambda r: r.evaluate(act("p-ecology-head"), roster(), "良好")).refused(
         "G8", status=403
     )
-
-
-# ----- G9 the catalog of what is in force ----------------------------------------------------
-
-
-def published_event(
-    rid: str,
-    title: str,
-    published_on: str = "2026-01-01",
-    valid_until: str = "2031-01-01",
-    kind: str = "city_normative",
-) -> dict[str, Any]:
-    return {
-        "type": "RegulationPublished",
-        "originator_id": rid,
-        "kind": kind,
-        "title": title,
-        "drafting_unit_id": "u-finance",
-        "number": f"攀府规〔2026〕{rid}号",
-        "published_on": published_on,
-        "valid_until": valid_until,
-        "filings_due": {},
-        "revises": None,
-    }
-
-
-def ended_event(kind: str, rid: str, on: str) -> dict[str, Any]:
-    return {"type": f"Regulation{kind}", "originator_id": rid, "on": on}
-
-
-def titles_on(events: list[dict[str, Any]], day: date) -> list[str]:
-    return [d["title"] for d in catalog(events, day)]
-
-
-def test_G9_the_catalog_lists_a_document_from_its_publication_day() -> None:
-    events = [published_event("1", "甲", "2026-03-01")]
-
-    assert titles_on(events, date(2026, 2, 28)) == []
-    assert titles_on(events, date(2026, 3, 1)) == ["甲"]
-    assert titles_on(events, date(2027, 3, 1)) == ["甲"]
-
-
-def test_G9_the_catalog_drops_a_document_on_its_valid_until_day() -> None:
-    events = [published_event("1", "甲", "2026-03-01", "2028-03-01")]
-
-    assert titles_on(events, date(2028, 2, 29)) == ["甲"]
-    assert titles_on(events, date(2028, 3, 1)) == []
-    assert titles_on(events, date(2029, 1, 1)) == []
-
-
-@pytest.mark.parametrize("how", ["Abolished", "Superseded"])
-def test_G9_the_catalog_drops_a_document_on_its_abolition_or_supersession(how: str) -> None:
-    events = [published_event("1", "甲"), ended_event(how, "1", "2026-06-01")]
-
-    assert titles_on(events, date(2026, 5, 31)) == ["甲"]
-    assert titles_on(events, date(2026, 6, 1)) == []
-    assert titles_on(events, date(2026, 7, 1)) == []
-
-
-def test_G9_a_revision_replaces_the_version_it_supersedes_in_the_catalog() -> None:
-    events = [
-        published_event("1", "甲（2026年版）", "2026-01-01"),
-        published_event("2", "甲（2026年修订）", "2026-06-01"),
-        ended_event("Superseded", "1", "2026-06-01"),
-    ]
-
-    assert titles_on(events, date(2026, 5, 31)) == ["甲（2026年版）"]
-    assert titles_on(events, date(2026, 6, 1)) == ["甲（2026年修订）"]
-
-
-def test_G9_the_catalog_entry_carries_the_publication_facts_sorted_by_kind_date_title() -> None:
-    events = [
-        published_event("3", "丙", "2026-02-01", kind="department_normative"),
-        published_event("2", "乙", "2026-02-01"),
-        published_event("1", "甲", "2026-01-15", kind="government_rule"),
-        published_event("4", "丁", "2026-01-10"),
-    ]
-
-    entries = catalog(events, date(2026, 3, 1))
-
-    assert [e["title"] for e in entries] == ["丁", "乙", "丙", "甲"]
-    assert entries[0] == {
-        "id": "4",
-        "kind": "city_normative",
-        "title": "丁",
-        "drafting_unit_id": "u-finance",
-        "number": "攀府规〔2026〕4号",
-        "published_on": "2026-01-10",
-        "valid_until": "2031-01-01",
-        "ended_on": None,
-    }
-
-
-def test_G9_the_catalog_takes_dates_as_date_objects_too() -> None:
-    rid = str(uuid.uuid4())
-    events = [
-        {**published_event(rid, "甲"), "published_on": date(2026, 1, 1)}
-        | {"valid_until": date(2027, 1, 1)},
-        {"type": "RegulationAbolished", "originator_id": uuid.UUID(rid), "on": date(2026, 9, 1)},
-    ]
-
-    assert titles_on(events, date(2026, 8, 31)) == ["甲"]
-    assert titles_on(events, date(2026, 9, 1)) == []
-
-
-def test_G9_the_catalog_of_an_empty_log_is_empty() -> None:
-    assert catalog([], TODAY) == []
-
-
-def test_G9_in_force_on_follows_publication_validity_and_end() -> None:
-    draft_reg = regulation("city_normative", "adopted")
-    assert draft_reg.in_force_on(TODAY) is False
-
-    reg = regulation("city_normative", "published")
-    assert reg.in_force_on(PUBLISHED - timedelta(days=1)) is False
-    assert reg.in_force_on(PUBLISHED) is True
-    assert reg.in_force_on(FIVE_YEARS - timedelta(days=1)) is True
-    assert reg.in_force_on(FIVE_YEARS) is False
-
-    ended = regulation("city_normative", "published", abolished(date(2026, 9, 20)))
-    assert ended.in_force_on(date(2026, 9, 19)) is True
-    assert ended.in_force_on(date(2026, 9, 20)) is False
-
-
-def test_G9_the_catalog_agrees_with_in_force_on_for_events_the_aggregate_recorded() -> None:
-    reg = regulation("city_normative", "adopted")
-    (pub,) = publish(reg).events("Published")
-    (end,) = when(reg, lambda r: r.abolish(act("p-office-dir"), roster(), "废止")).events(
-        "Abolished"
-    )
-    # The two events as the application reads them back: plain dicts of their state.
-    events = [
-        {**vars(pub), "type": "RegulationPublished", "originator_id": reg.id},
-        {**vars(end), "type": "RegulationAbolished", "originator_id": reg.id},
-    ]
-
-    for day in (PUBLISHED - timedelta(days=1), PUBLISHED, TODAY - timedelta(days=1), TODAY):
-        listed = [e["id"] for e in catalog(events, day)]
-        assert listed == ([str(reg.id)] if reg.in_force_on(day) else []), day
-    assert reg.in_force_on(PUBLISHED) is True
-    assert reg.in_force_on(TODAY) is False

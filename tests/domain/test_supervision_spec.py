@@ -18,6 +18,7 @@ from domain.base import Act
 from domain.clock import SHANGHAI
 from domain.roster import Roster
 from domain.supervision import (
+    Circular,
     SupervisionItem,
     leaders_leading,
     open_instruction_ledger,
@@ -266,7 +267,7 @@ def test_S1_progress_reported_by_the_lead_or_a_co_units_head_is_accepted(
     assert event.meta["actor_id"] == by
     assert event.meta["actor_unit_id"] == unit_id
     assert i.status == "in_progress"
-    assert i.reports[0]["by"] == by
+    assert i.reports[0].by == by
 
 
 def test_S1_progress_reported_for_a_third_unit_is_refused() -> None:
@@ -342,7 +343,7 @@ def test_S1_a_failed_verification_leads_to_rectification_with_a_due_date() -> No
     assert event.due == due
     assert event.order == "限期整改"
     assert i.status == "rectifying"
-    assert i.rectifications[0]["due"] == due
+    assert i.rectifications[0].due == due
 
 
 @pytest.mark.parametrize(
@@ -403,8 +404,8 @@ def test_S1_closed_after_a_passed_verification_with_a_summary() -> None:
     (event,) = then.events("Closed")
     assert event.summary == "整改完成，经核查合格"
     assert i.status == "closed"
-    assert i.closed is not None and i.closed["summary"] == "整改完成，经核查合格"
-    assert i.closed["by"] == "p-office-dir"
+    assert i.closed is not None and i.closed.summary == "整改完成，经核查合格"
+    assert i.closed.by == "p-office-dir"
 
 
 def test_S1_closing_without_a_summary_is_refused() -> None:
@@ -461,7 +462,7 @@ def test_S1_results_of_a_closed_item_are_circulated() -> None:
 
     (event,) = then.events("ResultsCirculated")
     assert event.text == "督查情况通报"
-    assert i.circulars == [{"text": "督查情况通报", "at": DEADLINE.isoformat()}]
+    assert i.circulars == [Circular("督查情况通报", DEADLINE)]
 
 
 def test_S1_results_are_circulated_by_the_office() -> None:
