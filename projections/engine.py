@@ -88,6 +88,17 @@ class ReadModel:
     types: ClassVar[tuple[str, ...]] = ()  # the event types it reads (topic sans "govrules:")
     # Secondary indexes: (logical table, "(columns) [WHERE ...]"), made with each generation.
     indexes: ClassVar[tuple[tuple[str, str], ...]] = ()
+    # Bump when what the rows mean changes without their columns changing (a new rule for a
+    # status, a fixed fold): the model is then rebuilt at the next start, like a column change.
+    version: ClassVar[int] = 1
+
+    @classmethod
+    def shape(cls) -> str:
+        """The version and a hash of the tables' definitions, kept in the registry: when the
+        code's shape differs from the live generation's, ``Engine.setup`` rebuilds the model
+        beside the live tables and switches to it (a new index alone is only added)."""
+        ddl = "\n".join(f"{name}({columns})" for name, columns in sorted(cls.tables.items()))
+        return f"v{cls.version}:{hashlib.sha256(ddl.encode()).hexdigest()[:16]}"
 
     def rows(self, t: Tables, logical: str) -> Composable:
         """A query of the table's rows as they mean, whatever batches wrote them: what a rebuild
@@ -244,9 +255,14 @@ class Engine:
 
     # ----- registry ------------------------------------------------------------------------
 
-    def setup(self) -> None:
+    def setup(self, rebuild_batch: int = REBUILD_BATCH) -> list[str]:
         """Create the registry and, for a model seen for the first time, its generation 1; a
-        live generation gets any index its model declares since (CREATE ... IF NOT EXISTS)."""
+        live generation gets any index its model declares since (CREATE ... IF NOT EXISTS).
+        A model whose shape (version, columns) differs from its live generation's is rebuilt
+        beside it and switched to, before this returns: readers never meet a table without
+        the columns the code asks for. Callers hold ``setup_lock`` (one process at a time).
+        Returns the names of the models rebuilt."""
+        stale: list[str] = []
         with self.connect() as conn:
             conn.execute(
                 SQL(
@@ -257,23 +273,50 @@ class Engine:
                     "NULL DEFAULT now())"
                 ).format(self.registry)
             )
+            # Registries made before models had versions: their shape is unknown (NULL), so
+            # every model is rebuilt once, and recorded with its shape from then on.
+            conn.execute(
+                SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS shape text").format(self.registry)
+            )
             for model in self.models.values():
-                inserted = conn.execute(
-                    SQL(
-                        "INSERT INTO {} (name, generation) VALUES (%s, 1) "
-                        "ON CONFLICT (name) DO NOTHING RETURNING name"
-                    ).format(self.registry),
-                    (model.name,),
-                ).fetchone()
-                if inserted:
-                    self._create_tables(conn, model, 1)
-                    continue
-                live = conn.execute(
-                    SQL("SELECT generation FROM {} WHERE name = %s").format(self.registry),
-                    (model.name,),
-                ).fetchone()
-                if live is not None and model.indexes:
-                    self._create_tables(conn, model, int(live["generation"]))
+                if self._setup_model(conn, model):
+                    stale.append(model.name)
+        if stale:
+            log.warning("read models changed shape, rebuilding before serving: %s", stale)
+            self.rebuild(stale, batch=rebuild_batch)
+        return stale
+
+    def _setup_model(self, conn: psycopg.Connection[Any], model: ReadModel) -> bool:
+        """Register a new model, or tell whether a known one is stale. A stale model's
+        unfinished rebuild (built to a shape nobody knows) is dropped, to start afresh."""
+        inserted = conn.execute(
+            SQL(
+                "INSERT INTO {} (name, generation, shape) VALUES (%s, 1, %s) "
+                "ON CONFLICT (name) DO NOTHING RETURNING name"
+            ).format(self.registry),
+            (model.name, model.shape()),
+        ).fetchone()
+        if inserted:
+            self._create_tables(conn, model, 1)
+            return False
+        live = conn.execute(
+            SQL("SELECT generation, shape, building FROM {} WHERE name = %s").format(self.registry),
+            (model.name,),
+        ).fetchone()
+        assert live is not None
+        if live["shape"] == model.shape():
+            if model.indexes:
+                self._create_tables(conn, model, int(live["generation"]))
+            return False
+        if live["building"] is not None:
+            self._drop_tables(conn, model, int(live["building"]))
+            conn.execute(
+                SQL("UPDATE {} SET building = NULL, building_position = 0 WHERE name = %s").format(
+                    self.registry
+                ),
+                (model.name,),
+            )
+        return True
 
     def _create_tables(self, conn: psycopg.Connection[Any], model: ReadModel, gen: int) -> None:
         t = Tables(self.schema, model.name, gen, list(model.tables))
@@ -304,8 +347,8 @@ class Engine:
             ).fetchone()
             rows = conn.execute(
                 SQL(
-                    "SELECT name, generation, position, state, error, failed_position, building, "
-                    "building_position FROM {} ORDER BY name"
+                    "SELECT name, generation, shape, position, state, error, failed_position, "
+                    "building, building_position FROM {} ORDER BY name"
                 ).format(self.registry)
             ).fetchall()
         top = int(head["head"]) if head else 0
@@ -587,9 +630,9 @@ class Engine:
                     SQL(
                         "UPDATE {} SET generation = %s, position = %s, building = NULL, "
                         "building_position = 0, state = 'running', error = NULL, "
-                        "failed_position = NULL, updated_at = now() WHERE name = %s"
+                        "failed_position = NULL, shape = %s, updated_at = now() WHERE name = %s"
                     ).format(self.registry),
-                    (gen, max(position, positions[name]), name),
+                    (gen, max(position, positions[name]), self.models[name].shape(), name),
                 )
         # A reader that looked up an old generation just before the switch may still be about
         # to read it: wait for every reader in flight (they hold the shared lock), then drop.

@@ -1,0 +1,140 @@
+"""A read model whose shape changes (its columns, or its version for a changed meaning) is
+rebuilt beside the live one and switched to when the engine is set up: the code never meets a
+table without the columns it asks for, and nobody has to rebuild it by hand."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import psycopg
+from psycopg.sql import SQL
+
+from projections.engine import Engine, Event, ReadModel, Tables, insert_rows
+from projections.store import EVENTS_TABLE
+from tests.conftest import auth
+
+
+class TitlesV1(ReadModel):
+    name: ClassVar[str] = "titles"
+    tables: ClassVar[dict[str, str]] = {"docs": "id uuid PRIMARY KEY, title text NOT NULL"}
+    types: ClassVar[tuple[str, ...]] = ("DocumentDrafted",)
+
+    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        rows = [{"id": e.originator_id, "title": e.state["title"]} for e in events]
+        insert_rows(cur, t["docs"], ("id", "title"), rows)
+
+
+class TitlesV2(TitlesV1):
+    """A new column: the unit that drafted the document."""
+
+    tables: ClassVar[dict[str, str]] = {
+        "docs": "id uuid PRIMARY KEY, title text NOT NULL, from_unit_id text NOT NULL"
+    }
+
+    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        rows = [
+            {
+                "id": e.originator_id,
+                "title": e.state["title"],
+                "from_unit_id": e.state["from_unit_id"],
+            }
+            for e in events
+        ]
+        insert_rows(cur, t["docs"], ("id", "title", "from_unit_id"), rows)
+
+
+class TitlesUpper(TitlesV1):
+    """Same columns, another meaning: the version says so."""
+
+    version: ClassVar[int] = 2
+
+    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        rows = [{"id": e.originator_id, "title": e.state["title"].upper()} for e in events]
+        insert_rows(cur, t["docs"], ("id", "title"), rows)
+
+
+def drafted_documents(client: Any, titles: list[str]) -> None:
+    for title in titles:
+        body = {
+            "doc_type": "request",
+            "title": title,
+            "from_unit_id": "u-finance",
+            "to": "government",
+            "matters": ["专项资金"],
+        }
+        r = client.post("/documents", json=body, headers=auth("p-finance-head"))
+        assert r.status_code == 201, r.text
+
+
+def engine_of(services: Any, model: ReadModel) -> Engine:
+    return Engine(services.engine.conninfo, services.engine.schema, EVENTS_TABLE, [model])
+
+
+def registry(engine: Engine) -> dict[str, Any]:
+    (row,) = [s for s in engine.status() if s["name"] == "titles"]
+    return row
+
+
+def docs(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        t, _ = engine.tables(conn, "titles")
+        return conn.execute(SQL("SELECT * FROM {} ORDER BY title").format(t["docs"])).fetchall()
+
+
+def table_exists(engine: Engine, generation: int) -> bool:
+    with engine.connect() as conn:
+        name = f"{engine.schema}.rm_titles_docs_g{generation}"
+        found = conn.execute("SELECT to_regclass(%s) AS t", (name,)).fetchone()
+    return bool(found and found["t"])
+
+
+def test_a_new_column_is_rebuilt_beside_the_live_tables_and_switched_at_setup(client, services):
+    services.stop_background()
+    drafted_documents(client, ["甲", "乙"])
+    v1 = engine_of(services, TitlesV1())
+    assert v1.setup() == []
+    v1.catch_up("titles")
+    assert registry(v1)["generation"] == 1 and registry(v1)["shape"] == TitlesV1.shape()
+
+    v2 = engine_of(services, TitlesV2())
+    assert v2.setup() == ["titles"]
+
+    assert registry(v2)["generation"] == 2
+    assert registry(v2)["shape"] == TitlesV2.shape() != TitlesV1.shape()
+    assert registry(v2)["position"] == registry(v1)["position"]
+    assert [(r["title"], r["from_unit_id"]) for r in docs(v2)] == [
+        ("乙", "u-finance"),
+        ("甲", "u-finance"),
+    ]
+    assert not table_exists(v2, 1)
+    assert v2.setup() == []  # the shape is on record now: the next start rebuilds nothing
+    assert registry(v2)["generation"] == 2
+    v1.close()
+    v2.close()
+
+
+def test_a_bumped_version_with_the_same_columns_is_rebuilt_too(client, services):
+    services.stop_background()
+    drafted_documents(client, ["abc"])
+    v1 = engine_of(services, TitlesV1())
+    v1.setup()
+    v1.catch_up("titles")
+    upper = engine_of(services, TitlesUpper())
+    assert upper.setup() == ["titles"]
+    assert [r["title"] for r in docs(upper)] == ["ABC"]
+    v1.close()
+    upper.close()
+
+
+def test_a_registry_from_before_versions_rebuilds_each_model_once(client, services):
+    services.stop_background()
+    drafted_documents(client, ["甲"])
+    v1 = engine_of(services, TitlesV1())
+    v1.setup()
+    v1.catch_up("titles")
+    with v1.connect() as conn:
+        conn.execute(SQL("UPDATE {} SET shape = NULL").format(v1.registry))
+    assert v1.setup() == ["titles"]
+    assert v1.setup() == []
+    assert [r["title"] for r in docs(v1)] == ["甲"]
+    v1.close()
