@@ -18,8 +18,7 @@ from api.middleware import LimitAndCorrelate
 from api.resources import Instant
 from api.routes import (
     accountability,
-    boards_a,
-    boards_b,
+    dashboards,
     decisions,
     documents,
     leaves,
@@ -78,8 +77,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(roster.router)
     app.include_router(readmodels.router)
     app.include_router(lists.router)  # before leaves: /leaves/list is not a leave id
-    app.include_router(boards_a.router)
-    app.include_router(boards_b.router)
+    app.include_router(dashboards.router)
     app.include_router(documents.router)
     app.include_router(meetings.router)
     app.include_router(decisions.router)

@@ -209,6 +209,12 @@ class Roster(GovAggregate):
                 return a
         return None
 
+    def leaders(self, on: date) -> list[str]:
+        """The city leaders in office on ``on`` (S4), by person id."""
+        return sorted(
+            {t.person_id for t in self.tenures if t.office in LEADER_OFFICES and t.active_on(on)}
+        )
+
     def is_leader(self, person_id: str, on: date) -> bool:
         return any(p.office in LEADER_OFFICES for p in self.posts_of(person_id, on))
 

@@ -370,52 +370,24 @@ class SupervisionItem(GovAggregate):
         }
 
 
-# ----- metrics (S4, S5, S6) ----------------------------------------------------------------
+# ----- metrics (S4; S5 is the board's ledger of open instructions) --------------------------
+
+S4_KINDS = ("npc_suggestion", "cppcc_proposal")
 
 
 def leaders_leading(
-    items: Iterable[SupervisionItem], leaders: Iterable[str], year: int
+    led: Iterable[tuple[str | None, str, datetime]], leaders: Iterable[str], year: int
 ) -> dict[str, dict[str, bool]]:
     """S4: each city leader personally leads at least one NPC suggestion and one CPPCC
-    proposal a year."""
-    led: dict[str, set[str]] = {leader: set() for leader in leaders}
-    for item in items:
-        if item.led_by in led and item.created_on.astimezone(SHANGHAI).year == year:
-            led[item.led_by].add(item.source["kind"])
+    proposal a year. ``led`` holds (led_by, source kind, registered at) of items; the year is
+    counted in Shanghai."""
+    kinds_led: dict[str, set[str]] = {leader: set() for leader in leaders}
+    for led_by, kind, at in led:
+        if led_by in kinds_led and at.astimezone(SHANGHAI).year == year:
+            kinds_led[led_by].add(kind)
     return {
-        leader: {
-            "npc_suggestion": "npc_suggestion" in kinds,
-            "cppcc_proposal": "cppcc_proposal" in kinds,
-        }
-        for leader, kinds in led.items()
+        leader: {kind: kind in kinds for kind in S4_KINDS} for leader, kinds in kinds_led.items()
     }
-
-
-def open_instruction_ledger(items: Iterable[SupervisionItem]) -> list[dict[str, Any]]:
-    """S5: every instruction has a ledger line until it is closed (事事有着落)."""
-    return [
-        {"id": str(i.id), "title": i.title, "ref": i.source["ref"], "status": i.status}
-        for i in items
-        if i.source["kind"] == "instruction" and i.status != "closed"
-    ]
-
-
-def ranking(
-    items: Iterable[SupervisionItem], at: datetime, bottom: int = 1
-) -> list[dict[str, Any]]:
-    """S6: units ranked by overdue supervision (fewest first); the bottom ones are marked for
-    a reminder interview (约谈提醒)."""
-    score: dict[str, int] = {}
-    for item in items:
-        overdue = item.overdue_at(at)
-        score.setdefault(item.lead_unit_id, 0)
-        score[item.lead_unit_id] += len(overdue["reports"]) + int(overdue["deadline"])
-    ordered = sorted(score.items(), key=lambda kv: (kv[1], kv[0]))
-    worst = {unit for unit, points in ordered[-bottom:] if points > 0} if ordered else set()
-    return [
-        {"unit_id": unit, "overdue": points, "rank": n + 1, "reminder_interview": unit in worst}
-        for n, (unit, points) in enumerate(ordered)
-    ]
 
 
 # S1–S3: a first progress report moves a registered item in progress; verification passes

@@ -10,12 +10,12 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from psycopg.sql import SQL
 
 from api.auth import current_actor
 from api.routes.readmodels import MinPosition, reading
 from api.writes import json_response
 from domain.base import Actor
+from projections.read_models import summaries
 
 router = APIRouter(tags=["read models"])
 
@@ -39,20 +39,11 @@ def page(
 ) -> Response:
     """One page of a collection's summaries in id order; ``next_cursor`` while more follow."""
     with reading(request, "summaries", min_position) as (conn, t, position):
-        rows = conn.execute(
-            SQL(
-                "SELECT id, status, title, version, updated_at FROM {} "
-                "WHERE collection = %(collection)s "
-                "AND (%(status)s::text IS NULL OR status = %(status)s) "
-                "AND (%(cursor)s::uuid IS NULL OR id > %(cursor)s) ORDER BY id LIMIT %(limit)s"
-            ).format(t["summaries"]),
-            {"collection": collection, "status": status, "cursor": cursor, "limit": limit + 1},
-        ).fetchall()
-    items = [{**row, "id": str(row["id"])} for row in rows[:limit]]
+        items, more = summaries.page(conn, t, collection, status, cursor, limit)
     return json_response(
         {
             "items": items,
-            "next_cursor": items[-1]["id"] if len(rows) > limit else None,
+            "next_cursor": items[-1]["id"] if more else None,
             "position": position,
         }
     )

@@ -13,12 +13,12 @@ from typing import Any
 import psycopg
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
-from psycopg.sql import SQL
 
 from api.auth import current_actor
 from api.writes import json_response
 from domain.base import Actor, clearance_covers
 from projections.engine import Tables
+from projections.read_models import documents
 
 router = APIRouter(tags=["read models"])
 WAIT_SECONDS = 5.0
@@ -64,52 +64,17 @@ def list_documents(
     actor: Actor = Depends(current_actor),
 ) -> Response:
     with reading(request, "documents", min_position) as (conn, t, position):
-        rows = conn.execute(
-            SQL(
-                "SELECT id, status, doc_type, title, classification, from_unit_id, direction, "
-                "number, version, updated_at FROM {} WHERE (%(status)s::text IS NULL OR "
-                "status = %(status)s) AND (%(cursor)s::uuid IS NULL OR id > %(cursor)s) "
-                "ORDER BY id LIMIT %(limit)s"
-            ).format(t["list"]),
-            {"status": status, "cursor": cursor, "limit": limit + 1},
-        ).fetchall()
-    page = rows[:limit]
+        page, more = documents.page(conn, t, status, cursor, limit)
     items = []
     for row in page:
-        item = {**row, "id": str(row["id"])}
+        item = dict(row)
         if not clearance_covers(actor.clearance, row["classification"]):
             item["title"] = None  # D12: a classified title never reaches the uncleared
         items.append(item)
     return json_response(
         {
             "items": items,
-            "next_cursor": str(page[-1]["id"]) if len(rows) > limit else None,
-            "position": position,
-        }
-    )
-
-
-@router.get("/dashboard/countersigns", summary="Open countersign requests, overdue first (D7)")
-def countersigns(
-    request: Request,
-    min_position: int | None = MinPosition,
-    actor: Actor = Depends(current_actor),
-) -> Response:
-    now = request.app.state.services.clock.now()
-    with reading(request, "countersigns", min_position) as (conn, t, position):
-        rows = conn.execute(
-            SQL(
-                "SELECT document_id, unit_id, requested_at, due, due <= %s AS overdue "
-                "FROM {} WHERE status = 'pending' ORDER BY due, document_id, unit_id"
-            ).format(t["requests"]),
-            (now,),
-        ).fetchall()
-    items = [{**r, "document_id": str(r["document_id"])} for r in rows]
-    return json_response(
-        {
-            "open": items,
-            "overdue": sum(1 for r in items if r["overdue"]),
-            "now": now,
+            "next_cursor": page[-1]["id"] if more else None,
             "position": position,
         }
     )

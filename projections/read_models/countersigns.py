@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 import psycopg
@@ -97,3 +98,30 @@ class Countersigns(ReadModel):
                 ).format(t["requests"]),
                 answered,
             )
+
+
+# ----- queries (the API reads these) -------------------------------------------------------
+
+
+def open_requests(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> list[dict[str, Any]]:
+    """D7: the open requests, by due time, each saying whether it is overdue at ``now``."""
+    rows = conn.execute(
+        SQL(
+            "SELECT document_id, unit_id, requested_at, due, due <= %s AS overdue "
+            "FROM {} WHERE status = 'pending' ORDER BY due, document_id, unit_id"
+        ).format(t["requests"]),
+        (now,),
+    ).fetchall()
+    return [{**r, "document_id": str(r["document_id"])} for r in rows]
+
+
+def open_counts(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> dict[str, int]:
+    """D7: how many requests are open, and how many of them are past their due time."""
+    row = conn.execute(
+        SQL(
+            "SELECT count(*) AS open, count(*) FILTER (WHERE due <= %s) AS overdue "
+            "FROM {} WHERE status = 'pending'"
+        ).format(t["requests"]),
+        (now,),
+    ).fetchone()
+    return {"open": row["open"] if row else 0, "overdue": row["overdue"] if row else 0}

@@ -68,3 +68,18 @@ class DecisionsBoard(ReadModel):
                 ).format(t["decisions"]),
                 changed,
             )
+
+
+# ----- queries (the API reads these) -------------------------------------------------------
+
+
+def major(conn: psycopg.Connection[Any], t: Tables) -> list[dict[str, Any]]:
+    """M9, M10: the major decisions, preparing first, then by when they last moved."""
+    rows = conn.execute(
+        SQL(
+            "SELECT id, title, stage, procedures, meeting_id FROM {} WHERE major "
+            "ORDER BY array_position(%s::text[], stage), updated_at, id"
+        ).format(t["decisions"]),
+        (list(STAGES),),
+    ).fetchall()
+    return [{**r, "id": str(r["id"])} for r in rows]

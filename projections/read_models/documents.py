@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 import psycopg
@@ -63,3 +64,26 @@ class DocumentsList(ReadModel):
                 ).format(t["list"]),
                 list(changed.values()),
             )
+
+
+# ----- queries (the API reads these) -------------------------------------------------------
+
+
+def page(
+    conn: psycopg.Connection[Any],
+    t: Tables,
+    status: str | None,
+    cursor: uuid.UUID | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of documents in id order after ``cursor``, and whether more follow."""
+    rows = conn.execute(
+        SQL(
+            "SELECT id, status, doc_type, title, classification, from_unit_id, direction, "
+            "number, version, updated_at FROM {} WHERE (%(status)s::text IS NULL OR "
+            "status = %(status)s) AND (%(cursor)s::uuid IS NULL OR id > %(cursor)s) "
+            "ORDER BY id LIMIT %(limit)s"
+        ).format(t["list"]),
+        {"status": status, "cursor": cursor, "limit": limit + 1},
+    ).fetchall()
+    return [{**r, "id": str(r["id"])} for r in rows[:limit]], len(rows) > limit

@@ -4,6 +4,7 @@ minutes to sign."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 import psycopg
@@ -53,3 +54,29 @@ class MeetingsBoard(PipelinedModel):
                     "WHERE id = %(id)s").format(t["meetings"]),
                 {"at": s["timestamp"], "position": e.position, "id": e.originator_id},
             )  # fmt: skip
+
+
+# ----- queries (the API reads these) -------------------------------------------------------
+
+
+def openings(conn: psycopg.Connection[Any], t: Tables) -> list[tuple[str, datetime]]:
+    """M4, M5: (kind, opened at) of every plenary and executive meeting opened, in order."""
+    rows = conn.execute(
+        SQL(
+            "SELECT kind, opened_at FROM {} WHERE opened_at IS NOT NULL "
+            "AND kind IN ('plenary', 'executive') ORDER BY opened_at"
+        ).format(t["meetings"])
+    ).fetchall()
+    return [(r["kind"], r["opened_at"]) for r in rows]
+
+
+def minutes_to_sign(conn: psycopg.Connection[Any], t: Tables) -> list[dict[str, Any]]:
+    """M8: meetings whose latest minutes are drafted and await signing."""
+    rows = conn.execute(
+        SQL(
+            "SELECT id, kind, title, convener_id, closed_at, minutes_version, "
+            "minutes_drafted_at AS drafted_at FROM {} WHERE minutes_pending "
+            "ORDER BY minutes_drafted_at, id"
+        ).format(t["meetings"])
+    ).fetchall()
+    return [{**r, "id": str(r["id"])} for r in rows]

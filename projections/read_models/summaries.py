@@ -8,6 +8,7 @@ Statuses are the aggregates' own: each folds its events through the domain's sta
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 import psycopg
@@ -113,3 +114,28 @@ class Summaries(ReadModel):
             [{"decision_id": d, "procedure": p} for d, p in new_procedures],
             "ON CONFLICT DO NOTHING",
         )
+
+
+# ----- queries (the API reads these) -------------------------------------------------------
+
+
+def page(
+    conn: psycopg.Connection[Any],
+    t: Tables,
+    collection: str,
+    status: str | None,
+    cursor: uuid.UUID | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], bool]:
+    """A page of a collection's summaries in id order after ``cursor``, and whether more
+    follow."""
+    rows = conn.execute(
+        SQL(
+            "SELECT id, status, title, version, updated_at FROM {} "
+            "WHERE collection = %(collection)s "
+            "AND (%(status)s::text IS NULL OR status = %(status)s) "
+            "AND (%(cursor)s::uuid IS NULL OR id > %(cursor)s) ORDER BY id LIMIT %(limit)s"
+        ).format(t["summaries"]),
+        {"collection": collection, "status": status, "cursor": cursor, "limit": limit + 1},
+    ).fetchall()
+    return [{**r, "id": str(r["id"])} for r in rows[:limit]], len(rows) > limit

@@ -1,8 +1,10 @@
 """The supervision board: items by status and lead unit, overdue items (S3) and report dates
-coming due (S1), one ledger line per item until it is closed (S5)."""
+coming due (S1), the ledger of instructions until each is closed (S5), and what each city
+leader led this year (S4)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -23,7 +25,8 @@ class SupervisionBoard(ReadModel):
     name: ClassVar[str] = "supervision_board"
     tables: ClassVar[dict[str, str]] = {
         "items": "id uuid PRIMARY KEY, title text NOT NULL, source_kind text NOT NULL, "
-        "lead_unit_id text NOT NULL, status text NOT NULL, deadline timestamptz NOT NULL, "
+        "source_ref text NOT NULL, led_by text, lead_unit_id text NOT NULL, "
+        "status text NOT NULL, deadline timestamptz NOT NULL, "
         "rectification_due timestamptz, overdue_from timestamptz NOT NULL, "
         "registered_at timestamptz NOT NULL, closed_at timestamptz, circulated_at timestamptz, "
         "version int NOT NULL, position bigint NOT NULL",
@@ -62,7 +65,8 @@ class SupervisionBoard(ReadModel):
                 deadline = _time(s["deadline"])
                 items[e.originator_id] = {
                     "id": e.originator_id, "new": True, "title": s["title"],
-                    "source_kind": s["source"]["kind"], "lead_unit_id": s["lead_unit_id"],
+                    "source_kind": s["source"]["kind"], "source_ref": s["source"]["ref"],
+                    "led_by": s.get("led_by"), "lead_unit_id": s["lead_unit_id"],
                     "status": ITEM_STATUS(e.type, s), "deadline": deadline,
                     "rectification_due": None, "overdue_from": deadline, "registered_at": at,
                     "closed_at": None, "circulated_at": None,
@@ -86,7 +90,8 @@ class SupervisionBoard(ReadModel):
         insert_rows(
             cur,
             t["items"],
-            ("id", "title", "source_kind", "lead_unit_id", "status", "deadline",
+            ("id", "title", "source_kind", "source_ref", "led_by", "lead_unit_id", "status",
+             "deadline",
              "rectification_due", "overdue_from", "registered_at", "closed_at", "circulated_at",
              "version", "position"),
             new,
@@ -180,3 +185,28 @@ def reports_due(
         ).format(t["reports"], t["items"]),
         (now, now + within),
     ).fetchall()
+
+
+def instruction_ledger(conn: psycopg.Connection[Any], t: Tables) -> list[Row]:
+    """S5: every instruction has a ledger line until it is closed (事事有着落、件件有回音)."""
+    return conn.execute(
+        SQL(
+            "SELECT id, title, source_ref AS ref, lead_unit_id, status, deadline FROM {} "
+            "WHERE source_kind = 'instruction' AND status <> 'closed' ORDER BY registered_at, id"
+        ).format(t["items"])
+    ).fetchall()
+
+
+def led_by_leaders(
+    conn: psycopg.Connection[Any], t: Tables, kinds: Sequence[str], since: datetime
+) -> list[tuple[str | None, str, datetime]]:
+    """S4: (led_by, source kind, registered at) of the items of ``kinds`` a leader led,
+    registered from ``since``."""
+    rows = conn.execute(
+        SQL(
+            "SELECT led_by, source_kind, registered_at FROM {} WHERE led_by IS NOT NULL "
+            "AND source_kind = ANY(%s) AND registered_at >= %s"
+        ).format(t["items"]),
+        (list(kinds), since),
+    ).fetchall()
+    return [(r["led_by"], r["source_kind"], r["registered_at"]) for r in rows]

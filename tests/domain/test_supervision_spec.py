@@ -3,8 +3,8 @@
 Given past events (or a copy of the example roster), when a command, then new events or a
 refusal naming the rule with nothing recorded (``tests/domain/spec.py``). The rule text of
 ``shared/domain/rules.md`` is the spec. S3 is the ``overdue_at`` query the timer records
-against; S4, S5 and S6 are the metrics ``leaders_leading``, ``open_instruction_ledger`` and
-``ranking``.
+against; S4 is the metric ``leaders_leading`` (the supervision board feeds it); S5's ledger of
+instructions is the board's (tests/projections/test_supervision_board.py).
 """
 
 from __future__ import annotations
@@ -16,13 +16,11 @@ import pytest
 
 from domain.base import Act
 from domain.clock import SHANGHAI
-from domain.roster import Roster
+from domain.roster import InvalidReference, Roster
 from domain.supervision import (
     Circular,
     SupervisionItem,
     leaders_leading,
-    open_instruction_ledger,
-    ranking,
 )
 from tests.domain.spec import AT, PAST_META, Then, act, given, refused_on_creation, roster, when
 
@@ -555,6 +553,11 @@ def _registered_on(at: datetime, kind: str, led_by: str | None) -> SupervisionIt
     )
 
 
+def _led(items: list[SupervisionItem]) -> list[tuple[str | None, str, datetime]]:
+    """What the supervision board keeps of each item for S4."""
+    return [(i.led_by, i.source["kind"], i.created_on) for i in items]
+
+
 def test_S4_leaders_leading_a_suggestion_and_a_proposal_each_year() -> None:
     in_2026 = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
     items = [
@@ -566,7 +569,7 @@ def test_S4_leaders_leading_a_suggestion_and_a_proposal_each_year() -> None:
         _registered_on(in_2026, "cppcc_proposal", None),
     ]
 
-    led = leaders_leading(items, ["p-mayor", "p-vm-a", "p-vm-b", "p-sg"], 2026)
+    led = leaders_leading(_led(items), ["p-mayor", "p-vm-a", "p-vm-b", "p-sg"], 2026)
 
     assert led == {
         "p-mayor": {"npc_suggestion": True, "cppcc_proposal": True},
@@ -578,10 +581,11 @@ def test_S4_leaders_leading_a_suggestion_and_a_proposal_each_year() -> None:
 
 def test_S4_the_year_is_counted_in_Shanghai() -> None:
     """2025-12-31 16:00 UTC is 2026-01-01 00:00 in Shanghai."""
-    items = [_registered_on(datetime(2025, 12, 31, 16, 0, tzinfo=UTC), "npc_suggestion", "p-vm-a")]
+    new_year = datetime(2025, 12, 31, 16, 0, tzinfo=UTC)
+    led = _led([_registered_on(new_year, "npc_suggestion", "p-vm-a")])
 
-    assert leaders_leading(items, ["p-vm-a"], 2026)["p-vm-a"]["npc_suggestion"] is True
-    assert leaders_leading(items, ["p-vm-a"], 2025)["p-vm-a"]["npc_suggestion"] is False
+    assert leaders_leading(led, ["p-vm-a"], 2026)["p-vm-a"]["npc_suggestion"] is True
+    assert leaders_leading(led, ["p-vm-a"], 2025)["p-vm-a"]["npc_suggestion"] is False
 
 
 def test_S4_a_leader_leading_an_item_is_recorded_at_registration() -> None:
@@ -589,70 +593,9 @@ def test_S4_a_leader_leading_an_item_is_recorded_at_registration() -> None:
 
     assert then.events("Created")[0].led_by == "p-vm-c"
     assert then.aggregate.led_by == "p-vm-c"
-    assert leaders_leading([then.aggregate], ["p-vm-c"], 2026)["p-vm-c"]["npc_suggestion"]
+    assert leaders_leading(_led([then.aggregate]), ["p-vm-c"], 2026)["p-vm-c"]["npc_suggestion"]
 
 
-# ----- S5 the ledger of instructions ---------------------------------------------------------
-
-
-def test_S5_every_instruction_has_a_ledger_line_until_it_is_closed() -> None:
-    open_one = item(title="批示一")
-    reported_one = item(reported(), title="批示二")
-    closed_one = item(reported(), verified("passed"), closed(), title="批示三")
-    not_an_instruction = item(source={"kind": "annual_task", "ref": "年度重点工作1"})
-
-    lines = open_instruction_ledger([open_one, reported_one, closed_one, not_an_instruction])
-
-    assert [(line["id"], line["title"], line["status"]) for line in lines] == [
-        (str(open_one.id), "批示一", "registered"),
-        (str(reported_one.id), "批示二", "in_progress"),
-    ]
-    assert all(line["ref"] == SOURCE["ref"] for line in lines)
-
-
-def test_S5_closing_an_instruction_ends_its_ledger_line() -> None:
-    i = item(reported(), verified("passed"))
-    assert [line["id"] for line in open_instruction_ledger([i])] == [str(i.id)]
-
-    close(i).events("Closed")
-
-    assert open_instruction_ledger([i]) == []
-
-
-# ----- S6 ranking and the reminder interview -----------------------------------------------
-
-
-def test_S6_ranking_marks_the_bottom_unit_for_a_reminder_interview() -> None:
-    at = DEADLINE + DAY
-    on_time = item(reported(REPORT_1 - DAY), reported(REPORT_2 - DAY), verified("passed"), closed())
-    one_late = item(
-        reported(REPORT_1 - DAY, "u-housing", "p-housing-head"),
-        verified("passed"),
-        closed(),
-        lead_unit_id="u-housing",
-        co_unit_ids=[],
-    )
-    worst = item(lead_unit_id="u-finance", co_unit_ids=[])
-
-    ranked = ranking([worst, one_late, on_time], at)
-
-    assert [(r["unit_id"], r["overdue"], r["rank"]) for r in ranked] == [
-        ("u-ecology", 0, 1),
-        ("u-housing", 1, 2),  # REPORT_2 without a report
-        ("u-finance", 3, 3),  # both reports and the deadline
-    ]
-    assert {r["unit_id"]: r["reminder_interview"] for r in ranked} == {
-        "u-ecology": False,
-        "u-housing": False,
-        "u-finance": True,
-    }
-
-
-def test_S6_a_unit_with_nothing_overdue_is_not_called_to_an_interview() -> None:
-    on_time = item(reported(REPORT_1 - DAY))
-
-    ranked = ranking([on_time], REPORT_1 + HOUR)
-
-    assert ranked == [
-        {"unit_id": "u-ecology", "overdue": 0, "rank": 1, "reminder_interview": False}
-    ]
+def test_S4_only_a_city_leader_leads_an_item() -> None:
+    with pytest.raises(InvalidReference, match="not a city leader"):
+        register(source={"kind": "npc_suggestion", "ref": "建议第89号"}, led_by="p-finance-head")
