@@ -33,9 +33,9 @@ def parse_time(value: str, name: str = "as_of") -> datetime:
 Instant = Annotated[datetime, AfterValidator(in_range)]
 
 
-def history_entry(row: dict[str, Any]) -> dict[str, Any]:
-    """One event of a resource's /history, as the global log shows it (api.md)."""
-    return log_entry(row)
+def history_of(store: Any, aggregate_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The events of one aggregate for its /history, as the global log shows them (api.md)."""
+    return [log_entry(r, decode=store.evidence.decode) for r in store.history(aggregate_id)]
 
 
 def load_state(
@@ -89,5 +89,5 @@ def add_reads(router: APIRouter, cls: type[GovAggregate], guard: Guard = _everyo
     ) -> Response:
         services = request.app.state.services
         guard(actor, services.app.load(cls, resource_id))
-        rows = services.store.history(resource_id)
-        return json_response({"id": str(resource_id), "events": [history_entry(r) for r in rows]})
+        events = history_of(services.store, resource_id)
+        return json_response({"id": str(resource_id), "events": events})

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import orjson
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import resolve_topic
 from pydantic import TypeAdapter
 
 from domain.base import Actor, GovAggregate
@@ -43,24 +43,57 @@ def _adapter(cls: type) -> TypeAdapter[Any]:
 log = logging.getLogger("govrules.domain")
 
 
-class OrjsonPydanticMapper(Mapper[uuid.UUID]):
-    """Events as orjson bytes; pydantic rebuilds typed fields (datetimes, dates) on the way
-    back. The topic is the event's explicit, stable ``TOPIC``."""
+class OrjsonTranscoder(Transcoder):
+    """Event state as JSON bytes, by orjson: datetimes, dates, UUIDs and dataclass records
+    natively, no registry of transcodings."""
 
-    def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        state = dict(vars(domain_event))
-        originator_id = state.pop("originator_id")
-        originator_version = state.pop("originator_version")
-        return StoredEvent(
-            originator_id=originator_id,
-            originator_version=originator_version,
-            topic=get_topic(type(domain_event)),
-            state=orjson.dumps(state),
-        )
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    def decode(self, data: bytes) -> Any:
+        return orjson.loads(data)
+
+
+@cache
+def _class_version(topic: str) -> tuple[type, int]:
+    cls = resolve_topic(topic)
+    return cls, getattr(cls, "class_version", 1)
+
+
+def upcast(topic: str, state: dict[str, Any]) -> dict[str, Any]:
+    """Bring a stored state up to its event class's ``class_version`` with the class's
+    ``upcast_vN_vN+1`` static methods, as the library's mapper does. History written before a
+    payload changed shape keeps loading, and read models see today's shape too."""
+    cls, class_version = _class_version(topic)
+    from_version = state.pop("class_version", 1)
+    while from_version < class_version:
+        getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+        from_version += 1
+    return state
+
+
+def plain_state(topic: str, data: bytes) -> dict[str, Any]:
+    """A stored payload without cipher or compressor, brought up to today's shape."""
+    return upcast(topic, orjson.loads(data))
+
+
+class OrjsonPydanticMapper(Mapper[uuid.UUID]):
+    """The library's mapper (topic, ``class_version``, compressor, cipher, upcasters) with
+    orjson bytes; pydantic rebuilds typed fields (datetimes, dates) on the way back. The topic
+    is the event's explicit, stable ``TOPIC``. ``decode_state`` is the one way every reader
+    of the log (the read models, the history) turns stored bytes into today's payload."""
+
+    def decode_state(self, topic: str, data: bytes) -> dict[str, Any]:
+        if self.cipher:
+            data = self.cipher.decrypt(data)
+        if self.compressor:
+            data = self.compressor.decompress(data)
+        state: dict[str, Any] = self.transcoder.decode(data)
+        return upcast(topic, state)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        cls = resolve_topic(stored_event.topic)
-        state = orjson.loads(stored_event.state)
+        cls, _ = _class_version(stored_event.topic)
+        state = self.decode_state(stored_event.topic, stored_event.state)
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         return _adapter(cls).validate_python(state)
@@ -98,7 +131,9 @@ class GovRules(Application[uuid.UUID]):
         self.regulation_policy = regulation_policy or RegulationPolicy()
 
     def construct_mapper(self) -> Mapper[uuid.UUID]:
-        return OrjsonPydanticMapper(transcoder=None)  # type: ignore[arg-type]
+        """Compressor and cipher as the environment names them (COMPRESSOR_TOPIC, CIPHER_TOPIC
+        and CIPHER_KEY, the library's settings)."""
+        return self.factory.mapper(OrjsonTranscoder(), OrjsonPydanticMapper)
 
     # ----- loading -------------------------------------------------------------------------
 

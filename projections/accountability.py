@@ -18,19 +18,19 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-import orjson
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.sql import SQL
 
 from domain.accountability import offices_on, people_named, roles_of
+from domain.application import plain_state
 from domain.base import clearance_covers
 from domain.clock import SHANGHAI
 from domain.decisions import Decision
 from domain.documents import OfficialDocument
 from domain.meetings import Meeting
 from projections import evidence, merkle
-from projections.engine import Tables
+from projections.engine import Decode, Tables
 from projections.evidence import EvidenceTables
 
 TOPIC_PREFIX = "govrules:"
@@ -49,10 +49,12 @@ def shanghai(value: str | datetime | None) -> str | None:
     return at.astimezone(SHANGHAI).isoformat()
 
 
-def log_entry(row: dict[str, Any], readable: bool = True) -> dict[str, Any]:
+def log_entry(
+    row: dict[str, Any], readable: bool = True, decode: Decode = plain_state
+) -> dict[str, Any]:
     """One stored event with its metadata (api.md "Every resource" /history), its chain link,
     its leaf index in the Merkle tree; without its payload where the reader is not cleared."""
-    state = orjson.loads(row["state"])
+    state = decode(row["topic"], row["state"])
     meta = state.pop("meta", {})
     recorded_at = state.pop("timestamp")
     state.pop("originator_topic", None)
@@ -100,7 +102,11 @@ def log_page(
         ).fetchall()
         classified = _classified_in_log(cur, ev, rows)
     return [
-        log_entry(r, clearance_covers(clearance, classified.get(str(r["originator_id"]), "none")))
+        log_entry(
+            r,
+            clearance_covers(clearance, classified.get(str(r["originator_id"]), "none")),
+            ev.decode,
+        )
         for r in rows
     ]
 
@@ -115,12 +121,12 @@ def _classified_in_log(
         return {}
     found = cur.execute(
         SQL(
-            "SELECT originator_id::text AS id, state FROM {} WHERE originator_id = "
+            "SELECT originator_id::text AS id, topic, state FROM {} WHERE originator_id = "
             "ANY(%s::uuid[]) AND originator_version = 1"
         ).format(ev.events),
         (documents,),
     ).fetchall()
-    return {r["id"]: orjson.loads(r["state"]).get("classification", "none") for r in found}
+    return {r["id"]: ev.decode(r["topic"], r["state"]).get("classification", "none") for r in found}
 
 
 # ----- traces -----------------------------------------------------------------------------------
@@ -224,9 +230,9 @@ def decision_trace(
         secret = {link["id"]: link["classification"] or "none" for link in links}
         topics = {(link["id"], link["topic_id"]) for link in links if link["topic_id"]}
         entries = [
-            log_entry(r, clearance_covers(clearance, secret[r["originator_id"]]))
+            log_entry(r, clearance_covers(clearance, secret[r["originator_id"]]), ev.decode)
             for r in rows
-            if _on_topic(r, topics)
+            if _on_topic(r, topics, ev.decode)
         ]
         people = People.of(cur, t, entries)
     for entry in entries:
@@ -254,12 +260,12 @@ def _events_of(
     ).fetchall()
 
 
-def _on_topic(row: dict[str, Any], topics: set[tuple[str, str]]) -> bool:
+def _on_topic(row: dict[str, Any], topics: set[tuple[str, str]], decode: Decode) -> bool:
     """A meeting's own events belong to every decision it took up; a topic's events only to
     the decision that topic was about."""
     if row["topic"] not in TOPIC_EVENTS:
         return True
-    topic_id = orjson.loads(row["state"]).get("topic_id")
+    topic_id = decode(row["topic"], row["state"]).get("topic_id")
     return (str(row["originator_id"]), topic_id) in topics
 
 
@@ -364,7 +370,9 @@ def person_trace(
         rows = _events_at(cur, ev, [a["position"] for a in acts])
         secret = _secrets(cur, t, sorted({r["originator_id"] for r in rows}))
         entries = [
-            log_entry(r, clearance_covers(clearance, secret.get(r["originator_id"], "none")))
+            log_entry(
+                r, clearance_covers(clearance, secret.get(r["originator_id"], "none")), ev.decode
+            )
             for r in rows
         ]
         people = People.of(cur, t, [*entries, _as_named(person_id)])
@@ -412,10 +420,10 @@ def digest(conn: psycopg.Connection[Any], ev: EvidenceTables) -> dict[str, Any]:
     with evidence.snapshot(conn) as cur:
         head = evidence.read_head(cur, ev)
         row = cur.execute(
-            SQL("SELECT state FROM {} WHERE notification_id = %s").format(ev.events),
+            SQL("SELECT topic, state FROM {} WHERE notification_id = %s").format(ev.events),
             (head.position,),
         ).fetchone()
-    recorded_at = orjson.loads(row[0]).get("timestamp") if row else None
+    recorded_at = ev.decode(row[0], row[1]).get("timestamp") if row else None
     return {
         "position": head.position,
         "hash": head.chain.hex() if head.size else None,

@@ -8,10 +8,11 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import cast
 
-from domain.application import GovRules
+from domain.application import GovRules, OrjsonPydanticMapper
 from domain.calendar import CalendarOverrides, WorkingDayCalendar
 from domain.clock import Clock, DrillClock, SystemClock, parse_test_clock
 from domain.commands import BootstrapRoster, record_deadline
@@ -97,7 +98,12 @@ def bootstrap(settings: StoreSettings) -> System:
                 filing_days=settings.filing_days,
             ),
         )
-        engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS)
+        # Every reader of the log decodes stored bytes as the application's mapper does
+        # (cipher, compressor, upcasters): the read models and the history alike.
+        decode = cast(OrjsonPydanticMapper, app.mapper).decode_state
+        store = cast(GovrulesRecorder, app.recorder)
+        store.evidence = replace(store.evidence, decode=decode)
+        engine = Engine(conninfo(database), settings.schema_name, EVENTS_TABLE, MODELS, decode)
         engine.setup()
     drill_clock = parse_test_clock(settings.test_clock)
     clock: Clock = drill_clock or SystemClock()

@@ -23,11 +23,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, NamedTuple
 
-import orjson
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 from psycopg.sql import SQL, Composable, Identifier
 from psycopg_pool import ConnectionPool
+
+from domain.application import plain_state
 
 log = logging.getLogger("govrules.projections")
 
@@ -40,6 +41,9 @@ POLL_SECONDS = 1.0
 # compiling; every rebuild batch paid the compilation again. PostgreSQL's default suits long
 # reports, not answers in milliseconds or a scan read a batch at a time.
 NO_JIT = "-c jit=off"
+
+
+Decode = Callable[[str, bytes], dict[str, Any]]
 
 
 class Event(NamedTuple):
@@ -189,8 +193,16 @@ class Engine:
 
     READ_POOL_SIZE = 16
 
-    def __init__(self, conninfo: str, schema: str, events_table: str, models: Sequence[ReadModel]):
+    def __init__(
+        self,
+        conninfo: str,
+        schema: str,
+        events_table: str,
+        models: Sequence[ReadModel],
+        decode: Decode = plain_state,
+    ):
         self.conninfo = conninfo
+        self.decode = decode  # stored bytes → today's payload (the application's mapper)
         self.schema = schema
         self.events = SQL("{}.{}").format(Identifier(schema), Identifier(events_table))
         self.channel = events_table
@@ -398,13 +410,13 @@ class Engine:
                 ).format(self.events),
                 (after, limit),
             ).fetchall()
-        loads = orjson.loads
+        decode = self.decode
         events = []
         for position, originator, version, topic, state in rows:
             kind = topic.split(":", 1)[-1]
             wanted = types is None or kind in types
             events.append(
-                Event(position, originator, version, kind, loads(state) if wanted else {})
+                Event(position, originator, version, kind, decode(topic, state) if wanted else {})
             )
         return events
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Composed, Identifier
 
+from domain.application import plain_state
 from projections import merkle
 
 BACKFILL_BATCH = 5000
@@ -33,6 +34,8 @@ BACKFILL_BATCH = 5000
 class EvidenceTables:
     schema: str
     events_table: str
+    # Stored bytes → today's payload: the application mapper's (cipher, compressor, upcasters).
+    decode: Callable[[str, bytes], dict[str, Any]] = field(default=plain_state, compare=False)
 
     def _t(self, suffix: str) -> Composable:
         return SQL("{}.{}").format(Identifier(self.schema), Identifier(self.events_table + suffix))

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.auth import current_actor
-from api.resources import history_entry, parse_time
+from api.resources import history_of, parse_time
 from api.writes import add_command, json_response
 from domain import commands as c
 from domain.base import Actor
@@ -56,9 +56,7 @@ def get_roster(
 @router.get("/roster/history", summary="Every roster event with its metadata")
 def roster_history(request: Request, actor: Actor = Depends(current_actor)) -> Response:
     store = request.app.state.services.store
-    return json_response(
-        {"id": str(ROSTER_ID), "events": [history_entry(r) for r in store.history(ROSTER_ID)]}
-    )
+    return json_response({"id": str(ROSTER_ID), "events": history_of(store, ROSTER_ID)})
 
 
 add_command(router, "/roster/appointments", c.Appoint, "OfficeHolderAppointed (P1)")
