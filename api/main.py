@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import Response
-from pydantic import BaseModel
+from fastapi import FastAPI
 
 from api import errors
-from api.auth import current_actor
 from api.middleware import LimitAndCorrelate
-from api.resources import Instant
 from api.routes import (
     accountability,
     dashboards,
@@ -25,26 +21,31 @@ from api.routes import (
     lists,
     meetings,
     page,
-    readmodels,
     regulations,
     roster,
     supervision,
+    system,
 )
 from api.services import Services, build_services
 from api.settings import Settings, load_settings
-from api.writes import json_response
-from domain.base import Actor
-from domain.rules import forbid
 
 log = logging.getLogger("govrules")
 
 
-class ClockMove(BaseModel):
-    now: Instant
+ROUTERS = (
+    roster,
+    lists,  # before leaves: /leaves/list is not a leave id
+    dashboards, documents, meetings, decisions, supervision, leaves, regulations,
+    accountability, system,
+    page,  # GET /: the dashboard page for people
+)  # fmt: skip
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """Builds the app; the store is opened at start-up (lifespan), not at import."""
+def _lifespan(
+    settings: Settings | None, services: Services | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Opens the store at start-up (not at import) unless given services; closes what it
+    opened."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -64,74 +65,23 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if owned:
                 app.state.services.close()
 
+    return lifespan
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Builds the app; the store is opened at start-up (lifespan), not at import."""
     app = FastAPI(
         title="govrules",
         version="0.1.0",
         description="Event-sourced ledger of a city government's work rules "
         "(攀枝花市人民政府工作规则). Errors are application/problem+json; rule refusals "
         "carry `rule` and `article`.",
-        lifespan=lifespan,
+        lifespan=_lifespan(settings, services),
     )
     errors.install(app)
     app.add_middleware(LimitAndCorrelate)
-    app.include_router(roster.router)
-    app.include_router(readmodels.router)
-    app.include_router(lists.router)  # before leaves: /leaves/list is not a leave id
-    app.include_router(dashboards.router)
-    app.include_router(documents.router)
-    app.include_router(meetings.router)
-    app.include_router(decisions.router)
-    app.include_router(supervision.router)
-    app.include_router(leaves.router)
-    app.include_router(regulations.router)
-    app.include_router(accountability.router)
-    app.include_router(page.router)  # GET /: the dashboard page for people
-
-    @app.get("/health", tags=["system"], summary="The store and the clock")
-    def health(request: Request) -> Response:
-        services = request.app.state.services
-        try:
-            position = services.store.max_notification_id()
-        except Exception as e:
-            return errors.problem(
-                503,
-                "unavailable",
-                "Store unavailable",
-                "the event store cannot be reached; retry shortly",
-                headers={"Retry-After": "2"},
-                status_text="unavailable",
-                store={"ok": False, "error": type(e).__name__},
-            )
-        try:
-            projections = services.engine.status()
-        except Exception as e:
-            projections = [{"state": "unavailable", "error": type(e).__name__}]
-        return json_response(
-            {
-                "status": "ok",
-                "store": {"ok": True, "position": position or 0},
-                "projections": projections,
-                "now": services.clock.now(),
-                "drill_clock": services.drill_clock is not None,
-                "role": services.settings.role,
-            }
-        )
-
-    @app.post("/_clock", tags=["system"], summary="Move the drill clock forward (tests, demos)")
-    def move_clock(
-        request: Request, body: ClockMove, actor: Actor = Depends(current_actor)
-    ) -> Response:
-        drill = request.app.state.services.drill_clock
-        if drill is None:
-            raise HTTPException(404, "Not Found")
-        if actor.holds("system_admin") is None:
-            raise forbid("P1", "only the system administrator moves the drill clock")
-        drill.advance_to(body.now)
-        # api.md: the ticker records whatever fell due before the call returns.
-        ticker = request.app.state.services.ticker
-        recorded = ticker.tick_after_catching_up() if ticker is not None else 0
-        return json_response({"now": drill.now(), "deadlines_recorded": recorded})
-
+    for module in ROUTERS:
+        app.include_router(module.router)
     return app
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import chinese_calendar
 
-from domain.clock import SHANGHAI, require_aware
+from domain.clock import SHANGHAI, local_date, require_aware
 
 _ONE_DAY = timedelta(days=1)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -141,7 +141,7 @@ class WorkingDayCalendar:
     def due_after_working_days(self, requested_at: datetime, n: int) -> datetime:
         """D7 counting: the request's Shanghai date is day 0; due at 24:00 Asia/Shanghai at the end
         of the n-th working day after it (midnight starting the next calendar day), in UTC."""
-        day_zero = require_aware(requested_at, "requested_at").astimezone(SHANGHAI).date()
+        day_zero = local_date(require_aware(requested_at, "requested_at"))
         last_day = self.add_working_days(day_zero, n)
         return start_of_day_utc(last_day + _ONE_DAY)
 

@@ -25,7 +25,7 @@ from domain.base import (
     clearance_covers,
 )
 from domain.calendar import add_months
-from domain.clock import SHANGHAI
+from domain.clock import SHANGHAI, local_date
 from domain.fields import Text
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
@@ -468,40 +468,22 @@ class OfficialDocument(GovAggregate):
     @classmethod
     def draft(
         cls,
-        act: Act,
-        roster: Roster,
-        *,
-        doc_type: str,
-        title: str,
-        from_unit_id: str,
-        to: str,
-        matters: list[str],
-        urgency: str = "normal",
-        classification: str = "none",
-        body: str | None = None,
-        emergency: bool = False,
-        bypassed_unit_id: str | None = None,
-        cc_unit_ids: list[str] | None = None,
-        direct_to_leader_reason: str | None = None,
-        includes_request: bool = False,
-        drafting_unit_id: str | None = None,
-        routine: bool = False,
-        personnel: bool = False,
-        decision_id: str | None = None,
-        implements: Implements | None = None,
-        replies_to: str | None = None,
+        act: Act, roster: Roster, *,
+        doc_type: str, title: str, from_unit_id: str, to: str, matters: list[str],
+        urgency: str = "normal", classification: str = "none", body: str | None = None,
+        emergency: bool = False, bypassed_unit_id: str | None = None,
+        cc_unit_ids: list[str] | None = None, direct_to_leader_reason: str | None = None,
+        includes_request: bool = False, drafting_unit_id: str | None = None,
+        routine: bool = False, personnel: bool = False, decision_id: str | None = None,
+        implements: Implements | None = None, replies_to: str | None = None,
         id: uuid.UUID | None = None,
-    ) -> OfficialDocument:
+    ) -> OfficialDocument:  # fmt: skip
         """Drafted (拟稿) by the unit it comes from; checks D1–D5 and D12, stores D10's due."""
-        today = act.at.astimezone(SHANGHAI).date()
+        today = local_date(act.at)
         cc_unit_ids = list(dict.fromkeys(cc_unit_ids or []))
-        if urgency not in URGENCIES:
-            raise InvalidReference(f"unknown urgency {urgency!r}")
-        if classification not in CLASSIFICATIONS:
-            raise InvalidReference(f"unknown classification {classification!r}")
+        _check_references(roster, urgency, classification, [*cc_unit_ids, drafting_unit_id,
+                                                            bypassed_unit_id])  # fmt: skip
         from_unit = roster.unit(from_unit_id)
-        for unit_id in [*cc_unit_ids, *filter(None, [drafting_unit_id, bypassed_unit_id])]:
-            roster.unit(unit_id)
         direction = _direction(roster, from_unit, to, today)
 
         post = _drafting_post(act, roster, from_unit, drafting_unit_id)
@@ -515,12 +497,7 @@ class OfficialDocument(GovAggregate):
                 roster, from_unit, to, emergency, bypassed_unit_id, cc_unit_ids,
                 direct_to_leader_reason, classification, today,
             )  # fmt: skip
-        if replies_to is not None and doc_type != "reply":
-            raise refuse("D1", "only a reply (批复) answers a request; use doc_type reply")
-        if doc_type == "request" and len(matters) != 1:
-            raise refuse("D3", f"a request carries one matter (一文一事), not {len(matters)}")
-        if doc_type == "report" and includes_request:
-            raise refuse("D3", "a report may not carry a request (报告不得夹带请示事项)")
+        _check_content(doc_type, matters, includes_request, replies_to)
         rules.append("D3")
         if direction == "outgoing" and drafting_unit_id is None:
             drafting_unit_id = post.unit_id
@@ -531,33 +508,16 @@ class OfficialDocument(GovAggregate):
         if classification != "none":
             rules.append("D12")
         doc: OfficialDocument = cls.start(
-            cls.Drafted,
-            act,
-            id=id or uuid.uuid4(),
-            rules=tuple(rules),
-            post=post,
-            doc_type=doc_type,
-            title=title,
-            body=body,
-            from_unit_id=from_unit_id,
-            to=to,
-            direction=direction,
-            matters=list(matters),
-            urgency=urgency,
-            classification=classification,
-            emergency=emergency,
-            bypassed_unit_id=bypassed_unit_id,
-            cc_unit_ids=cc_unit_ids,
-            direct_to_leader_reason=direct_to_leader_reason,
-            includes_request=includes_request,
-            drafting_unit_id=drafting_unit_id,
-            routine=routine,
-            personnel=personnel,
-            decision_id=decision_id,
-            implements=implements,
-            implementation_due=implementation_due,
-            replies_to=replies_to,
-        )
+            cls.Drafted, act, id=id or uuid.uuid4(), rules=tuple(rules), post=post,
+            doc_type=doc_type, title=title, body=body, from_unit_id=from_unit_id, to=to,
+            direction=direction, matters=list(matters), urgency=urgency,
+            classification=classification, emergency=emergency,
+            bypassed_unit_id=bypassed_unit_id, cc_unit_ids=cc_unit_ids,
+            direct_to_leader_reason=direct_to_leader_reason, includes_request=includes_request,
+            drafting_unit_id=drafting_unit_id, routine=routine, personnel=personnel,
+            decision_id=decision_id, implements=implements,
+            implementation_due=implementation_due, replies_to=replies_to,
+        )  # fmt: skip
         return doc
 
     # ----- countersigning (会签) -----------------------------------------------------------
@@ -731,7 +691,7 @@ class OfficialDocument(GovAggregate):
         self._countersigns_settled(act.at)
         if not (proposed_handling and proposed_handling.strip()):
             raise refuse("D8", "a conforming document gets a proposed handling (拟办意见)")
-        today = act.at.astimezone(SHANGHAI).date()
+        today = local_date(act.at)
         if routed_to is None:
             routed_to = roster.vice_mayor_in_charge(self.from_unit_id) or roster.holder(
                 "mayor", today
@@ -772,9 +732,7 @@ class OfficialDocument(GovAggregate):
         self._countersigns_settled(act.at)
         rules: tuple[str, ...] = ("D6", "D9")
         if acting_for is not None:
-            acting_as_mayor = acting_for == roster.holder(
-                "mayor", act.at.astimezone(SHANGHAI).date()
-            )
+            acting_as_mayor = acting_for == roster.holder("mayor", local_date(act.at))
             rules += ("P2",) if acting_as_mayor else ("P3",)
         self.record(
             self.SignedOff,
@@ -944,7 +902,7 @@ def _signing_post(
     act: Act, roster: Roster, authority: str, drafting_unit_id: str | None
 ) -> tuple[Post, str | None]:
     """D9 with P2/P3: the post the actor signs in, and whom they act for (if anyone)."""
-    today = act.at.astimezone(SHANGHAI).date()
+    today = local_date(act.at)
     actor = act.actor
     mayor = roster.holder("mayor", today)
     if post := actor.holds("mayor"):
@@ -986,3 +944,27 @@ DOCUMENT_STATUS = StatusRule(
         OfficialDocument.Published: "published",
     }
 )
+
+
+def _check_references(
+    roster: Roster, urgency: str, classification: str, unit_ids: list[str | None]
+) -> None:
+    """A draft names a known urgency, a known classification and units on the roster."""
+    if urgency not in URGENCIES:
+        raise InvalidReference(f"unknown urgency {urgency!r}")
+    if classification not in CLASSIFICATIONS:
+        raise InvalidReference(f"unknown classification {classification!r}")
+    for unit_id in filter(None, unit_ids):
+        roster.unit(unit_id)
+
+
+def _check_content(
+    doc_type: str, matters: list[str], includes_request: bool, replies_to: str | None
+) -> None:
+    """D1: only a reply answers a request; D3: a request carries one matter, a report none."""
+    if replies_to is not None and doc_type != "reply":
+        raise refuse("D1", "only a reply (批复) answers a request; use doc_type reply")
+    if doc_type == "request" and len(matters) != 1:
+        raise refuse("D3", f"a request carries one matter (一文一事), not {len(matters)}")
+    if doc_type == "report" and includes_request:
+        raise refuse("D3", "a report may not carry a request (报告不得夹带请示事项)")

@@ -18,7 +18,7 @@ from pydantic import ConfigDict
 from typing_extensions import TypedDict
 
 from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, Stamp, StatusRule
-from domain.clock import SHANGHAI
+from domain.clock import local_date
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
 
@@ -30,10 +30,6 @@ REPORT_AHEAD = timedelta(days=1)  # L2
 # secretary-general.
 REPORTING_LEADERS = ("executive_vice_mayor", "vice_mayor", "secretary_general")
 LEDGER_ID = uuid.uuid5(uuid.NAMESPACE_URL, "govrules:absence-ledger")
-
-
-def _day(at: datetime) -> Any:
-    return at.astimezone(SHANGHAI).date()
 
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
@@ -312,7 +308,7 @@ class LeaveRecord(GovAggregate):
         if person_id not in roster.people:
             raise InvalidReference(f"unknown person {person_id!r}")
         post = _reporting_post(act, person_id)
-        day = _day(starts_at)
+        day = local_date(starts_at)
         offices = {p.office for p in roster.posts_of(person_id, day)}
         office = next((o for o in (*CITY_LEADERS, "unit_head") if o in offices), None)
         rules: list[str] = ["L4", "L6"]
@@ -363,7 +359,7 @@ class LeaveRecord(GovAggregate):
         post, acting_for = _approving_post(act, roster, self.approval_by, named.get("acting_id"))
         if post is None:
             raise forbid(rule, f"this absence is approved by {self.approval_by}")
-        mayor = roster.holder("mayor", _day(act.at))
+        mayor = roster.holder("mayor", local_date(act.at))
         extra = () if not acting_for else ("P2",) if acting_for == mayor else ("P3",)
         self.record(self.Approved, act, rules=(rule, *extra), post=post, acting_for=acting_for)
 
@@ -446,7 +442,7 @@ def _check_l1(
     if office not in ("mayor", "executive_vice_mayor"):
         return []
     other_office = "executive_vice_mayor" if office == "mayor" else "mayor"
-    other = roster.holder(other_office, _day(starts_at))
+    other = roster.holder(other_office, local_date(starts_at))
     clash = ledger.absences_of(other, starts_at, ends_at, act.at) if other else []
     if not clash:
         return ["L1"]
@@ -506,7 +502,7 @@ def _check_acting(
         return False, []
     if acting_id is None:
         raise refuse("L4", "a city leader's absence names who acts (代行职责的领导)")
-    day = _day(starts_at)
+    day = local_date(starts_at)
     if acting_id == person_id or not roster.is_leader(acting_id, day):
         raise refuse("L4", f"{acting_id} is not another city leader")
     if ledger.absences_of(acting_id, starts_at, ends_at, act.at):
@@ -553,7 +549,7 @@ def _approving_post(
         return None, None
     if named_acting == actor.person_id:  # the leader named when the absence was reported
         return actor.holds(*CITY_LEADERS), approver
-    day = _day(act.at)
+    day = local_date(act.at)
     if approver == roster.holder("mayor", day):
         return actor.holds("executive_vice_mayor"), approver  # P2
     if roster.ab_partner(approver) == actor.person_id:

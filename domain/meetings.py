@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, Records, StatusRule
-from domain.clock import SHANGHAI
+from domain.clock import local_date
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
 
@@ -25,10 +25,6 @@ CITY_LEADERS = ("mayor", "executive_vice_mayor", "vice_mayor", "secretary_genera
 POSITIONS = ("agree", "dissent", "abstain")
 PLENARIES_A_YEAR = 3  # M4
 EXECUTIVE_GAP_DAYS = 14  # M5
-
-
-def local_date(at: datetime) -> date:
-    return at.astimezone(SHANGHAI).date()
 
 
 def members_of(kind: str, roster: Roster, on: date) -> list[str]:

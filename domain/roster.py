@@ -328,28 +328,7 @@ class Roster(GovAggregate):
             self.unit(unit_id)
         if office == "unit_head" and unit_id is None:
             raise InvalidReference("a unit head's appointment names the unit")
-        if any(
-            t.person_id == person_id and t.office == office and t.until is None
-            for t in self.tenures
-        ):
-            raise refuse("P1", f"{person_id} already holds the office {office}")
-        if office in SINGLE_HOLDER:
-            # One holder at a time: the new tenure [since, ∞) may not overlap another's, even
-            # one relieved as of a later date.
-            overlapping = [
-                t
-                for t in self.tenures
-                if t.office == office
-                and (office != "unit_head" or t.unit_id == unit_id)
-                and (t.until is None or t.until > since)
-            ]
-            if overlapping:
-                held = overlapping[0]
-                until = f"until {held.until}" if held.until else "with no end yet"
-                raise refuse(
-                    "P1",
-                    f"{held.person_id} holds the office {office} {until}; one holder at a time",
-                )
+        self._check_one_holder(person_id, office, since, unit_id)
         if clearance is None:
             known = self.people.get(person_id)
             clearance = known["clearance"] if known else None
@@ -368,6 +347,32 @@ class Roster(GovAggregate):
             decided_by=decided_by,
             clearance=clearance,
         )
+
+    def _check_one_holder(
+        self, person_id: str, office: str, since: date, unit_id: str | None
+    ) -> None:
+        """P1: nobody holds an office twice; a single-holder office's new tenure [since, ∞)
+        may not overlap another's, even one relieved as of a later date."""
+        if any(
+            t.person_id == person_id and t.office == office and t.until is None
+            for t in self.tenures
+        ):
+            raise refuse("P1", f"{person_id} already holds the office {office}")
+        if office not in SINGLE_HOLDER:
+            return
+        overlapping = [
+            t
+            for t in self.tenures
+            if t.office == office
+            and (office != "unit_head" or t.unit_id == unit_id)
+            and (t.until is None or t.until > since)
+        ]
+        if overlapping:
+            held = overlapping[0]
+            until = f"until {held.until}" if held.until else "with no end yet"
+            raise refuse(
+                "P1", f"{held.person_id} holds the office {office} {until}; one holder at a time"
+            )
 
     def relieve(self, act: Act, person_id: str, office: str, on: date) -> None:
         """P1: the tenure closes on ``on``; the history of who held what stays for life."""

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from domain.base import OFFICE_STAFF, Act, GovAggregate, Post, StatusRule
-from domain.clock import SHANGHAI
+from domain.clock import SHANGHAI, local_date
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
 
@@ -230,7 +230,7 @@ class SupervisionItem(GovAggregate):
         dates = sorted(dict.fromkeys(report_dates))
         if any(d <= act.at or d > deadline for d in dates):
             raise refuse("S1", "report dates lie between now and the deadline")
-        day = act.at.astimezone(SHANGHAI).date()
+        day = local_date(act.at)
         if led_by is not None and not roster.is_leader(led_by, day):
             raise InvalidReference(f"{led_by} is not a city leader")
         first = roster.holder("unit_head", day, lead_unit_id) or roster.holder(

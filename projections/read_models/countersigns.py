@@ -35,48 +35,7 @@ class Countersigns(ReadModel):
         """Folds the batch per (document, unit), then one batched upsert."""
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         for e in events:
-            s = e.state
-            if e.type == OfficialDocument.CountersignRequested.NAME:
-                for unit_id in s["unit_ids"]:
-                    rows[(e.originator_id, unit_id)] = {
-                        "document_id": e.originator_id,
-                        "unit_id": unit_id,
-                        "requested_at": s["timestamp"],
-                        "due": s["due"],
-                        "status": "pending",
-                        "opinion": None,
-                        "answered_at": None,
-                        "position": e.position,
-                        "requested": True,
-                    }
-                continue
-            key = (e.originator_id, s["unit_id"])
-            row = rows.setdefault(
-                key,
-                {
-                    "document_id": key[0],
-                    "unit_id": key[1],
-                    "requested_at": None,
-                    "due": None,
-                    "requested": False,
-                },
-            )
-            if (
-                e.type == OfficialDocument.CountersignDeemedNoObjection.NAME
-            ):  # D7: no answer by the limit
-                row.update(
-                    status="deemed",
-                    opinion="no_objection",
-                    answered_at=s["due"],
-                    position=e.position,
-                )
-                continue
-            row.update(
-                status="answered",
-                opinion=s["opinion"],
-                answered_at=s["timestamp"],
-                position=e.position,
-            )
+            _fold(rows, e)
         requested = [r for r in rows.values() if r["requested"]]
         answered = [r for r in rows.values() if not r["requested"]]
         insert_rows(
@@ -125,3 +84,28 @@ def open_counts(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> dict
         (now,),
     ).fetchone()
     return {"open": row["open"] if row else 0, "overdue": row["overdue"] if row else 0}
+
+
+def _fold(rows: dict[tuple[str, str], dict[str, Any]], e: Event) -> None:
+    """One event into the batch's rows: a request opens a row per unit; an answer (or D7's
+    deemed no-objection when no answer came by the limit) updates the unit's row."""
+    s = e.state
+    if e.type == OfficialDocument.CountersignRequested.NAME:
+        for unit_id in s["unit_ids"]:
+            rows[(e.originator_id, unit_id)] = {
+                "document_id": e.originator_id, "unit_id": unit_id,
+                "requested_at": s["timestamp"], "due": s["due"], "status": "pending",
+                "opinion": None, "answered_at": None, "position": e.position, "requested": True,
+            }  # fmt: skip
+        return
+    key = (e.originator_id, s["unit_id"])
+    row = rows.setdefault(
+        key,
+        {"document_id": key[0], "unit_id": key[1], "requested_at": None, "due": None,
+         "requested": False},
+    )  # fmt: skip
+    if e.type == OfficialDocument.CountersignDeemedNoObjection.NAME:
+        row.update(status="deemed", opinion="no_objection", answered_at=s["due"])
+    else:
+        row.update(status="answered", opinion=s["opinion"], answered_at=s["timestamp"])
+    row["position"] = e.position

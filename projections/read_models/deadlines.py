@@ -75,82 +75,98 @@ class Deadlines(ReadModel):
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         """New obligations are folded per batch and inserted at once; an obligation met in
         the same batch is inserted as done."""
-        new: dict[tuple[str, str, str, str], Row] = {}
-        by_aggregate: dict[tuple[str, str], list[Row]] = {}  # (kind, id) → its new rows
-        met: list[tuple[str, str, str | None, str | None]] = []  # kind, id, key?, due?
-
-        def add(e: Event, kind: str, key: str, due: str, due_at: datetime) -> None:
-            row = {
-                "kind": kind, "aggregate_id": e.originator_id, "key": key, "due": due,
-                "due_at": due_at, "done": False, "position": e.position,
-            }  # fmt: skip
-            if (kind, e.originator_id, key, due) not in new:
-                by_aggregate.setdefault((kind, e.originator_id), []).append(row)
-            else:  # the same obligation again: the later row replaces it
-                rows = by_aggregate[(kind, e.originator_id)]
-                rows[:] = [r for r in rows if (r["key"], r["due"]) != (key, due)] + [row]
-            new[(kind, e.originator_id, key, due)] = row
-
-        def meet(kind: str, aggregate_id: str, key: str | None, due: str | None) -> None:
-            hit = False
-            for row in by_aggregate.get((kind, aggregate_id), ()):
-                if key in (None, row["key"]) and due in (None, row["due"]):
-                    row["done"] = True
-                    hit = True
-            # Met in this batch: an older open row for the same key cannot exist (a unit is
-            # not asked again while its request is open; a body files once) — except for
-            # "all of the aggregate's rows", which may reach back into earlier batches.
-            if not hit or key is None:
-                met.append((kind, aggregate_id, key, due))
-
+        batch = _Batch()
         for e in events:
-            s = e.state
-            if e.type == OfficialDocument.CountersignRequested.NAME:
-                for unit_id in s["unit_ids"]:
-                    add(e, "countersign", unit_id, s["due"], datetime.fromisoformat(s["due"]))
-            elif e.type == SupervisionItem.Registered.NAME:
-                add(e, "item", "", s["deadline"], datetime.fromisoformat(s["deadline"]))
-                for due in s["report_dates"]:
-                    add(e, "report", "", due, datetime.fromisoformat(due))
-            elif e.type == SupervisionItem.RectificationOrdered.NAME and s.get("due"):
-                add(e, "item", "", s["due"], datetime.fromisoformat(s["due"]))
-            elif e.type == LeaveRecord.Reported.NAME:
-                add(e, "return", "", s["return_due"], datetime.fromisoformat(s["return_due"]))
-            elif e.type == Regulation.Published.NAME:
-                for body, due in s["filings_due"].items():
-                    add(e, "filing", body, due, filing_overdue_at(date.fromisoformat(due)))
-                until = s["valid_until"]
-                add(e, "expiry", "", until, expiry_at(date.fromisoformat(until)))
-            elif e.type in MET_BY_UNIT:
-                meet("countersign", e.originator_id, s["unit_id"], None)
-            elif e.type in MET_BY_DUE:
-                meet(MET_BY_DUE[e.type], e.originator_id, "", s["due"])
-            elif e.type in MET_BY_BODY:
-                meet("filing", e.originator_id, s["body"], None)
-            for kind in MET_ALL.get(e.type, ()):
-                meet(kind, e.originator_id, None, None)
-        insert_rows(cur, t["open"], COLUMNS, list(new.values()))
-        # One statement shape per way an obligation is met, each on a prefix of the key.
-        shapes = {
-            (True, True): "AND key = %s AND due = %s",
-            (True, False): "AND key = %s",
-            (False, True): "AND due = %s",
-            (False, False): "",
-        }
-        for (has_key, has_due), where in shapes.items():
-            params = [
-                (kind, a) + ((key,) if has_key else ()) + ((due,) if has_due else ())
-                for kind, a, key, due in met
-                if (key is not None, due is not None) == (has_key, has_due)
-            ]
-            if params:
-                cur.executemany(
-                    SQL(
-                        "UPDATE {} SET done = true WHERE NOT done AND kind = %s AND "
-                        "aggregate_id = %s " + where
-                    ).format(t["open"]),
-                    params,
-                )
+            batch.fold(e)
+        insert_rows(cur, t["open"], COLUMNS, list(batch.new.values()))
+        _mark_met(cur, t, batch.met)
+
+
+class _Batch:
+    """A batch's new obligations, by key and by aggregate, and the ones met that reach back
+    into earlier batches."""
+
+    def __init__(self) -> None:
+        self.new: dict[tuple[str, str, str, str], Row] = {}
+        self.by_aggregate: dict[tuple[str, str], list[Row]] = {}  # (kind, id) → its new rows
+        self.met: list[tuple[str, str, str | None, str | None]] = []  # kind, id, key?, due?
+
+    def fold(self, e: Event) -> None:
+        s = e.state
+        if e.type == OfficialDocument.CountersignRequested.NAME:
+            for unit_id in s["unit_ids"]:
+                self.add(e, "countersign", unit_id, s["due"], datetime.fromisoformat(s["due"]))
+        elif e.type == SupervisionItem.Registered.NAME:
+            self.add(e, "item", "", s["deadline"], datetime.fromisoformat(s["deadline"]))
+            for due in s["report_dates"]:
+                self.add(e, "report", "", due, datetime.fromisoformat(due))
+        elif e.type == SupervisionItem.RectificationOrdered.NAME and s.get("due"):
+            self.add(e, "item", "", s["due"], datetime.fromisoformat(s["due"]))
+        elif e.type == LeaveRecord.Reported.NAME:
+            self.add(e, "return", "", s["return_due"], datetime.fromisoformat(s["return_due"]))
+        elif e.type == Regulation.Published.NAME:
+            for body, due in s["filings_due"].items():
+                self.add(e, "filing", body, due, filing_overdue_at(date.fromisoformat(due)))
+            until = s["valid_until"]
+            self.add(e, "expiry", "", until, expiry_at(date.fromisoformat(until)))
+        elif e.type in MET_BY_UNIT:
+            self.meet("countersign", e.originator_id, s["unit_id"], None)
+        elif e.type in MET_BY_DUE:
+            self.meet(MET_BY_DUE[e.type], e.originator_id, "", s["due"])
+        elif e.type in MET_BY_BODY:
+            self.meet("filing", e.originator_id, s["body"], None)
+        for kind in MET_ALL.get(e.type, ()):
+            self.meet(kind, e.originator_id, None, None)
+
+    def add(self, e: Event, kind: str, key: str, due: str, due_at: datetime) -> None:
+        row = {
+            "kind": kind, "aggregate_id": e.originator_id, "key": key, "due": due,
+            "due_at": due_at, "done": False, "position": e.position,
+        }  # fmt: skip
+        if (kind, e.originator_id, key, due) not in self.new:
+            self.by_aggregate.setdefault((kind, e.originator_id), []).append(row)
+        else:  # the same obligation again: the later row replaces it
+            rows = self.by_aggregate[(kind, e.originator_id)]
+            rows[:] = [r for r in rows if (r["key"], r["due"]) != (key, due)] + [row]
+        self.new[(kind, e.originator_id, key, due)] = row
+
+    def meet(self, kind: str, aggregate_id: str, key: str | None, due: str | None) -> None:
+        hit = False
+        for row in self.by_aggregate.get((kind, aggregate_id), ()):
+            if key in (None, row["key"]) and due in (None, row["due"]):
+                row["done"] = True
+                hit = True
+        # Met in this batch: an older open row for the same key cannot exist (a unit is not
+        # asked again while its request is open; a body files once) — except for "all of the
+        # aggregate's rows", which may reach back into earlier batches.
+        if not hit or key is None:
+            self.met.append((kind, aggregate_id, key, due))
+
+
+def _mark_met(
+    cur: psycopg.Cursor[Any], t: Tables, met: list[tuple[str, str, str | None, str | None]]
+) -> None:
+    """One statement shape per way an obligation is met, each on a prefix of the key."""
+    shapes = {
+        (True, True): "AND key = %s AND due = %s",
+        (True, False): "AND key = %s",
+        (False, True): "AND due = %s",
+        (False, False): "",
+    }
+    for (has_key, has_due), where in shapes.items():
+        params = [
+            (kind, a) + ((key,) if has_key else ()) + ((due,) if has_due else ())
+            for kind, a, key, due in met
+            if (key is not None, due is not None) == (has_key, has_due)
+        ]
+        if params:
+            cur.executemany(
+                SQL(
+                    "UPDATE {} SET done = true WHERE NOT done AND kind = %s AND "
+                    "aggregate_id = %s " + where
+                ).format(t["open"]),
+                params,
+            )
 
 
 # ----- queries (the ticker reads these) -----------------------------------------------------

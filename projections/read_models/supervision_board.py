@@ -59,24 +59,9 @@ class SupervisionBoard(ReadModel):
         for r in rows_of(cur, t["reports"], "due, reported_at", "item_id", reporting):
             reports.setdefault(r["item_id"], {})[r["due"]] = {**r, "new": False}
         for e in events:
-            s = e.state
-            at = _time(s["timestamp"])
+            at = _time(e.state["timestamp"])
             if e.type == SupervisionItem.Registered.NAME:
-                deadline = _time(s["deadline"])
-                items[e.originator_id] = {
-                    "id": e.originator_id, "new": True, "title": s["title"],
-                    "source_kind": s["source"]["kind"], "source_ref": s["source"]["ref"],
-                    "led_by": s.get("led_by"), "lead_unit_id": s["lead_unit_id"],
-                    "status": ITEM_STATUS(e.type, s), "deadline": deadline,
-                    "rectification_due": None, "overdue_from": deadline, "registered_at": at,
-                    "closed_at": None, "circulated_at": None,
-                }  # fmt: skip
-                reports[e.originator_id] = {
-                    (due := _time(d)): {"item_id": e.originator_id, "due": due,
-                                        "reported_at": None, "new": True}
-                    for d in s["report_dates"]
-                }  # fmt: skip
-                items[e.originator_id].update(version=e.version, position=e.position)
+                items[e.originator_id], reports[e.originator_id] = _registered(e, at)
                 continue
             item = items.get(e.originator_id)
             if item is None:
@@ -121,6 +106,26 @@ class SupervisionBoard(ReadModel):
 
 def _time(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+def _registered(e: Event, at: datetime) -> tuple[Row, dict[datetime, Row]]:
+    """A new item's row and its report dates' rows."""
+    s = e.state
+    deadline = _time(s["deadline"])
+    item = {
+        "id": e.originator_id, "new": True, "title": s["title"],
+        "source_kind": s["source"]["kind"], "source_ref": s["source"]["ref"],
+        "led_by": s.get("led_by"), "lead_unit_id": s["lead_unit_id"],
+        "status": ITEM_STATUS(e.type, s), "deadline": deadline, "rectification_due": None,
+        "overdue_from": deadline, "registered_at": at, "closed_at": None,
+        "circulated_at": None, "version": e.version, "position": e.position,
+    }  # fmt: skip
+    reports = {
+        (due := _time(d)): {"item_id": e.originator_id, "due": due, "reported_at": None,
+                            "new": True}
+        for d in s["report_dates"]
+    }  # fmt: skip
+    return item, reports
 
 
 def _answer(dates: dict[datetime, Row], at: datetime) -> None:
