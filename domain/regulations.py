@@ -413,7 +413,7 @@ class Regulation(GovAggregate):
         act: Act,
         opens_on: date | None,
         closes_on: date | None,
-        short_reason: str | None = None,
+        reason: str | None = None,
         waived_reason: str | None = None,
     ) -> None:
         """G3: a government rule's draft goes out for comment, at least 30 days unless a reason
@@ -439,7 +439,7 @@ class Regulation(GovAggregate):
         if opens_on is None or closes_on is None or closes_on <= opens_on:
             raise refuse("G3", "a comment period opens and then closes")
         if (closes_on - opens_on).days < COMMENT_DAYS and not (
-            short_reason and short_reason.strip()
+            reason and reason.strip()
         ):
             raise refuse(
                 "G3",
@@ -452,7 +452,7 @@ class Regulation(GovAggregate):
             post=post,
             opens_on=opens_on,
             closes_on=closes_on,
-            short_reason=short_reason,
+            short_reason=reason,
             waived_reason=None,
         )
 

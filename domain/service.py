@@ -16,9 +16,11 @@ commits (the synthetic city writes a day at a time).
 
 from __future__ import annotations
 
+import inspect
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from domain.base import SYSTEM, Act, Actor, GovAggregate
@@ -71,9 +73,33 @@ class Command:
     # A lost race on a shared aggregate (a number register, the absence ledger, a meeting
     # quota, a deadline) is judged again on the reloaded state, this many times at most.
     attempts: ClassVar[int] = 1
+    # Most commands call one method of one aggregate: which aggregate, the field naming it,
+    # and the method. ``handle`` then calls it with the act, what the unit of work provides
+    # by parameter name (``PROVIDED``) and the command's other fields by name; a command that
+    # does more (creates, links two aggregates) writes its own ``handle``.
+    aggregate: ClassVar[type[GovAggregate] | None] = None
+    id_field: ClassVar[str] = ""
+    method: ClassVar[str] = ""
 
     def handle(self, uow: UnitOfWork) -> GovAggregate:
-        raise NotImplementedError
+        if self.aggregate is None or not self.method:
+            raise NotImplementedError(f"{type(self).__name__} names no aggregate method")
+        target = uow.target(self.aggregate, getattr(self, self.id_field))
+        call = getattr(target, self.method)
+        provided = {name: uow.provide(name) for name in _provided(self.aggregate, self.method)}
+        own = {f.name: getattr(self, f.name) for f in fields(self) if f.name != self.id_field}  # type: ignore[arg-type]
+        call(uow.act, **provided, **own)
+        return target
+
+
+# What an aggregate's method may ask the unit of work for, by parameter name.
+PROVIDED = ("roster", "calendar", "ledger")
+
+
+@cache
+def _provided(cls: type[GovAggregate], method: str) -> tuple[str, ...]:
+    params = inspect.signature(getattr(cls, method)).parameters
+    return tuple(name for name in params if name in PROVIDED)
 
 
 class UnitOfWork:
@@ -160,6 +186,17 @@ class UnitOfWork:
 
     def ledger(self) -> AbsenceLedger | None:
         return self.find(AbsenceLedger, LEDGER_ID)
+
+    def provide(self, name: str) -> Any:
+        """What a command's aggregate method asks for by name (``PROVIDED``): the roster, the
+        working-day calendar, the absence ledger (opened on first use)."""
+        if name == "roster":
+            return self.roster
+        if name == "calendar":
+            return self.app.calendar
+        if name == "ledger":
+            return self.ledger() or self.add(AbsenceLedger.open(self.act))
+        raise LookupError(name)
 
     # ----- saving ------------------------------------------------------------------------
 

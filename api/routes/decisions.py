@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.resources import add_reads
 from api.writes import add_command
-from domain import commands as c
+from domain.commands import decisions as c
 from domain.decisions import Decision
 
 router = APIRouter(tags=["decisions"])

@@ -7,8 +7,8 @@ from fastapi import APIRouter
 
 from api.resources import add_reads
 from api.writes import add_command
-from domain import commands as c
 from domain.base import Actor
+from domain.commands import documents as c
 from domain.documents import OfficialDocument
 from domain.rules import forbid
 

@@ -9,8 +9,8 @@ from fastapi.responses import Response
 from api.auth import current_actor
 from api.resources import add_reads, parse_time
 from api.writes import add_command, json_response
-from domain import commands as c
 from domain.base import Actor
+from domain.commands import leaves as c
 from domain.leaves import LeaveRecord
 
 router = APIRouter(tags=["leaves"])

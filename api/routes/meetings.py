@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from api.renders import state_of
 from api.resources import add_reads
 from api.writes import add_command
-from domain import commands as c
+from domain.commands import meetings as c
 from domain.meetings import Meeting
 
 router = APIRouter(tags=["meetings"])

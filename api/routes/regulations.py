@@ -11,12 +11,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.auth import current_actor
+from api.reading import MinPosition, reading
 from api.resources import add_reads
-from api.routes.readmodels import MinPosition, reading
 from api.writes import add_command, json_response
-from domain import commands as c
 from domain.base import Actor
 from domain.clock import local_date
+from domain.commands import regulations as c
 from domain.regulations import KINDS, Regulation
 from projections.read_models import regulations_board
 

@@ -8,9 +8,9 @@ from fastapi.responses import Response
 from api.auth import current_actor
 from api.resources import history_of, parse_time
 from api.writes import add_command, json_response
-from domain import commands as c
 from domain.base import Actor
 from domain.clock import local_date
+from domain.commands import roster as c
 from domain.roster import ROSTER_ID, Roster
 
 router = APIRouter(tags=["roster"])

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from api.resources import add_reads
 from api.writes import add_command
-from domain import commands as c
+from domain.commands import supervision as c
 from domain.supervision import SupervisionItem
 
 router = APIRouter(tags=["supervision"])

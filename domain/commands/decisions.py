@@ -17,6 +17,8 @@ Procedure = Literal[PROCEDURES]  # type: ignore[valid-type]
 
 class DecisionCommand(Command):
     collection: ClassVar[str] = "decisions"
+    aggregate = Decision
+    id_field = "decision_id"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class InitiateDecision(DecisionCommand):
 class RecordProcedure(DecisionCommand):
     """DecisionProcedureRecorded (M10): done with its conclusion and evidence, or waived."""
 
+    method: ClassVar[str] = "record_procedure"
+
     decision_id: uuid.UUID
     procedure: Procedure
     performed_by: Annotated[str, described("a unit id, or a person id (their unit is taken)")]
@@ -49,25 +53,13 @@ class RecordProcedure(DecisionCommand):
     evidence_refs: list[str] = field(default_factory=list)
     waived_reason: str | None = None
 
-    def handle(self, uow: UnitOfWork) -> Decision:
-        decision = uow.target(Decision, self.decision_id)
-        decision.record_procedure(
-            uow.act, uow.roster, procedure=self.procedure, performed_by=self.performed_by,
-            conclusion=self.conclusion, evidence_refs=list(self.evidence_refs),
-            waived_reason=self.waived_reason,
-        )  # fmt: skip
-        return decision
-
 
 @dataclass(frozen=True)
 class PublishDecision(DecisionCommand):
     """DecisionPublished (M13): with its policy interpretation, or withheld (secret by law)."""
 
+    method: ClassVar[str] = "publish"
+
     decision_id: uuid.UUID
     interpretation_ref: Annotated[str | None, described("政策解读 (M13)")] = None
     withheld_reason: Annotated[str | None, described("secret by law: not published")] = None
-
-    def handle(self, uow: UnitOfWork) -> Decision:
-        decision = uow.target(Decision, self.decision_id)
-        decision.publish(uow.act, self.interpretation_ref, self.withheld_reason)
-        return decision

@@ -32,6 +32,8 @@ ReturnReason = Literal[RETURN_REASONS]  # type: ignore[valid-type]
 
 class DocumentCommand(Command):
     collection: ClassVar[str] = "documents"
+    aggregate = OfficialDocument
+    id_field = "document_id"
 
 
 @dataclass(frozen=True)
@@ -77,48 +79,41 @@ class DraftDocument(DocumentCommand):
 class RequestCountersign(DocumentCommand):
     """CountersignRequested (D6, D7): due in 7 working days unless set."""
 
+    method: ClassVar[str] = "request_countersign"
+
     document_id: uuid.UUID
     unit_ids: Annotated[list[str], described("the units asked")]
     due: Annotated[Instant | None, described("default: 7 working days (D7)")] = None
-
-    def handle(self, uow: UnitOfWork) -> OfficialDocument:
-        doc = uow.target(OfficialDocument, self.document_id)
-        doc.request_countersign(uow.act, uow.roster, uow.app.calendar, self.unit_ids, self.due)
-        return doc
 
 
 @dataclass(frozen=True)
 class Countersign(DocumentCommand):
     """DocumentCountersigned (D6): a unit's opinion."""
 
+    method: ClassVar[str] = "countersign"
+
     document_id: uuid.UUID
     unit_id: str
     opinion: Literal["agree", "disagree"]
     reasons: str | None = None
-
-    def handle(self, uow: UnitOfWork) -> OfficialDocument:
-        doc = uow.target(OfficialDocument, self.document_id)
-        doc.countersign(uow.act, self.unit_id, self.opinion, self.reasons)
-        return doc
 
 
 @dataclass(frozen=True)
 class SummariseDisagreement(DocumentCommand):
     """CountersignDisagreementSummarised (D6): the lead unit lists each side's reasons."""
 
+    method: ClassVar[str] = "summarise_disagreement"
+
     document_id: uuid.UUID
     sides: Annotated[str, described("each side's reasons (各方理据)")]
     proposal: Annotated[str, described("the lead unit's proposal (办理建议)")]
-
-    def handle(self, uow: UnitOfWork) -> OfficialDocument:
-        doc = uow.target(OfficialDocument, self.document_id)
-        doc.summarise_disagreement(uow.act, self.sides, self.proposal)
-        return doc
 
 
 @dataclass(frozen=True)
 class ReviewDocument(DocumentCommand):
     """DocumentReturned | DocumentRouted (D8): the office returns (退文) or routes it."""
+
+    method: ClassVar[str] = "review_incoming"
 
     document_id: uuid.UUID
     conforming: bool
@@ -127,24 +122,15 @@ class ReviewDocument(DocumentCommand):
     proposed_handling: str | None = None
     routed_to: str | None = None
 
-    def handle(self, uow: UnitOfWork) -> OfficialDocument:
-        doc = uow.target(OfficialDocument, self.document_id)
-        doc.review_incoming(uow.act, uow.roster, self.conforming, list(self.return_reasons or []),
-                            self.proposed_handling, self.routed_to, self.note)  # fmt: skip
-        return doc
-
 
 @dataclass(frozen=True)
 class SignOff(DocumentCommand):
     """DocumentSignedOff (D9, P2)."""
 
+    method: ClassVar[str] = "sign_off"
+
     document_id: uuid.UUID
     opinion: str = ""
-
-    def handle(self, uow: UnitOfWork) -> OfficialDocument:
-        doc = uow.target(OfficialDocument, self.document_id)
-        doc.sign_off(uow.act, uow.roster, self.opinion)
-        return doc
 
 
 @dataclass(frozen=True)
@@ -168,22 +154,16 @@ class RegisterDocument(DocumentCommand):
 class IssueDocument(DocumentCommand):
     """DocumentIssued (D11)."""
 
-    document_id: uuid.UUID
+    method: ClassVar[str] = "issue"
 
-    def handle(self, uow: UnitOfWork) -> OfficialDocument:
-        doc = uow.target(OfficialDocument, self.document_id)
-        doc.issue(uow.act)
-        return doc
+    document_id: uuid.UUID
 
 
 @dataclass(frozen=True)
 class PublishDocument(DocumentCommand):
     """DocumentPublished (M13, D12)."""
 
+    method: ClassVar[str] = "publish"
+
     document_id: uuid.UUID
     interpretation_ref: str | None = None
-
-    def handle(self, uow: UnitOfWork) -> OfficialDocument:
-        doc = uow.target(OfficialDocument, self.document_id)
-        doc.publish(uow.act, self.interpretation_ref)
-        return doc

@@ -17,6 +17,8 @@ Kind = Literal[KINDS]  # type: ignore[valid-type]
 
 class LeaveCommand(Command):
     collection: ClassVar[str] = "leaves"
+    aggregate = LeaveRecord
+    id_field = "leave_id"
     attempts: ClassVar[int] = 20
 
     @staticmethod
@@ -51,46 +53,34 @@ class ReportLeave(LeaveCommand):
 class ApproveLeave(LeaveCommand):
     """LeaveApproved (L3, L5)."""
 
-    leave_id: uuid.UUID
+    method: ClassVar[str] = "approve"
 
-    def handle(self, uow: UnitOfWork) -> LeaveRecord:
-        leave = uow.target(LeaveRecord, self.leave_id)
-        leave.approve(uow.act, uow.roster, self.ledger(uow))
-        return leave
+    leave_id: uuid.UUID
 
 
 @dataclass(frozen=True)
 class FileLeave(LeaveCommand):
     """LeaveFiled (L4): with the office."""
 
-    leave_id: uuid.UUID
+    method: ClassVar[str] = "file"
 
-    def handle(self, uow: UnitOfWork) -> LeaveRecord:
-        leave = uow.target(LeaveRecord, self.leave_id)
-        leave.file(uow.act)
-        return leave
+    leave_id: uuid.UUID
 
 
 @dataclass(frozen=True)
 class ReportReturn(LeaveCommand):
     """ReturnReported (L6, 销假)."""
 
+    method: ClassVar[str] = "report_return"
+
     leave_id: uuid.UUID
     returned_at: Instant
-
-    def handle(self, uow: UnitOfWork) -> LeaveRecord:
-        leave = uow.target(LeaveRecord, self.leave_id)
-        leave.report_return(uow.act, self.ledger(uow), self.returned_at)
-        return leave
 
 
 @dataclass(frozen=True)
 class CancelLeave(LeaveCommand):
     """LeaveCancelled."""
 
-    leave_id: uuid.UUID
+    method: ClassVar[str] = "cancel"
 
-    def handle(self, uow: UnitOfWork) -> LeaveRecord:
-        leave = uow.target(LeaveRecord, self.leave_id)
-        leave.cancel(uow.act, self.ledger(uow))
-        return leave
+    leave_id: uuid.UUID

@@ -20,6 +20,8 @@ Position = Literal[POSITIONS]  # type: ignore[valid-type]
 
 class MeetingCommand(Command):
     collection: ClassVar[str] = "meetings"
+    aggregate = Meeting
+    id_field = "meeting_id"
 
 
 @dataclass(frozen=True)
@@ -75,31 +77,27 @@ class ProposeTopic(MeetingCommand):
 class SetTopic(MeetingCommand):
     """TopicSet (M6): by the mayor (or the acting mayor)."""
 
+    method: ClassVar[str] = "set_topic"
+
     meeting_id: uuid.UUID
     topic_id: str
-
-    def handle(self, uow: UnitOfWork) -> Meeting:
-        meeting = uow.target(Meeting, self.meeting_id)
-        meeting.set_topic(uow.act, uow.roster, self.topic_id)
-        return meeting
 
 
 @dataclass(frozen=True)
 class DistributePapers(MeetingCommand):
     """PapersDistributed (M6)."""
 
+    method: ClassVar[str] = "distribute_papers"
+
     meeting_id: uuid.UUID
     distributed_at: Instant
-
-    def handle(self, uow: UnitOfWork) -> Meeting:
-        meeting = uow.target(Meeting, self.meeting_id)
-        meeting.distribute_papers(uow.act, self.distributed_at)
-        return meeting
 
 
 @dataclass(frozen=True)
 class RecordAbsence(MeetingCommand):
     """AbsenceRecorded (M7)."""
+
+    method: ClassVar[str] = "record_absence"
 
     meeting_id: uuid.UUID
     person_id: str
@@ -107,24 +105,15 @@ class RecordAbsence(MeetingCommand):
     approved_by: str
     stand_in_id: str | None = None
 
-    def handle(self, uow: UnitOfWork) -> Meeting:
-        meeting = uow.target(Meeting, self.meeting_id)
-        meeting.record_absence(uow.act, uow.roster, self.person_id, self.reason,
-                               self.approved_by, self.stand_in_id)  # fmt: skip
-        return meeting
-
 
 @dataclass(frozen=True)
 class OpenMeeting(MeetingCommand):
     """MeetingOpened (M3 quorum, M6, M7)."""
 
+    method: ClassVar[str] = "open"
+
     meeting_id: uuid.UUID
     present: list[str]
-
-    def handle(self, uow: UnitOfWork) -> Meeting:
-        meeting = uow.target(Meeting, self.meeting_id)
-        meeting.open(uow.act, uow.roster, self.present)
-        return meeting
 
 
 @dataclass(frozen=True)
@@ -152,31 +141,27 @@ class DecideTopic(MeetingCommand):
 class CloseMeeting(MeetingCommand):
     """MeetingClosed."""
 
-    meeting_id: uuid.UUID
+    method: ClassVar[str] = "close"
 
-    def handle(self, uow: UnitOfWork) -> Meeting:
-        meeting = uow.target(Meeting, self.meeting_id)
-        meeting.close(uow.act, uow.roster)
-        return meeting
+    meeting_id: uuid.UUID
 
 
 @dataclass(frozen=True)
 class DraftMinutes(MeetingCommand):
     """MinutesDrafted (M8): the office."""
 
+    method: ClassVar[str] = "draft_minutes"
+
     meeting_id: uuid.UUID
     text: str
     drafted_by: str
-
-    def handle(self, uow: UnitOfWork) -> Meeting:
-        meeting = uow.target(Meeting, self.meeting_id)
-        meeting.draft_minutes(uow.act, self.text, self.drafted_by)
-        return meeting
 
 
 @dataclass(frozen=True)
 class CorrectMinutes(MeetingCommand):
     """MinutesDrafted as a correction linked to the signed minutes it corrects (M8, A2)."""
+
+    method: ClassVar[str] = "draft_minutes"
 
     meeting_id: uuid.UUID
     text: str
@@ -184,19 +169,11 @@ class CorrectMinutes(MeetingCommand):
     corrects: Annotated[int, Field(ge=1, description="the version of the signed minutes")]
     reason: str
 
-    def handle(self, uow: UnitOfWork) -> Meeting:
-        meeting = uow.target(Meeting, self.meeting_id)
-        meeting.draft_minutes(uow.act, self.text, self.drafted_by, self.corrects, self.reason)
-        return meeting
-
 
 @dataclass(frozen=True)
 class SignMinutes(MeetingCommand):
     """MinutesSigned (M8)."""
 
-    meeting_id: uuid.UUID
+    method: ClassVar[str] = "sign_minutes"
 
-    def handle(self, uow: UnitOfWork) -> Meeting:
-        meeting = uow.target(Meeting, self.meeting_id)
-        meeting.sign_minutes(uow.act, uow.roster)
-        return meeting
+    meeting_id: uuid.UUID

@@ -20,6 +20,8 @@ Verdict = Literal[VERDICTS]  # type: ignore[valid-type]
 
 class RegulationCommand(Command):
     collection: ClassVar[str] = "regulations"
+    aggregate = Regulation
+    id_field = "regulation_id"
 
 
 @dataclass(frozen=True)
@@ -40,19 +42,18 @@ class DraftRegulation(RegulationCommand):
 class ReviewLegality(RegulationCommand):
     """LegalityReviewed (G2)."""
 
+    method: ClassVar[str] = "review_legality"
+
     regulation_id: uuid.UUID
     passed: bool
     opinion: str
-
-    def handle(self, uow: UnitOfWork) -> Regulation:
-        reg = uow.target(Regulation, self.regulation_id)
-        reg.review_legality(uow.act, uow.roster, self.passed, self.opinion)
-        return reg
 
 
 @dataclass(frozen=True)
 class OpenPublicComment(RegulationCommand):
     """PublicCommentOpened (G3)."""
+
+    method: ClassVar[str] = "open_public_comment"
 
     regulation_id: uuid.UUID
     opens_on: date | None = None
@@ -60,25 +61,16 @@ class OpenPublicComment(RegulationCommand):
     reason: Annotated[str | None, described("why a period shorter than 30 days")] = None
     waived_reason: Annotated[str | None, described("secret by law: no comment")] = None
 
-    def handle(self, uow: UnitOfWork) -> Regulation:
-        reg = uow.target(Regulation, self.regulation_id)
-        reg.open_public_comment(uow.act, self.opens_on, self.closes_on, self.reason,
-                                self.waived_reason)  # fmt: skip
-        return reg
-
 
 @dataclass(frozen=True)
 class ReceiveComment(RegulationCommand):
     """CommentReceived (G3)."""
 
+    method: ClassVar[str] = "receive_comment"
+
     regulation_id: uuid.UUID
     text: str
     source: str
-
-    def handle(self, uow: UnitOfWork) -> Regulation:
-        reg = uow.target(Regulation, self.regulation_id)
-        reg.receive_comment(uow.act, self.text, self.source)
-        return reg
 
 
 @dataclass(frozen=True)
@@ -124,28 +116,22 @@ class PublishRegulation(RegulationCommand):
 class FileRegulation(RegulationCommand):
     """RegulationFiled (G5)."""
 
+    method: ClassVar[str] = "file"
+
     regulation_id: uuid.UUID
     body: Body
     filed_on: date
-
-    def handle(self, uow: UnitOfWork) -> Regulation:
-        reg = uow.target(Regulation, self.regulation_id)
-        reg.file(uow.act, self.body, self.filed_on)
-        return reg
 
 
 @dataclass(frozen=True)
 class ReviewCleanup(RegulationCommand):
     """CleanupReviewed (G7)."""
 
+    method: ClassVar[str] = "review_cleanup"
+
     regulation_id: uuid.UUID
     verdict: Verdict
     reason: str
-
-    def handle(self, uow: UnitOfWork) -> Regulation:
-        reg = uow.target(Regulation, self.regulation_id)
-        reg.review_cleanup(uow.act, uow.roster, self.verdict, self.reason)
-        return reg
 
 
 @dataclass(frozen=True)
@@ -165,23 +151,17 @@ class ReviseRegulation(RegulationCommand):
 class AbolishRegulation(RegulationCommand):
     """RegulationAbolished (G7)."""
 
+    method: ClassVar[str] = "abolish"
+
     regulation_id: uuid.UUID
     reason: str | None = None
-
-    def handle(self, uow: UnitOfWork) -> Regulation:
-        reg = uow.target(Regulation, self.regulation_id)
-        reg.abolish(uow.act, uow.roster, self.reason)
-        return reg
 
 
 @dataclass(frozen=True)
 class EvaluateRegulation(RegulationCommand):
     """RegulationEvaluated (G8)."""
 
+    method: ClassVar[str] = "evaluate"
+
     regulation_id: uuid.UUID
     findings: str
-
-    def handle(self, uow: UnitOfWork) -> Regulation:
-        reg = uow.target(Regulation, self.regulation_id)
-        reg.evaluate(uow.act, uow.roster, self.findings)
-        return reg

@@ -29,6 +29,8 @@ class Source(TypedDict):
 
 class ItemCommand(Command):
     collection: ClassVar[str] = "supervision-items"
+    aggregate = SupervisionItem
+    id_field = "item_id"
 
 
 @dataclass(frozen=True)
@@ -67,65 +69,50 @@ class RegisterItem(ItemCommand):
 class ReportProgress(ItemCommand):
     """ProgressReported (S1)."""
 
+    method: ClassVar[str] = "report_progress"
+
     item_id: uuid.UUID
     unit_id: str
     text: str
-
-    def handle(self, uow: UnitOfWork) -> SupervisionItem:
-        item = uow.target(SupervisionItem, self.item_id)
-        item.report_progress(uow.act, self.unit_id, self.text)
-        return item
 
 
 @dataclass(frozen=True)
 class VerifyItem(ItemCommand):
     """ItemVerified (S1)."""
 
+    method: ClassVar[str] = "verify"
+
     item_id: uuid.UUID
     result: Result
     findings: str
-
-    def handle(self, uow: UnitOfWork) -> SupervisionItem:
-        item = uow.target(SupervisionItem, self.item_id)
-        item.verify(uow.act, self.result, self.findings)
-        return item
 
 
 @dataclass(frozen=True)
 class OrderRectification(ItemCommand):
     """RectificationOrdered (S1, S3)."""
 
+    method: ClassVar[str] = "order_rectification"
+
     item_id: uuid.UUID
     order: str
     due: Instant
-
-    def handle(self, uow: UnitOfWork) -> SupervisionItem:
-        item = uow.target(SupervisionItem, self.item_id)
-        item.order_rectification(uow.act, self.order, self.due)
-        return item
 
 
 @dataclass(frozen=True)
 class CloseItem(ItemCommand):
     """ItemClosed (S1, S5)."""
 
+    method: ClassVar[str] = "close"
+
     item_id: uuid.UUID
     summary: str
-
-    def handle(self, uow: UnitOfWork) -> SupervisionItem:
-        item = uow.target(SupervisionItem, self.item_id)
-        item.close(uow.act, self.summary)
-        return item
 
 
 @dataclass(frozen=True)
 class CirculateResults(ItemCommand):
     """ResultsCirculated (S1)."""
 
+    method: ClassVar[str] = "circulate"
+
     item_id: uuid.UUID
     text: str
-
-    def handle(self, uow: UnitOfWork) -> SupervisionItem:
-        item = uow.target(SupervisionItem, self.item_id)
-        item.circulate(uow.act, self.text)
-        return item
