@@ -1,28 +1,22 @@
-"""Read-model endpoints: lists and dashboards, with read-your-writes (``?min_position=N``
-waits up to 5 s for the model to reach N, then 503 with Retry-After). Every answer carries
-the ``position`` it reflects."""
+"""How the read side reads: the live tables of read models in one snapshot, with
+read-your-writes (``?min_position=N`` waits up to 5 s for each model to reach N, then 503 with
+Retry-After). Every answer carries the ``position`` it reflects."""
 
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import psycopg
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import Response
+from fastapi import HTTPException, Query, Request
 
-from api.auth import current_actor
-from api.writes import json_response
-from domain.base import Actor, clearance_covers
 from projections.engine import Tables
-from projections.read_models import documents
 
-router = APIRouter(tags=["read models"])
 WAIT_SECONDS = 5.0
 MinPosition = Query(default=None, ge=0, description="wait until the read model reflects it")
+WaitFor = Annotated[int | None, Query(ge=0, description="wait until the read model reflects it")]
 
 
 @contextmanager
@@ -52,29 +46,3 @@ def reading(
     """One model's live tables and the position they reflect (see ``reading_models``)."""
     with reading_models(request, [name], min_position) as (conn, tables, position):
         yield conn, tables[name], position
-
-
-@router.get("/documents", summary="A page of document summaries (read model)")
-def list_documents(
-    request: Request,
-    status: str | None = None,
-    limit: int = Query(default=50, ge=1, le=500),
-    cursor: uuid.UUID | None = Query(default=None, description="the next_cursor of a page"),
-    min_position: int | None = MinPosition,
-    actor: Actor = Depends(current_actor),
-) -> Response:
-    with reading(request, "documents", min_position) as (conn, t, position):
-        page, more = documents.page(conn, t, status, cursor, limit)
-    items = []
-    for row in page:
-        item = dict(row)
-        if not clearance_covers(actor.clearance, row["classification"]):
-            item["title"] = None  # D12: a classified title never reaches the uncleared
-        items.append(item)
-    return json_response(
-        {
-            "items": items,
-            "next_cursor": page[-1]["id"] if more else None,
-            "position": position,
-        }
-    )

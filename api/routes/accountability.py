@@ -17,8 +17,8 @@ from psycopg.rows import tuple_row
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.auth import current_actor
+from api.reading import MinPosition, reading
 from api.resources import Instant
-from api.routes.readmodels import MinPosition, reading
 from api.writes import json_response
 from domain.base import Actor
 from projections import accountability

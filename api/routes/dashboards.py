@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api.auth import current_actor
-from api.routes.readmodels import MinPosition, reading_models
+from api.reading import MinPosition, reading_models
 from api.writes import json_response
 from domain.base import Actor
 from domain.calendar import add_months
