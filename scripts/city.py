@@ -871,14 +871,14 @@ class _City(_Clerk):
             if regulation.status != "in_force" or publication is None:
                 self.regulations.pop(regulation_id)
                 continue
-            if publication["valid_until"] <= self.today:
+            if publication.valid_until <= self.today:
                 self.regulations.pop(regulation_id)  # expired (G6)
                 continue
-            if regulation.revised_by or publication["published_on"] > self.today - timedelta(
+            if regulation.revised_by or publication.published_on > self.today - timedelta(
                 days=180
             ):
                 continue
-            self.review_cleanup(regulation_id, (publication["valid_until"] - self.today).days)
+            self.review_cleanup(regulation_id, (publication.valid_until - self.today).days)
 
     def review_cleanup(self, regulation_id: Id, days_left: int) -> None:
         rng = self.rng
@@ -902,7 +902,7 @@ class _City(_Clerk):
         """G6: past its validity period (in force while the day is before ``valid_until``),
         a regulation can no longer be revised or abolished: it lapses."""
         publication = regulation.publication
-        return publication is not None and publication["valid_until"] <= self.today
+        return publication is not None and publication.valid_until <= self.today
 
     def revise(self, regulation_id: Id) -> None:
         """G7: a revision: the new draft and the link on the old version in one transaction."""
