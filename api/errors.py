@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from domain.calendar import CalendarYearUnknown
 from domain.clock import ClockWentBackwards
 from domain.roster import InvalidReference
-from domain.rules import Conflict, NotFound, RuleViolation
+from domain.rules import Conflict, NotAuthorised, NotFound, RuleViolation
 
 TYPE_BASE = "https://govrules.example/problems/"
 log = logging.getLogger("govrules.api")
@@ -44,11 +44,14 @@ def problem(
 
 
 def rule_problem(e: RuleViolation) -> Response:
+    """A rule refused the command: 403 where the actor acts outside the authority a rule
+    gives (NotAuthorised), 409 where the act itself breaks the rule."""
     rule = e.rule
-    kind = "forbidden" if e.status == 403 else "rule-refused"
-    title = "Not authorised by the rules" if e.status == 403 else "Refused by the rules"
+    forbidden = isinstance(e, NotAuthorised)
+    kind = "forbidden" if forbidden else "rule-refused"
+    title = "Not authorised by the rules" if forbidden else "Refused by the rules"
     return problem(
-        e.status,
+        403 if forbidden else 409,
         kind,
         title,
         e.detail,

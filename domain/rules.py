@@ -380,9 +380,7 @@ RULES: dict[str, Rule] = _rules(
 
 
 class RuleViolation(Exception):
-    """A command broke a rule: it is refused and nothing is stored (409)."""
-
-    status = 409
+    """A command broke a rule: it is refused and nothing is stored."""
 
     def __init__(self, rule: str, detail: str) -> None:
         self.rule = RULES[rule]
@@ -391,13 +389,11 @@ class RuleViolation(Exception):
 
 
 class NotAuthorised(RuleViolation):
-    """The actor acts outside the authority a rule gives (403)."""
-
-    status = 403
+    """The actor acts outside the authority a rule gives."""
 
 
 class NotFound(Exception):
-    """No such resource (404)."""
+    """No such resource."""
 
     def __init__(self, what: str) -> None:
         self.detail = what
@@ -405,7 +401,8 @@ class NotFound(Exception):
 
 
 class Conflict(Exception):
-    """The resource moved on under a concurrent writer (409 concurrency) or If-Match (412)."""
+    """The resource moved on under a concurrent writer, or is not at the version the writer
+    saw (``precondition``: If-Match)."""
 
     def __init__(self, detail: str, *, precondition: bool = False) -> None:
         self.detail = detail
