@@ -438,9 +438,7 @@ class Regulation(GovAggregate):
             return
         if opens_on is None or closes_on is None or closes_on <= opens_on:
             raise refuse("G3", "a comment period opens and then closes")
-        if (closes_on - opens_on).days < COMMENT_DAYS and not (
-            reason and reason.strip()
-        ):
+        if (closes_on - opens_on).days < COMMENT_DAYS and not (reason and reason.strip()):
             raise refuse(
                 "G3",
                 f"a comment period lasts at least {COMMENT_DAYS} days unless a reason is recorded",

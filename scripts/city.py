@@ -874,9 +874,7 @@ class _City(_Clerk):
             if publication.valid_until <= self.today:
                 self.regulations.pop(regulation_id)  # expired (G6)
                 continue
-            if regulation.revised_by or publication.published_on > self.today - timedelta(
-                days=180
-            ):
+            if regulation.revised_by or publication.published_on > self.today - timedelta(days=180):
                 continue
             self.review_cleanup(regulation_id, (publication.valid_until - self.today).days)
 

@@ -1,7 +1,14 @@
 """Fixtures: a real PostgreSQL for every test that needs one (DATABASE_URL, or an embedded
 pgserver when unset), a fresh schema per test, the app wired through the composition root.
+What the tests share besides fixtures is in ``tests/support``.
 
 A PostgreSQL test that cannot connect fails; it is never skipped.
+
+``services`` and ``client`` run nothing in the background (role ``api``): the test alone
+writes, and a test that reads a read model directly catches it up first
+(``tests.support.store.catch_up``). A test that needs the read models to follow the log by
+themselves, as a server does (``?min_position=`` waits, traces, dashboards), asks for
+``live_services`` as well: the runners and the deadline ticker of role ``all``.
 """
 
 from __future__ import annotations
@@ -9,24 +16,19 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from psycopg.sql import SQL, Identifier
 
-from api.auth import issue_token
 from api.main import create_app
 from api.services import Services, build_services
 from api.settings import Settings, load_settings
 from projections.store import conninfo, parse_database_url
-
-SECRET = "test-secret-0123456789abcdef-0123456789"
-# Monday 2026-09-28 09:00 Shanghai: the D7 worked example's day.
-START = "2026-09-28T09:00:00+08:00"
+from tests.support.http import SECRET, START
+from tests.support.roster import roster_events
 
 
 @pytest.fixture(scope="session")
@@ -56,20 +58,32 @@ def schema(database_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def settings(database_url: str, schema: str, tmp_path: Path) -> Settings:
+    """The test's store on the drill clock, in role ``api``: ``build_services`` starts no
+    runners and no ticker."""
     return load_settings(
         DATABASE_URL=database_url,
         GOVRULES_JWT_SECRET=SECRET,
         GOVRULES_SCHEMA=schema,
         GOVRULES_TEST_CLOCK=START,
         GOVRULES_DATA_DIR=str(tmp_path / "data"),
+        GOVRULES_ROLE="api",
     )
 
 
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
+    """The composition root's services with nothing running in the background."""
     built = build_services(settings)
     yield built
     built.close()
+
+
+@pytest.fixture
+def live_services(services: Services) -> Services:
+    """The same services with the read models' runners and the deadline ticker started, as
+    ``build_services`` starts them in role ``all`` (``close`` stops them)."""
+    services.start_background()
+    return services
 
 
 @pytest.fixture
@@ -78,35 +92,7 @@ def client(services: Services) -> Iterator[TestClient]:
         yield test_client
 
 
-def token(person_id: str, *, secret: str = SECRET, ttl: timedelta = timedelta(hours=1)) -> str:
-    return issue_token(person_id, secret, datetime.now(UTC), ttl)
-
-
-def auth(person_id: str, **headers: str) -> dict[str, str]:
-    """Headers of a request by ``person_id`` (plus any others, underscores as dashes)."""
-    extra = {k.replace("_", "-"): v for k, v in headers.items()}
-    return {"Authorization": f"Bearer {token(person_id)}", **extra}
-
-
-def positions(services: Services) -> int:
-    """The head of the log: a refusal must leave it where it was."""
-    return int(services.store.max_notification_id() or 0)
-
-
-def event_count(services: Services) -> int:
-    """How many events are stored (positions may have gaps: a rolled-back insert uses up its
-    sequence values)."""
-    database = parse_database_url(services.settings.database_url or "")
-    with psycopg.connect(conninfo(database)) as conn:
-        row = conn.execute(
-            SQL("SELECT count(*) FROM {}.govrules_events").format(
-                Identifier(services.settings.schema_name)
-            )
-        ).fetchone()
-    assert row is not None
-    return int(row[0])
-
-
-def as_json(response: Any) -> dict[str, Any]:
-    body: dict[str, Any] = response.json()
-    return body
+@pytest.fixture
+def bootstrap_events(settings: Settings) -> int:
+    """How many events the bootstrap roster file seeds a new store with."""
+    return roster_events(settings.roster_file)

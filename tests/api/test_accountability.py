@@ -8,23 +8,10 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_documents_api import assert_problem, events_of
-from tests.conftest import auth, positions
-from tests.lifecycle import DISSENT, WAIVER, Lifecycle, create, decision_lifecycle, move_clock, ok
-
-# The whole story of tests/lifecycle.py, in log order (a meeting's own events belong to every
-# decision it took up; other topics' events would not).
-STORY = [
-    "DecisionInitiated",
-    *["DecisionProcedureRecorded"] * 4,
-    "MeetingConvened", "TopicProposed", "DecisionTopicLinked", "TopicSet", "PapersDistributed",
-    "AbsenceRecorded", "MeetingOpened", "TopicDecided", "DecisionTaken", "MeetingClosed",
-    "MinutesDrafted", "MinutesSigned",
-    "DocumentDrafted", "DecisionDocumentLinked", "CountersignRequested", "DocumentCountersigned",
-    "CountersignDeemedNoObjection", "DocumentSignedOff", "DocumentNumbered", "DocumentIssued",
-    "SupervisionItemRegistered", "DecisionSupervisionLinked", "ProgressReported", "ItemVerified",
-    "RectificationOrdered", "ItemOverdue", "ProgressReported", "ItemVerified", "ItemClosed",
-]  # fmt: skip
+from tests.support.documents import events_of
+from tests.support.http import assert_problem, auth, create, move_clock, ok
+from tests.support.lifecycle import DISSENT, STORY, WAIVER, Lifecycle, decision_lifecycle
+from tests.support.store import positions
 
 
 def trace(client: Any, life: Lifecycle, by: str = "p-investigator") -> dict[str, Any]:
@@ -54,6 +41,7 @@ def office(person: dict[str, Any] | None) -> list[str]:
     return [o["office"] for o in person["offices"]]
 
 
+@pytest.mark.usefixtures("live_services")
 def test_a_decision_traced_from_initiation_to_its_supervision_closed_a1(client, services):
     life = decision_lifecycle(client)
     relieved_at = relieve_vm_a(client)
@@ -199,6 +187,7 @@ def test_a_reply_answers_only_a_request_d1(client, services):
     assert positions(services) == before
 
 
+@pytest.mark.usefixtures("live_services")
 def test_a_persons_acts_for_life_with_the_office_of_the_time_a1(client):
     decision_lifecycle(client)
     relieved_at = relieve_vm_a(client)
@@ -243,6 +232,7 @@ def test_an_unknown_decision_has_no_trace(client):
     assert_problem(r, 404)
 
 
+@pytest.mark.usefixtures("live_services")
 def test_a_secret_document_in_a_trace_shows_only_that_it_exists_d12(client):
     life = decision_lifecycle(client)
     secret = create(client, "/documents", "p-sg", {

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from tests.api.test_documents_api import assert_problem, notice_body
-from tests.conftest import SECRET, auth, positions, token
+from tests.support.documents import notice_body
+from tests.support.http import SECRET, assert_problem, auth, token
+from tests.support.store import positions
 
 PROTECTED = [
     ("GET", "/roster", None),

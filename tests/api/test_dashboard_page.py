@@ -8,7 +8,7 @@ import base64
 import hashlib
 import re
 
-from tests.conftest import auth
+from tests.support.http import auth
 
 DASHBOARDS = (
     "/dashboard/summary",

@@ -2,188 +2,31 @@
 
 市财政局 initiates the 2027 budget → the four preparatory procedures (M10; legality review by
 市司法局) → decided as a set topic of an executive meeting (M9, M11) → published with its
-policy interpretation (M13). Documents that carry it out are linked on it (A1). Also the
-helpers the meeting tests share.
+policy interpretation (M13). Documents that carry it out are linked on it (A1).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from tests.api.test_documents_api import assert_problem, draft_notice, move_clock, ok
-from tests.conftest import auth, event_count, positions
-
-PROCEDURE_ORDER = ["public_participation", "expert_review", "risk_assessment", "legality_review"]
-EXECUTIVE_MEMBERS = ["p-mayor", "p-exec-vm", "p-vm-a", "p-vm-b", "p-vm-c", "p-sg"]
-QUORUM = ["p-mayor", "p-exec-vm", "p-vm-a", "p-sg"]  # 4 of 6: more than half (M3)
-ALL_AGREE = {person: "agree" for person in QUORUM}
-MEETING_DAY = "2026-09-30T09:00:00+08:00"
-
-
-# ----- helpers shared by the decision and meeting tests ----------------------------------------
-
-
-def post(client: Any, path: str, by: str, body: dict[str, Any] | None = None) -> Any:
-    return client.post(path, json=body, headers=auth(by))
-
-
-def get(client: Any, path: str, by: str = "p-mayor", **params: Any) -> dict[str, Any]:
-    return ok(client.get(path, params=params or None, headers=auth(by)))
-
-
-def decision_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "title": "2027年市级财政预算草案",
-        "matter_kind": "budget",
-        "initiated_by_unit": "u-finance",
-        "responsible_person": "p-finance-head",
-    }
-    body.update(overrides)
-    return body
-
-
-def initiate(client: Any, by: str = "p-finance-head", **overrides: Any) -> dict[str, Any]:
-    return ok(post(client, "/decisions", by, decision_body(**overrides)), 201)
-
-
-def procedure_body(procedure: str, **overrides: Any) -> dict[str, Any]:
-    """A procedure performed by 市财政局, or by 市司法局 for the legality review (M10)."""
-    performer = "u-justice" if procedure == "legality_review" else "u-finance"
-    body: dict[str, Any] = {
-        "procedure": procedure,
-        "conclusion": f"{procedure}: 同意",
-        "performed_by": performer,
-        "evidence_refs": [f"{procedure}-报告-1"],
-    }
-    body.update(overrides)
-    return body
-
-
-def record_procedure(
-    client: Any, decision_id: str, procedure: str, by: str | None = None, **overrides: Any
-) -> Any:
-    by = by or ("p-justice-head" if procedure == "legality_review" else "p-finance-head")
-    return post(
-        client, f"/decisions/{decision_id}/procedures", by, procedure_body(procedure, **overrides)
-    )
-
-
-def ready_decision(
-    client: Any, procedures: list[str] | None = None, **overrides: Any
-) -> dict[str, Any]:
-    """A decision with the given procedures recorded (all four by default)."""
-    decision = initiate(client, **overrides)
-    for procedure in PROCEDURE_ORDER if procedures is None else procedures:
-        decision = ok(record_procedure(client, decision["id"], procedure))
-    return decision
-
-
-def convene_body(kind: str = "executive", **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "kind": kind,
-        "title": f"市政府第1次{kind}会议",
-        "convener_id": "p-mayor",
-        "scheduled_at": MEETING_DAY,
-    }
-    body.update(overrides)
-    return body
-
-
-def convene(
-    client: Any, kind: str = "executive", by: str = "p-office-dir", **overrides: Any
-) -> dict[str, Any]:
-    return ok(post(client, "/meetings", by, convene_body(kind, **overrides)), 201)
-
-
-def propose(
-    client: Any,
-    meeting_id: str,
-    decision_id: str | None = None,
-    proposed_by: str = "p-exec-vm",
-    by: str | None = None,
-    title: str = "审议2027年市级财政预算草案",
-) -> dict[str, Any]:
-    body = {"title": title, "decision_id": decision_id, "proposed_by": proposed_by}
-    return ok(post(client, f"/meetings/{meeting_id}/topics", by or proposed_by, body))
-
-
-def set_topic(client: Any, meeting_id: str, topic_id: str, by: str = "p-mayor") -> Any:
-    return post(client, f"/meetings/{meeting_id}/topics/{topic_id}/set", by)
-
-
-def distribute_papers(client: Any, meeting_id: str) -> dict[str, Any]:
-    body = {"distributed_at": "2026-09-28T09:00:00+08:00"}
-    return ok(post(client, f"/meetings/{meeting_id}/papers", "p-office-dir", body))
-
-
-def open_meeting(client: Any, meeting_id: str, present: list[str], by: str = "p-mayor") -> Any:
-    return post(client, f"/meetings/{meeting_id}/open", by, {"present": present})
-
-
-def decide(
-    client: Any,
-    meeting_id: str,
-    topic_id: str,
-    positions: dict[str, str] | None = None,
-    dissent_notes: dict[str, str] | None = None,
-    by: str = "p-mayor",
-    text: str = "原则通过",
-) -> Any:
-    body: dict[str, Any] = {
-        "topic_id": topic_id,
-        "text": text,
-        "positions": ALL_AGREE if positions is None else positions,
-    }
-    if dissent_notes is not None:
-        body["dissent_notes"] = dissent_notes
-    return post(client, f"/meetings/{meeting_id}/decisions", by, body)
-
-
-def open_executive_with_topic(
-    client: Any, decision_id: str | None, present: list[str] | None = None
-) -> tuple[dict[str, Any], str]:
-    """An executive meeting with one topic (linked to ``decision_id``) proposed, set, papers
-    out and opened with a quorum: ready to decide."""
-    meeting = convene(client)
-    topic_id = propose(client, meeting["id"], decision_id)["topic_id"]
-    ok(set_topic(client, meeting["id"], topic_id))
-    distribute_papers(client, meeting["id"])
-    ok(open_meeting(client, meeting["id"], QUORUM if present is None else present))
-    return meeting, topic_id
-
-
-def decided_at_executive(
-    client: Any, **overrides: Any
-) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """A ready decision decided at an executive meeting: (decision, meeting, topic_id)."""
-    decision = ready_decision(client, **overrides)
-    meeting, topic_id = open_executive_with_topic(client, decision["id"])
-    ok(decide(client, meeting["id"], topic_id))
-    return decision, meeting, topic_id
-
-
-def events(client: Any, collection: str, resource_id: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = get(client, f"/{collection}/{resource_id}/history")["events"]
-    return found
-
-
-def assert_refused(
-    client: Any,
-    services: Any,
-    response: Any,
-    status: int,
-    rule: str,
-    before: tuple[int, int],
-) -> dict[str, Any]:
-    """A refusal naming ``rule`` that stored nothing (A2: the log is where it was)."""
-    body = assert_problem(response, status, rule)
-    assert (positions(services), event_count(services)) == before
-    return body
-
-
-def log_head(services: Any) -> tuple[int, int]:
-    return positions(services), event_count(services)
-
+from tests.support.decisions import (
+    PROCEDURE_ORDER,
+    decision_body,
+    initiate,
+    procedure_body,
+    ready_decision,
+    record_procedure,
+)
+from tests.support.documents import draft_notice
+from tests.support.http import assert_problem, auth, events, get, move_clock, ok, post
+from tests.support.meetings import (
+    convene,
+    decide,
+    decided_at_executive,
+    open_executive_with_topic,
+    open_meeting,
+    propose,
+    set_topic,
+)
+from tests.support.store import assert_refused, log_head, positions
 
 # ----- initiation ------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Documents end to end over HTTP (D6–D11), and the helpers the other API test modules share.
+"""Documents end to end over HTTP (D6–D11).
 
 Incoming: a request from 市财政局 → countersign request (D7 due) → countersignature by
 市生态环境局 → review and routing by the office (D8). Outgoing: a notice in the government's
@@ -10,105 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tests.conftest import auth, positions
-
-PROBLEM = "application/problem+json"
-GOV_CODE = "攀府发"
-
-
-# ----- helpers shared by the API tests ----------------------------------------------------------
-
-
-def assert_problem(
-    response: Any, status: int, rule: str | None = None, *, type_suffix: str | None = None
-) -> dict[str, Any]:
-    """An RFC 9457 problem with ``status`` (and ``rule`` + ``article`` when a rule refused)."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM), response.headers
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert isinstance(body["type"], str) and body["type"]
-    assert isinstance(body["title"], str) and body["title"]
-    if rule is not None:
-        assert body["rule"] == rule, body
-        assert "article" in body, body
-    if type_suffix is not None:
-        assert body["type"].endswith(type_suffix), body
-    return body
-
-
-def request_body(**overrides: Any) -> dict[str, Any]:
-    """An incoming request (请示) from 市财政局 to the government, one matter."""
-    body: dict[str, Any] = {
-        "doc_type": "request",
-        "title": "关于申请生态补偿专项资金的请示",
-        "from_unit_id": "u-finance",
-        "to": "government",
-        "matters": ["生态补偿专项资金"],
-        "urgency": "normal",
-        "classification": "none",
-    }
-    body.update(overrides)
-    return body
-
-
-def notice_body(**overrides: Any) -> dict[str, Any]:
-    """An outgoing notice (通知) in the government's name, drafted for 市生态环境局."""
-    body: dict[str, Any] = {
-        "doc_type": "notice",
-        "title": "关于加强长江上游生态环境保护的通知",
-        "from_unit_id": "u-gov",
-        "drafting_unit_id": "u-ecology",
-        "to": "u-ecology",
-        "matters": ["生态环境保护"],
-        "urgency": "normal",
-        "classification": "none",
-    }
-    body.update(overrides)
-    return body
-
-
-def draft(client: Any, by: str, body: dict[str, Any], **headers: str) -> dict[str, Any]:
-    r = client.post("/documents", json=body, headers=auth(by, **headers))
-    assert r.status_code == 201, r.text
-    result: dict[str, Any] = r.json()
-    return result
-
-
-def draft_notice(client: Any, by: str = "p-office-dir", **overrides: Any) -> dict[str, Any]:
-    return draft(client, by, notice_body(**overrides))
-
-
-def draft_request(client: Any, **overrides: Any) -> dict[str, Any]:
-    return draft(client, "p-finance-head", request_body(**overrides))
-
-
-def command(
-    client: Any, doc_id: str, verb: str, by: str, body: dict[str, Any] | None = None, **headers: str
-) -> Any:
-    return client.post(f"/documents/{doc_id}/{verb}", json=body, headers=auth(by, **headers))
-
-
-def ok(response: Any, status: int = 200) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
-def signed_off_notice(client: Any, **overrides: Any) -> dict[str, Any]:
-    doc = draft_notice(client, **overrides)
-    return ok(command(client, doc["id"], "sign-off", "p-vm-a", {"opinion": "同意印发"}))
-
-
-def events_of(client: Any, doc_id: str, who: str = "p-mayor") -> list[dict[str, Any]]:
-    r = client.get(f"/documents/{doc_id}/history", headers=auth(who))
-    assert r.status_code == 200, r.text
-    events: list[dict[str, Any]] = r.json()["events"]
-    return events
-
-
-def move_clock(client: Any, now: str) -> dict[str, Any]:
-    return ok(client.post("/_clock", json={"now": now}, headers=auth("p-admin")))
+from tests.support.documents import (
+    GOV_CODE,
+    command,
+    draft_notice,
+    draft_request,
+    events_of,
+    notice_body,
+    request_body,
+    signed_off_notice,
+)
+from tests.support.http import assert_problem, auth, ok
+from tests.support.store import positions
 
 
 def assert_written(response: Any, status: int, version: int) -> dict[str, Any]:

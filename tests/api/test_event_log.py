@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.test_documents_api import assert_problem
-from tests.conftest import auth, positions
-from tests.lifecycle import create, ok
+from tests.support.http import assert_problem, auth, create, ok
+from tests.support.store import positions
 
 SECRET_TITLE = "关于涉密项目安排的通知"
 SECRET_BODY = "密件正文：涉密安排细节"
@@ -25,7 +24,7 @@ def secret_notice(client: Any) -> dict[str, Any]:
     })  # fmt: skip
 
 
-def test_the_log_pages_in_order_with_a_cursor(client, services):
+def test_the_log_pages_in_order_with_a_cursor(client, services, bootstrap_events):
     head = positions(services)
     seen: list[int] = []
     after = 0
@@ -39,10 +38,10 @@ def test_the_log_pages_in_order_with_a_cursor(client, services):
         assert after == body["events"][-1]["position"]
     assert seen == sorted(set(seen))
     assert seen[-1] == head
-    assert len(seen) == 30  # the bootstrapped roster, one event each
+    assert len(seen) == bootstrap_events  # the bootstrapped roster, one event each
 
 
-def test_each_event_carries_its_metadata_and_hash(client, services):
+def test_each_event_carries_its_metadata_and_hash(client, bootstrap_events):
     doc = create(client, "/documents", "p-finance-head", {
         "doc_type": "request", "title": "关于申请专项资金的请示", "from_unit_id": "u-finance",
         "to": "government", "matters": ["专项资金"],
@@ -55,7 +54,7 @@ def test_each_event_carries_its_metadata_and_hash(client, services):
     assert event["rules"] and event["correlation_id"]
     assert event["recorded_at"].endswith("+08:00")
     assert event["payload"]["title"] == "关于申请专项资金的请示"
-    assert len(event["hash"]) == 64 and event["leaf_index"] == 30
+    assert len(event["hash"]) == 64 and event["leaf_index"] == bootstrap_events  # after the roster
 
 
 def test_a_secret_event_exists_for_the_uncleared_without_its_content_d12(client):

@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 
 from api.settings import Settings
-from tests.conftest import auth
-from tests.servers import api_server
+from tests.support.http import auth
+from tests.support.servers import api_server
 
 HEARTBEAT = 0.5
 
@@ -57,7 +57,9 @@ def draft(client: httpx.Client, i: int) -> int:
     return int(r.json()["position"])
 
 
-def test_a_client_receives_drops_and_resumes_with_last_event_id(settings: Settings, tmp_path: Path):
+def test_a_client_receives_drops_and_resumes_with_last_event_id(
+    settings: Settings, tmp_path: Path, bootstrap_events: int
+):
     log = tmp_path / "api.log"
     extra = {"GOVRULES_STREAM_HEARTBEAT": str(HEARTBEAT)}
     with api_server(settings, log, **extra) as server, httpx.Client(base_url=server.base) as api:
@@ -92,12 +94,14 @@ def test_a_client_receives_drops_and_resumes_with_last_event_id(settings: Settin
     with_events = {e["position"] for e in received.events}
     assert {*first, live, *missed} <= with_events
     assert received.ids[0] == 1 and received.ids[-1] == head
-    assert len(received.ids) == len(with_events) == 30 + 8  # the roster and eight drafts
+    assert len(received.ids) == len(with_events) == bootstrap_events + 8  # the roster, 8 drafts
     assert received.heartbeats > before
     print(f"stream: {len(received.ids)} events, resumed after {last_seen}, no gap, no repeat")
 
 
-def test_the_stream_ends_cleanly_when_the_server_shuts_down(settings: Settings, tmp_path: Path):
+def test_the_stream_ends_cleanly_when_the_server_shuts_down(
+    settings: Settings, tmp_path: Path, bootstrap_events: int
+):
     log = tmp_path / "api.log"
     with api_server(settings, log) as server, httpx.Client(base_url=server.base) as api:
         lines_read = 0
@@ -107,11 +111,11 @@ def test_the_stream_ends_cleanly_when_the_server_shuts_down(settings: Settings, 
             started = None
             for line in stream.iter_lines():
                 lines_read += 1
-                if started is None and line.startswith("id: 30"):  # the log so far is in
+                if started is None and line == f"id: {bootstrap_events}":  # the roster is in
                     server.process.send_signal(signal.SIGTERM)
                     started = time.monotonic()
             ended = time.monotonic()
         assert started is not None, "the stream never delivered the roster"
         assert ended - started < 10, "the stream outlived the shutdown"
         assert server.process.wait(timeout=15) == 0, log.read_text()[-2000:]
-    assert lines_read > 30
+    assert lines_read > bootstrap_events

@@ -8,17 +8,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 
-from tests.api.test_documents_api import (
+from tests.support.documents import (
     GOV_CODE,
-    assert_problem,
     command,
     draft_notice,
     events_of,
     notice_body,
-    ok,
     request_body,
 )
-from tests.conftest import auth, event_count, positions
+from tests.support.http import assert_problem, auth, ok
+from tests.support.store import event_count, positions
 
 
 def _same_answer(first, again) -> None:

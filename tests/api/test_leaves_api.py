@@ -16,16 +16,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.test_decisions_api import (
-    assert_refused,
-    convene_body,
-    events,
-    get,
-    log_head,
-    post,
-)
-from tests.api.test_documents_api import PROBLEM, assert_problem, move_clock, ok
-from tests.conftest import auth, event_count, positions
+from tests.support.http import PROBLEM, assert_problem, auth, events, get, move_clock, ok, post
+from tests.support.meetings import convene_body
+from tests.support.store import assert_refused, event_count, log_head, positions
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 

@@ -26,7 +26,7 @@ from api.services import build_services
 from api.settings import load_settings
 from domain.application import GovRules
 from projections.store import application_env, conninfo, ensure_schema, parse_database_url
-from tests.conftest import SECRET, auth
+from tests.support.http import SECRET, auth
 
 LEGACY = sorted((Path(__file__).parents[1] / "data" / "legacy").glob("*.json.gz"))
 VOLATILE = {"now"}  # the drill clock runs on while a test reads: seconds apart
@@ -87,6 +87,7 @@ def legacy_client(
         GOVRULES_SCHEMA=schema,
         GOVRULES_TEST_CLOCK=data["clock"],
         GOVRULES_DATA_DIR=str(tmp_path / "data"),
+        GOVRULES_ROLE="all",  # the runners follow the restored log: the answers wait for them
     )
     services = build_services(settings)
     try:

@@ -3,7 +3,9 @@ countersign dashboard, /health per projection, and classified titles hidden (D12
 
 from __future__ import annotations
 
-from tests.conftest import auth
+import pytest
+
+from tests.support.http import auth
 
 
 def draft(client, who="p-finance-head", **fields):
@@ -20,6 +22,7 @@ def draft(client, who="p-finance-head", **fields):
     return r.json()
 
 
+@pytest.mark.usefixtures("live_services")
 def test_a_write_is_visible_at_its_position(client):
     doc = draft(client)
     page = client.get(f"/documents?min_position={doc['position']}", headers=auth("p-mayor")).json()
@@ -28,6 +31,7 @@ def test_a_write_is_visible_at_its_position(client):
     assert page["items"][0]["status"] == "drafted"
 
 
+@pytest.mark.usefixtures("live_services")
 def test_pages_follow_the_cursor_and_filter_by_status(client):
     docs = [draft(client, title=f"请示{i}") for i in range(5)]
     last = docs[-1]["position"]
@@ -46,8 +50,7 @@ def test_pages_follow_the_cursor_and_filter_by_status(client):
     assert none["items"] == []
 
 
-def test_a_position_not_reached_answers_503_with_retry_after(client, services):
-    services.stop_background()
+def test_a_position_not_reached_answers_503_with_retry_after(client):
     doc = draft(client)
     r = client.get(f"/documents?min_position={doc['position']}", headers=auth("p-mayor"))
     assert r.status_code == 503
@@ -55,6 +58,7 @@ def test_a_position_not_reached_answers_503_with_retry_after(client, services):
     assert r.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.usefixtures("live_services")
 def test_the_countersign_dashboard_lists_open_requests_with_their_due_time(client):
     doc = draft(client)
     r = client.post(
@@ -78,6 +82,7 @@ def test_the_countersign_dashboard_lists_open_requests_with_their_due_time(clien
     assert asked["position"] < answered["position"] <= board["position"]
 
 
+@pytest.mark.usefixtures("live_services")
 def test_health_shows_each_projection(client):
     doc = draft(client)
     client.get(f"/documents?min_position={doc['position']}", headers=auth("p-mayor"))
@@ -99,6 +104,7 @@ def test_health_shows_each_projection(client):
     assert names["documents"]["position"] >= doc["position"]
 
 
+@pytest.mark.usefixtures("live_services")
 def test_a_classified_title_never_reaches_an_uncleared_reader(client):
     secret = draft(
         client,
@@ -119,6 +125,7 @@ def test_a_classified_title_never_reaches_an_uncleared_reader(client):
     assert cleared["items"][0]["title"] == "绝密通知"
 
 
+@pytest.mark.usefixtures("live_services")
 def test_the_summary_counts_the_decisions_and_meetings_panels_too(client):
     r = client.post(
         "/decisions",

@@ -10,16 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_documents_api import (
-    GOV_CODE,
-    assert_problem,
-    command,
-    events_of,
-    move_clock,
-    notice_body,
-    ok,
-)
-from tests.conftest import auth, positions
+from tests.support.documents import GOV_CODE, command, events_of, notice_body
+from tests.support.http import assert_problem, auth, move_clock, ok
+from tests.support.store import positions
 
 SECRET_TITLE = "关于某重点项目安全保卫方案的通知（机密样例XJ-7731）"
 SECRET_BODY = "正文：仅限知悉范围XJ-7731-BODY"

@@ -1,4 +1,5 @@
-from tests.conftest import auth, positions
+from tests.support.http import auth
+from tests.support.store import positions
 
 
 def test_health_and_roster(client, services):

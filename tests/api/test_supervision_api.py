@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tests.api.test_decisions_api import assert_refused, events, get, log_head, post
-from tests.api.test_documents_api import assert_problem, move_clock, ok
-from tests.conftest import auth, positions
+from tests.support.http import assert_problem, auth, events, get, move_clock, ok, post
+from tests.support.store import assert_refused, log_head, positions
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 DEADLINE = "2026-12-01T00:00:00+08:00"

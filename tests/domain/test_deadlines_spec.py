@@ -41,7 +41,7 @@ from tests.domain.spec import (
     run,
     when,
 )
-from tests.domain.test_leaves_spec import leave_reported
+from tests.support.past_events import leave_reported
 
 Past = tuple[type, dict[str, Any]]
 
@@ -579,14 +579,7 @@ def test_G6_just_before_expiry_it_can_still_be_cleaned_up() -> None:
 
 
 # ----- record_deadline: the ticker's door, on PostgreSQL ---------------------------------------
-
-
-def quiet(services: Services) -> GovRules:
-    """The app with no background ticker or runners: the test alone writes."""
-    if services.ticker is not None:
-        services.ticker.stop()
-    services.stop_background()
-    return services.app
+# (``services`` runs no ticker or runners in the background: the test alone writes.)
 
 
 def types_of(app: GovRules, aggregate_id: uuid.UUID) -> list[str]:
@@ -606,7 +599,7 @@ def new_document(app: GovRules) -> uuid.UUID:
 def test_record_deadline_records_a_countersign_deemed_once_as_of_its_due_time(
     services: Services,
 ) -> None:
-    app = quiet(services)
+    app = services.app
     doc_id = new_document(app)
     assert app.load(OfficialDocument, doc_id).countersigns["u-ecology"].due == D7_DUE
     due = D7_DUE.isoformat()  # as the deadlines model keys it
@@ -655,7 +648,7 @@ def race(app: GovRules, doc_id: uuid.UUID, tickers: int = 2) -> list[bool]:
 def test_record_deadline_two_tickers_at_once_record_the_deadline_exactly_once(
     services: Services,
 ) -> None:
-    app = quiet(services)
+    app = services.app
     for _ in range(5):
         doc_id = new_document(app)
 
@@ -664,7 +657,7 @@ def test_record_deadline_two_tickers_at_once_record_the_deadline_exactly_once(
 
 
 def test_record_deadline_supervision_leave_and_regulation_kinds(services: Services) -> None:
-    app = quiet(services)
+    app = services.app
     register = c.RegisterItem(
         title="中央环保督察反馈问题整改", source={"kind": "instruction", "ref": "批示12号"},
         lead_unit_id="u-ecology", deadline=DEADLINE, report_dates=[REPORT_1],
@@ -715,7 +708,7 @@ def test_record_deadline_supervision_leave_and_regulation_kinds(services: Servic
 def test_record_deadline_unknown_kind_is_an_error_and_an_unknown_aggregate_is_nothing(
     services: Services,
 ) -> None:
-    app = quiet(services)
+    app = services.app
     with pytest.raises(ValueError):
         record_deadline(app, "meeting", uuid.uuid4(), "", D7_DUE.isoformat(), D7_DUE)
     assert (

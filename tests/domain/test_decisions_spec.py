@@ -15,11 +15,10 @@ import pytest
 
 from domain.decisions import MAJOR_MATTERS, PROCEDURES, Decision
 from domain.meetings import Meeting
-from tests.domain.spec import AT, PAST_META, act, given, refused_on_creation, roster, when
-from tests.domain.test_meetings_spec import (
+from tests.domain.spec import AT, PAST_META, Past, act, given, refused_on_creation, roster, when
+from tests.support.past_events import (
     EXECUTIVE,
     TOPIC,
-    Past,
     convened,
     opened,
     papers_distributed,

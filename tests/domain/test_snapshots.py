@@ -19,7 +19,7 @@ from domain.application import GovRules
 from domain.documents import DocumentNumberSequence, number_sequence_id
 from domain.leaves import LEDGER_ID, AbsenceLedger
 from scripts.city import START, generate
-from tests.servers import ROOT
+from tests.support.servers import ROOT
 
 EVENTS = 40_000  # about nine simulated months: > 100 ledger and > 400 register events
 
@@ -38,7 +38,6 @@ def snapshot_versions(app: GovRules, aggregate_id: uuid.UUID) -> list[int]:
 
 
 def test_loading_from_snapshots_equals_replaying_every_event(services: Services) -> None:
-    services.stop_background()
     app = services.app
     generate(app, EVENTS)
     register_id = number_sequence_id("攀府发", START.year)
@@ -60,7 +59,6 @@ def test_loading_from_snapshots_equals_replaying_every_event(services: Services)
 
 
 def test_the_next_number_after_a_snapshot_follows_the_last_one(services: Services) -> None:
-    services.stop_background()
     app = services.app
     generate(app, EVENTS)
     register = app.load(DocumentNumberSequence, number_sequence_id("攀府发", START.year))
@@ -72,7 +70,6 @@ def test_the_next_number_after_a_snapshot_follows_the_last_one(services: Service
 def test_a_snapshot_that_cannot_be_stored_leaves_the_act_recorded(
     services: Services, monkeypatch
 ) -> None:
-    services.stop_background()
     app = services.app
     assert app.snapshots is not None
 
@@ -95,7 +92,6 @@ def test_a_snapshot_taken_by_one_process_loads_in_another(services: Services) ->
     """A fresh process (an API restarted, a second worker) never took a snapshot itself: it
     must still resolve the snapshot's topic and load it (it could not: every write failed
     after a restart once the ledger had a snapshot)."""
-    services.stop_background()
     generate(services.app, EVENTS)
     register_id = number_sequence_id("攀府发", START.year)
     assert snapshot_versions(services.app, LEDGER_ID)

@@ -2,13 +2,14 @@
 the API, then rows) and the dashboards' figures over HTTP as the drill clock moves (S1, S3, L1,
 L6, P2, P3, G5, G6, G7, G9), with the summary of every panel.
 
-The drill clock starts on Mon 2026-09-28 09:00 +08:00 (conftest START)."""
+The drill clock starts on Mon 2026-09-28 09:00 +08:00 (tests.support.http.START)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+import pytest
 from psycopg.sql import SQL
 
 from api.services import Services
@@ -16,28 +17,13 @@ from projections.engine import Engine
 from projections.read_models.leaves_board import LeavesBoard
 from projections.read_models.regulations_board import RegulationsBoard
 from projections.read_models.supervision_board import SupervisionBoard
-from tests.conftest import auth
+from tests.support.clock import at, instant
+from tests.support.http import auth, move_clock, write
+from tests.support.leaves import leave, mayor_trip
+from tests.support.regulations import department_doc, reg
+from tests.support.supervision import closed, item, report, sv, verify
 
 # ----- helpers ---------------------------------------------------------------------------------
-
-
-def at(day: str, time: str = "09:00") -> str:
-    """``at("10-05", "18:00")`` → 2026-10-05T18:00:00+08:00 (Shanghai)."""
-    return f"2026-{day}T{time}:00+08:00" if len(day) == 5 else f"{day}T{time}:00+08:00"
-
-
-def instant(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
-
-
-def post(client: Any, path: str, by: str, body: dict[str, Any] | None = None, status: int = 200):
-    r = client.post(path, json=body, headers=auth(by))
-    assert r.status_code == status, r.text
-    return r.json()
-
-
-def move_clock(client: Any, now: str) -> None:
-    post(client, "/_clock", "p-admin", {"now": now})
 
 
 def board(client: Any, path: str, position: int | None = None) -> dict[str, Any]:
@@ -56,7 +42,6 @@ def head(services: Services) -> int:
 
 def boards_engine(services: Services) -> Engine:
     """An engine keeping only this module's models, caught up to the head of the log."""
-    services.stop_background()
     engine = Engine(
         services.engine.conninfo,
         services.engine.schema,
@@ -72,83 +57,6 @@ def rows(engine: Engine, name: str, table: str, order: str) -> list[dict[str, An
     with engine.connect() as conn:
         t, _ = engine.tables(conn, name)
         return conn.execute(SQL("SELECT * FROM {} ORDER BY " + order).format(t[table])).fetchall()
-
-
-# supervision ----------------------------------------------------------------------------------
-
-
-def item(client: Any, lead: str, deadline: str, report_dates: list[str], **extra: Any) -> str:
-    body = {
-        "title": extra.pop("title", "落实市长批示"),
-        "source": {"kind": "instruction", "ref": "市长批示〔2026〕12号"},
-        "lead_unit_id": lead,
-        "co_unit_ids": [],
-        "deadline": deadline,
-        "report_dates": report_dates,
-    }
-    created: str = post(client, "/supervision-items", "p-office-dir", body, 201)["id"]
-    return created
-
-
-HEADS = {"u-finance": "p-finance-head", "u-ecology": "p-ecology-head"}
-
-
-def sv(client: Any, item_id: str, verb: str, body: dict[str, Any], unit: str = "u-finance"):
-    by = HEADS[unit] if verb == "reports" else "p-office-dir"
-    return post(client, f"/supervision-items/{item_id}/{verb}", by, body)
-
-
-def report(client: Any, item_id: str, unit: str = "u-finance") -> dict[str, Any]:
-    return sv(client, item_id, "reports", {"unit_id": unit, "text": "进展"}, unit)
-
-
-def verify(client: Any, item_id: str, result: str) -> dict[str, Any]:
-    return sv(client, item_id, "verification", {"result": result, "findings": "核查"})
-
-
-def closed(client: Any, item_id: str, unit: str = "u-finance") -> dict[str, Any]:
-    report(client, item_id, unit)
-    verify(client, item_id, "passed")
-    return sv(client, item_id, "close", {"summary": "办结"})
-
-
-# leaves ---------------------------------------------------------------------------------------
-
-
-def leave(client: Any, by: str, person: str, kind: str, start: str, end: str, **extra: Any):
-    body = {"person_id": person, "kind": kind, "starts_at": start, "ends_at": end, **extra}
-    created: dict[str, Any] = post(client, "/leaves", by, body, 201)
-    return created
-
-
-def mayor_trip(client: Any, start: str, end: str, **extra: Any) -> dict[str, Any]:
-    extra.setdefault("acting_id", "p-exec-vm")  # P2
-    return leave(client, "p-mayor", "p-mayor", "official_trip", start, end, **extra)
-
-
-# regulations ----------------------------------------------------------------------------------
-
-
-def department_doc(
-    client: Any, title: str, number: str, published_on: date, valid_until: date
-) -> str:
-    """A 市财政局 normative document: drafted, legality review passed (G2), published (G6)."""
-    body = {"kind": "department_normative", "title": title, "drafting_unit_id": "u-finance"}
-    reg_id: str = post(client, "/regulations", "p-finance-head", body, 201)["id"]
-    review = {"passed": True, "opinion": "符合上位法"}
-    post(client, f"/regulations/{reg_id}/legality-review", "p-justice-head", review)
-    publication = {
-        "published_on": published_on.isoformat(),
-        "valid_until": valid_until.isoformat(),
-        "number": number,
-    }
-    post(client, f"/regulations/{reg_id}/publish", "p-finance-head", publication)
-    return reg_id
-
-
-def reg(client: Any, reg_id: str, verb: str, by: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer: dict[str, Any] = post(client, f"/regulations/{reg_id}/{verb}", by, body)
-    return answer
 
 
 DAY0 = date(2026, 9, 28)
@@ -204,11 +112,11 @@ def test_leaves_board_given_reported_approved_filed_returned_cancelled_then_rows
     trip = mayor_trip(client, at("09-28", "10:00"), at("09-29", "18:00"))
     cancelled = leave(client, "p-ecology-head", "p-ecology-head", "out_of_city", at("10-05"),
                       at("10-07"), destination="北京")  # fmt: skip
-    post(client, f"/leaves/{private['id']}/approve", "p-mayor")
-    post(client, f"/leaves/{private['id']}/file", "p-office-dir")
-    post(client, f"/leaves/{cancelled['id']}/cancel", "p-ecology-head")
+    write(client, f"/leaves/{private['id']}/approve", "p-mayor")
+    write(client, f"/leaves/{private['id']}/file", "p-office-dir")
+    write(client, f"/leaves/{cancelled['id']}/cancel", "p-ecology-head")
     move_clock(client, at("09-29", "12:00"))
-    post(client, f"/leaves/{trip['id']}/return", "p-mayor", {"returned_at": at("09-29", "11:00")})
+    write(client, f"/leaves/{trip['id']}/return", "p-mayor", {"returned_at": at("09-29", "11:00")})
 
     got = {str(r["id"]): r for r in rows(engine, "leaves_board", "absences", "id")}
     assert (got[private["id"]]["status"], got[private["id"]]["office"]) == (
@@ -231,7 +139,7 @@ def test_regulations_board_given_published_filed_reviewed_abolished_then_rows(cl
                           date(2029, 9, 28))  # fmt: skip
     gone = department_doc(client, "财政票据管理办法", "攀财规〔2026〕2号", DAY0, date(2027, 9, 28))
     body = {"kind": "department_normative", "title": "草案", "drafting_unit_id": "u-finance"}
-    drafted = post(client, "/regulations", "p-finance-head", body, 201)["id"]
+    drafted = write(client, "/regulations", "p-finance-head", body, 201)["id"]
     filing = {"body": "city_government", "filed_on": DAY0.isoformat()}
     reg(client, kept, "filings", "p-finance-head", filing)
     reg(client, kept, "cleanup", "p-finance-head", {"verdict": "continue", "reason": "仍适用"})
@@ -261,6 +169,7 @@ def test_regulations_board_given_published_filed_reviewed_abolished_then_rows(cl
 # ----- the dashboards over HTTP ---------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("live_services")
 def test_supervision_dashboard_counts_overdue_items_and_reports_due_this_week(client):
     late = item(client, "u-finance", at("10-10"), [at("10-01"), at("10-08")], title="甲")
     rectified = item(client, "u-ecology", at("12-01"), [at("10-02"), at("10-15")], title="乙")
@@ -294,6 +203,7 @@ def test_supervision_dashboard_counts_overdue_items_and_reports_due_this_week(cl
     assert instant(last["overdue"][1]["overdue_since"]) == instant(at("10-12"))
 
 
+@pytest.mark.usefixtures("live_services")
 def test_leaves_dashboard_shows_who_is_away_who_acts_and_overdue_returns(client):
     trip = mayor_trip(client, at("09-28", "10:00"), at("09-29", "18:00"))
     private = leave(client, "p-vm-a", "p-vm-a", "private", at("09-30"), at("10-01", "18:00"),
@@ -322,13 +232,14 @@ def test_leaves_dashboard_shows_who_is_away_who_acts_and_overdue_returns(client)
     assert ids(overdue["return_overdue"], "leave_id") == [trip["id"]]
     assert overdue["away_now"][1]["acting_id"] == "p-vm-b"  # P3
 
-    back = post(client, f"/leaves/{trip['id']}/return", "p-mayor",
+    back = write(client, f"/leaves/{trip['id']}/return", "p-mayor",
                 {"returned_at": at("09-30", "09:30")})  # fmt: skip
     after = board(client, "leaves", back["position"])
     assert [a["person_id"] for a in after["away_now"]] == ["p-vm-a"]
     assert after["return_overdue"] == [] and after["l1"]["mayor_away"] is False
 
 
+@pytest.mark.usefixtures("live_services")
 def test_leaves_dashboard_shows_the_mayor_and_executive_vice_mayor_both_away_L1(client):
     leave(client, "p-exec-vm", "p-exec-vm", "official_trip", at("10-05"), at("10-06"),
           acting_id="p-sg", reported_to_id="p-mayor")  # fmt: skip
@@ -344,6 +255,7 @@ def test_leaves_dashboard_shows_the_mayor_and_executive_vice_mayor_both_away_L1(
     assert board(client, "summary", trip["position"])["leaves"]["both_leaders_away"] is True
 
 
+@pytest.mark.usefixtures("live_services")
 def test_regulations_dashboard_expiring_filings_overdue_cleanup_and_catalog(client):
     short = department_doc(client, "临时补贴办法", "攀财规〔2026〕1号", DAY0, date(2026, 12, 1))
     long = department_doc(client, "专项资金管理办法", "攀财规〔2026〕2号", DAY0, date(2029, 9, 28))
@@ -377,6 +289,7 @@ def test_regulations_dashboard_expiring_filings_overdue_cleanup_and_catalog(clie
     assert ids(board(client, "regulations", reviewed["position"])["cleanup_due"]) == [long]
 
 
+@pytest.mark.usefixtures("live_services")
 def test_summary_counts_each_panel_at_the_lowest_position_read(client, services):
     doc = {
         "doc_type": "request",
@@ -385,8 +298,8 @@ def test_summary_counts_each_panel_at_the_lowest_position_read(client, services)
         "to": "government",
         "matters": ["专项资金"],
     }
-    doc_id = post(client, "/documents", "p-finance-head", doc, 201)["id"]
-    post(client, f"/documents/{doc_id}/countersign-requests", "p-finance-head",
+    doc_id = write(client, "/documents", "p-finance-head", doc, 201)["id"]
+    write(client, f"/documents/{doc_id}/countersign-requests", "p-finance-head",
          {"unit_ids": ["u-ecology", "u-housing"]})  # fmt: skip
     item(client, "u-finance", at("10-10"), [at("10-01")])
     mayor_trip(client, at("09-28", "10:00"), at("09-29", "18:00"))
@@ -416,7 +329,6 @@ def test_summary_counts_each_panel_at_the_lowest_position_read(client, services)
 
 
 def test_a_board_not_yet_at_the_position_answers_503_with_retry_after(client, services):
-    services.stop_background()
     written = item(client, "u-finance", at("10-10"), [at("10-01")])
     assert written
     r = client.get(f"/dashboard/summary?min_position={head(services)}", headers=auth("p-mayor"))

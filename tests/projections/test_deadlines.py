@@ -3,7 +3,7 @@ obligations written through the API, then index rows; when the drill clock passe
 times, the system records each passing once, for the due time it speaks for, as ``system``;
 two tickers at once, or a ticker cut short, still record each exactly once.
 
-The drill clock starts on Mon 2026-09-28 09:00 +08:00 (conftest START)."""
+The drill clock starts on Mon 2026-09-28 09:00 +08:00 (tests.support.http.START)."""
 
 from __future__ import annotations
 
@@ -20,17 +20,12 @@ from domain.clock import SHANGHAI
 from domain.commands import record_deadline
 from projections.engine import Engine
 from projections.ticker import Ticker
-from tests.conftest import auth
-from tests.projections.test_boards_b import (
-    at,
-    department_doc,
-    item,
-    mayor_trip,
-    post,
-    reg,
-    report,
-)
-from tests.projections.test_engine import draft
+from tests.support.clock import at
+from tests.support.documents import draft_request
+from tests.support.http import auth, write
+from tests.support.leaves import mayor_trip
+from tests.support.regulations import department_doc, reg
+from tests.support.supervision import item, report
 
 DEADLINE_EVENTS = (
     "CountersignDeemedNoObjection",
@@ -67,14 +62,14 @@ def recorded(services: Services) -> Counter[str]:
 def obligations(client: Any, i: int = 0) -> dict[str, str]:
     """One obligation of each kind, all due within weeks of START except the expiry; the
     ``i``-th set's leave comes five days after the one before."""
-    doc = draft(client)
-    post(
+    doc = draft_request(client)
+    write(
         client,
         f"/documents/{doc['id']}/countersign-requests",
         "p-finance-head",
         {"unit_ids": ["u-ecology", "u-housing"], "due": at("10-06", "18:00")},
     )
-    post(
+    write(
         client,
         f"/documents/{doc['id']}/countersignatures",
         "p-ecology-head",
@@ -92,7 +87,6 @@ def obligations(client: Any, i: int = 0) -> dict[str, str]:
 
 
 def test_deadline_index_given_obligations_then_open_and_met_rows(client, services):
-    services.stop_background()  # only the ticks a test makes itself
     made = obligations(client)
     reg(client, made["regulation"], "filings", "p-finance-head",
         {"body": "city_government", "filed_on": "2026-09-28"})  # fmt: skip
@@ -120,7 +114,6 @@ def test_deadline_index_given_obligations_then_open_and_met_rows(client, service
 
 
 def test_moving_the_clock_records_each_passed_deadline_once_as_system(client, services):
-    services.stop_background()  # only the ticks a test makes itself
     made = obligations(client)
     assert recorded(services) == Counter()
 
@@ -178,7 +171,6 @@ PAST_DUE = Counter(
 
 def three_sets_past_due(client: Any, services: Services) -> None:
     """Three sets of obligations, indexed, and the clock (directly: no tick) at 2026-11-05."""
-    services.stop_background()  # only the ticks a test makes itself
     for i in range(3):
         obligations(client, i)
     drill = services.drill_clock
@@ -239,7 +231,6 @@ def test_R11_a_ticker_killed_mid_run_leaves_nothing_twice_and_nothing_lost(clien
 def test_the_ticker_query_has_its_partial_index_in_every_generation(services):
     """Only open rows are indexed by due moment; a rebuild makes the index with the tables."""
     engine = services.engine
-    services.stop_background()
 
     def indexes() -> list[str]:
         with engine.connect() as conn:

@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -34,8 +33,9 @@ from projections.store import (
     setup_lock,
 )
 from scripts.city import generate
-from tests.conftest import auth
 from tests.projections.checks import rows_checksum
+from tests.support.http import auth
+from tests.support.polling import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,15 +60,10 @@ def rows(engine: Engine, name: str, table: str, order: str) -> list[dict[str, An
         return conn.execute(SQL("SELECT * FROM {} ORDER BY " + order).format(t[table])).fetchall()
 
 
-def stop_runners(services: Services) -> None:
-    services.stop_background()
-
-
 # ----- projection specs: given events, then rows ------------------------------------------
 
 
 def test_documents_list_given_drafted_countersigned_signed_numbered_then_rows(client, services):
-    stop_runners(services)
     request = draft(client)
     notice = draft(
         client,
@@ -99,7 +94,6 @@ def test_documents_list_given_drafted_countersigned_signed_numbered_then_rows(cl
 
 
 def test_countersigns_given_requested_and_answered_then_rows(client, services):
-    stop_runners(services)
     doc = draft(client)
     client.post(
         f"/documents/{doc['id']}/countersign-requests",
@@ -121,7 +115,6 @@ def test_countersigns_given_requested_and_answered_then_rows(client, services):
 
 
 def test_each_event_is_applied_once_and_the_position_moves_with_the_rows(client, services):
-    stop_runners(services)
     docs = [draft(client, title=f"请示{i}") for i in range(7)]
     engine = services.engine
     while engine.step("documents", batch=3):
@@ -134,16 +127,16 @@ def test_each_event_is_applied_once_and_the_position_moves_with_the_rows(client,
 def test_a_runner_that_hears_no_notify_still_catches_up_by_polling(client, services):
     """A lost NOTIFY (upstream issue #305) only delays a batch by the poll interval: this
     runner listens on a channel nobody notifies, so polling is all it has."""
-    stop_runners(services)
     deaf = Engine(services.engine.conninfo, services.engine.schema, "govrules_events", MODELS)
     deaf.channel = "nobody_notifies_this_channel"
     runner = Runner(deaf, "documents", poll=0.2).start()
     try:
         written = draft(client, title="无人通知")
-        deadline = time.monotonic() + 10
-        while deaf.position("documents") < written["position"]:
-            assert time.monotonic() < deadline, "the runner never polled the new event"
-            time.sleep(0.05)
+        eventually(
+            lambda: deaf.position("documents") >= written["position"],
+            interval=0.05,
+            what="the runner polled the new event",
+        )
         titles = [r["title"] for r in rows(deaf, "documents", "list", "id")]
         assert titles == ["无人通知"]
     finally:
@@ -166,7 +159,6 @@ class Exploding(ReadModel):
 
 
 def test_R12_a_model_that_raises_stops_alone_with_its_position_and_error(client, services):
-    stop_runners(services)
     engine = Engine(
         services.engine.conninfo,
         services.engine.schema,
@@ -179,14 +171,12 @@ def test_R12_a_model_that_raises_stops_alone_with_its_position_and_error(client,
     try:
         doc = draft(client)
         assert engine.wait_for("documents", doc["position"], 10) is not None
-        status = {s["name"]: s for s in engine.status()}
-        deadline = threading.Event()
-        for _ in range(100):
+
+        def failed() -> dict[str, dict[str, Any]] | None:
             status = {s["name"]: s for s in engine.status()}
-            if status["exploding"]["state"] == "failed":
-                break
-            deadline.wait(0.05)
-        assert status["exploding"]["state"] == "failed"
+            return status if status["exploding"]["state"] == "failed" else None
+
+        status = eventually(failed, timeout=5, interval=0.05, what="the exploding model failed")
         assert status["exploding"]["failed_position"] == doc["position"]
         assert "cannot project event" in status["exploding"]["error"]
         assert status["documents"]["state"] == "running"
@@ -202,7 +192,6 @@ def test_R12_a_model_that_raises_stops_alone_with_its_position_and_error(client,
 
 
 def test_rebuild_builds_beside_the_live_tables_and_switches(client, services):
-    stop_runners(services)
     for i in range(5):
         draft(client, title=f"请示{i}")
     engine = services.engine
@@ -227,7 +216,6 @@ def test_rebuild_builds_beside_the_live_tables_and_switches(client, services):
 
 
 def test_a_rebuild_cut_short_resumes_and_equals_a_clean_one(client, services):
-    stop_runners(services)
     for i in range(9):
         draft(client, title=f"请示{i}")
     engine = services.engine
@@ -261,6 +249,7 @@ def test_readers_never_fail_while_a_rebuild_switches(client, services):
     for i in range(20):
         draft(client, title=f"请示{i}")
     last = draft(client, title="最后")
+    services.engine.catch_up("documents")  # the live generation is current before any rebuild
     failures: list[int] = []
     stop = threading.Event()
 
@@ -286,7 +275,6 @@ def test_readers_never_fail_while_a_rebuild_switches(client, services):
 def test_one_scan_rebuilds_several_models_standing_at_different_positions(client, services):
     """A rebuild of documents alone was cut short; a rebuild of documents AND countersigns
     then feeds both from one scan, each from past its own position, and switches both."""
-    stop_runners(services)
     for i in range(7):
         doc = draft(client, title=f"请示{i}")
         r = client.post(
@@ -347,7 +335,6 @@ def test_rows_do_not_depend_on_how_the_log_is_cut_into_batches(services):
     """Models fold each batch in memory before writing: folding one event per batch (every
     update goes through rows read back from the tables), a few per batch, or the whole log in
     one batch must give the same rows, and the same rows as the live runners' batches."""
-    stop_runners(services)
     generate(services.app, 6_000)
     engine = services.engine
     for name in engine.models:
@@ -363,7 +350,6 @@ def test_rows_do_not_depend_on_how_the_log_is_cut_into_batches(services):
 def test_the_rebuild_command_needs_no_jwt_secret_and_logs_plain_lines(client, services):
     """The runners serve no HTTP: `python -m projections` reads only the store's settings.
     Off a terminal it logs plain progress lines (no progress bar)."""
-    stop_runners(services)
     draft(client)
     env = {
         k: v

@@ -40,7 +40,7 @@ def test_a_read_model_subscribes_to_events_that_exist(model: object) -> None:
     types = model.types  # type: ignore[attr-defined]
     assert set(types) <= set(EVENTS), sorted(set(types) - set(EVENTS))
     # No types: the model reads every event (only the accountability model does).
-    assert bool(types) or model.name == "accountability"  # type: ignore[attr-defined]
+    assert (not types) == (model.name == "accountability"), types  # type: ignore[attr-defined]
 
 
 def test_the_accountability_rules_name_real_events_and_their_fields() -> None:

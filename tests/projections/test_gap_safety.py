@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from tests.conftest import auth
+from tests.support.http import auth
 
 
 def draft(client, title: str) -> dict[str, Any]:
@@ -28,7 +28,6 @@ def draft(client, title: str) -> dict[str, Any]:
 
 
 def test_an_event_committing_late_is_never_skipped(client, services):
-    services.stop_background()
     engine = services.engine
     engine.catch_up("documents")
     before = engine.position("documents")

@@ -2,7 +2,7 @@
 events written through the API, then rows), the lists GET /{collection}?status=&limit=&cursor=
 (api.md "Every resource"), /dashboard/decisions (M9, M10) and /dashboard/meetings (M4, M5, M8).
 
-The drill clock starts on Mon 2026-09-28 09:00 +08:00 (conftest START).
+The drill clock starts on Mon 2026-09-28 09:00 +08:00 (tests.support.http.START).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import pytest
 from psycopg.sql import SQL
 
 from api.services import Services
@@ -17,27 +18,20 @@ from projections.engine import Engine, ReadModel
 from projections.read_models.decisions_board import DecisionsBoard
 from projections.read_models.meetings_board import MeetingsBoard
 from projections.read_models.summaries import Summaries
-from tests.api.test_decisions_api import (
-    PROCEDURE_ORDER,
+from tests.support.decisions import PROCEDURE_ORDER, initiate, ready_decision
+from tests.support.http import auth, get, move_clock, ok, post
+from tests.support.meetings import (
     QUORUM,
+    closed_executive,
     convene,
     decided_at_executive,
     distribute_papers,
-    get,
-    initiate,
+    draft_minutes,
     open_meeting,
-    post,
-    ready_decision,
+    sign,
 )
-from tests.api.test_documents_api import move_clock, ok
-from tests.api.test_meetings_api import closed_executive, draft_minutes, sign
-from tests.conftest import auth
 
 # ----- helpers -----------------------------------------------------------------------------
-
-
-def stop_runners(services: Services) -> None:
-    services.stop_background()
 
 
 def caught_up(services: Services, model: ReadModel) -> Engine:
@@ -119,7 +113,6 @@ def listed(client: Any, path: str, min_position: int, **params: Any) -> dict[str
 
 
 def test_summaries_given_each_collections_events_then_rows(client, services):
-    stop_runners(services)
     convened = convene(client)
     closed = closed_executive(client)
 
@@ -184,7 +177,6 @@ def test_summaries_given_each_collections_events_then_rows(client, services):
 
 
 def test_decisions_board_given_procedures_taken_and_published_then_rows(client, services):
-    stop_runners(services)
     preparing = ready_decision(client, procedures=["legality_review", "expert_review"])
     ready = ready_decision(client)
     minor = initiate(client, matter_kind="other", title="办公用房调整")
@@ -211,7 +203,6 @@ def test_decisions_board_given_procedures_taken_and_published_then_rows(client, 
 
 
 def test_meetings_board_given_opened_closed_and_minutes_then_rows(client, services):
-    stop_runners(services)
     plenary = convene(client, "plenary")
     signed = closed_executive(client)
     ok(draft_minutes(client, signed["id"]))
@@ -245,6 +236,7 @@ def test_meetings_board_given_opened_closed_and_minutes_then_rows(client, servic
 # ----- the lists ---------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("live_services")
 def test_a_list_pages_with_the_cursor_and_filters_by_status(client):
     preparing = [initiate(client, title=f"重大决策{i}") for i in range(5)]
     minor = [initiate(client, matter_kind="other", title=f"一般事项{i}") for i in range(2)]
@@ -277,6 +269,7 @@ def test_a_list_pages_with_the_cursor_and_filters_by_status(client):
     assert listed(client, "/decisions", last, status="published")["items"] == []
 
 
+@pytest.mark.usefixtures("live_services")
 def test_each_collection_answers_at_its_path(client):
     meeting = held(client, "executive")
     item = register_item(client)
@@ -296,13 +289,13 @@ def test_each_collection_answers_at_its_path(client):
     assert "away" in get(client, "/leaves")  # GET /leaves still says who is away
 
 
-def test_a_list_waits_for_min_position_then_answers_503(client, services):
+def test_a_list_waits_for_min_position_then_answers_503(client, live_services):
     first = initiate(client)
     page = listed(client, "/decisions", first["position"])
     assert [i["id"] for i in page["items"]] == [first["id"]]
     assert page["position"] >= first["position"]
 
-    stop_runners(services)
+    live_services.stop_background()  # from now on no runner follows the log
     later = initiate(client, title="另一项决策")
     r = client.get(f"/decisions?min_position={later['position']}", headers=auth("p-mayor"))
     assert r.status_code == 503
@@ -313,6 +306,7 @@ def test_a_list_waits_for_min_position_then_answers_503(client, services):
 # ----- the dashboards ----------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("live_services")
 def test_the_decisions_dashboard_counts_major_decisions_by_stage(client):
     preparing = ready_decision(client, procedures=["public_participation", "expert_review"])
     ready = ready_decision(client)
@@ -340,6 +334,7 @@ def test_the_decisions_dashboard_counts_major_decisions_by_stage(client):
     assert board["decisions"][2]["meeting_id"] == meeting["id"]
 
 
+@pytest.mark.usefixtures("live_services")
 def test_the_meetings_dashboard_counts_plenaries_of_the_server_clocks_year(client):
     for _ in range(2):
         held(client, "plenary")
@@ -357,6 +352,7 @@ def test_the_meetings_dashboard_counts_plenaries_of_the_server_clocks_year(clien
     assert board["plenaries_this_year"] == {"year": 2027, "held": 0, "expected": 3, "met": False}
 
 
+@pytest.mark.usefixtures("live_services")
 def test_the_meetings_dashboard_flags_executive_gaps_over_14_days(client):
     first = held(client, "executive")
     board = get(client, "/dashboard/meetings", min_position=first["position"])
@@ -382,6 +378,7 @@ def test_the_meetings_dashboard_flags_executive_gaps_over_14_days(client):
     assert board["executive_gaps"][-1]["to"][:10] == "2026-11-10"
 
 
+@pytest.mark.usefixtures("live_services")
 def test_the_meetings_dashboard_lists_minutes_awaiting_signature(client):
     meeting = closed_executive(client)
     other = closed_executive(client)

@@ -11,7 +11,7 @@ from psycopg.sql import SQL
 
 from projections.engine import Engine, Event, ReadModel, Tables, insert_rows
 from projections.store import EVENTS_TABLE
-from tests.conftest import auth
+from tests.support.http import auth
 
 
 class TitlesV1(ReadModel):
@@ -89,7 +89,6 @@ def table_exists(engine: Engine, generation: int) -> bool:
 
 
 def test_a_new_column_is_rebuilt_beside_the_live_tables_and_switched_at_setup(client, services):
-    services.stop_background()
     drafted_documents(client, ["甲", "乙"])
     v1 = engine_of(services, TitlesV1())
     assert v1.setup() == []
@@ -114,7 +113,6 @@ def test_a_new_column_is_rebuilt_beside_the_live_tables_and_switched_at_setup(cl
 
 
 def test_a_bumped_version_with_the_same_columns_is_rebuilt_too(client, services):
-    services.stop_background()
     drafted_documents(client, ["abc"])
     v1 = engine_of(services, TitlesV1())
     v1.setup()
@@ -127,7 +125,6 @@ def test_a_bumped_version_with_the_same_columns_is_rebuilt_too(client, services)
 
 
 def test_a_registry_from_before_versions_rebuilds_each_model_once(client, services):
-    services.stop_background()
     drafted_documents(client, ["甲"])
     v1 = engine_of(services, TitlesV1())
     v1.setup()

@@ -15,8 +15,8 @@ from projections.read_models.supervision_board import (
     instruction_ledger,
     led_by_leaders,
 )
-from tests.conftest import auth
 from tests.projections.model_spec import ModelSpec, model_spec, originator
+from tests.support.http import auth
 
 AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 
@@ -88,6 +88,7 @@ def test_S4_the_board_keeps_who_led_which_suggestion_or_proposal(board: ModelSpe
     ]
 
 
+@pytest.mark.usefixtures("live_services")  # ?min_position= waits for the runners
 def test_the_supervision_dashboard_serves_the_ledger_S5_and_the_leaders_S4(client) -> None:
     def register(kind: str, led_by: str | None, title: str) -> dict[str, Any]:
         body = {

@@ -17,7 +17,7 @@ from api.services import Services, build_services
 from api.settings import load_settings
 from projections.store import conninfo, parse_database_url
 from scripts.city import generate
-from tests.conftest import SECRET, START
+from tests.support.http import SECRET, START
 
 EVENTS = 3_000
 
@@ -46,12 +46,6 @@ FILLED = {
 }
 
 
-def quiet(services: Services) -> Services:
-    """No runner follows the log: the test catches the read models up itself."""
-    services.stop_background()
-    return services
-
-
 def topics(services: Services) -> list[str]:
     """The log's event types in order."""
     with services.engine.connect() as conn:
@@ -63,7 +57,8 @@ def topics(services: Services) -> list[str]:
 
 @pytest.fixture
 def other_services(database_url: str, tmp_path: Path) -> Iterator[Services]:
-    """A second fresh schema with the roster bootstrapped, like ``services``."""
+    """A second fresh schema with the roster bootstrapped, like ``services`` (nothing runs in
+    the background: the test alone writes, and catches the read models up itself)."""
     schema = f"t_{uuid.uuid4().hex[:16]}"
     settings = load_settings(
         DATABASE_URL=database_url,
@@ -71,6 +66,7 @@ def other_services(database_url: str, tmp_path: Path) -> Iterator[Services]:
         GOVRULES_SCHEMA=schema,
         GOVRULES_TEST_CLOCK=START,
         GOVRULES_DATA_DIR=str(tmp_path / "other"),
+        GOVRULES_ROLE="api",
     )
     built = build_services(settings)
     try:
@@ -84,7 +80,6 @@ def other_services(database_url: str, tmp_path: Path) -> Iterator[Services]:
 def test_the_count_returned_is_the_events_stored_and_every_kind_of_work_is_there(
     services: Services,
 ):
-    quiet(services)
     before = len(topics(services))
     written = generate(services.app, EVENTS)
     log = topics(services)
@@ -99,13 +94,11 @@ def test_the_count_returned_is_the_events_stored_and_every_kind_of_work_is_there
 
 
 def test_the_same_seed_writes_the_same_log(services: Services, other_services: Services):
-    first, second = quiet(services), quiet(other_services)
-    assert generate(first.app, EVENTS, seed=7) == generate(second.app, EVENTS, seed=7)
-    assert topics(first) == topics(second)
+    assert generate(services.app, EVENTS, seed=7) == generate(other_services.app, EVENTS, seed=7)
+    assert topics(services) == topics(other_services)
 
 
 def test_every_read_model_projects_the_log(services: Services):
-    quiet(services)
     generate(services.app, EVENTS)
     engine = services.engine
     for name in engine.models:

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 
 from api.settings import Settings
-from tests.conftest import auth
-from tests.servers import api_server
+from tests.support.http import auth
+from tests.support.servers import api_server
 
 TITLE = "关于机密专项的决定"
 BODY = "机密正文：专项安排"
@@ -55,15 +55,18 @@ def test_r10_a_secret_never_reaches_an_uncleared_reader(settings: Settings, tmp_
                      headers=auth("p-sg"))  # fmt: skip
         assert r.status_code == 200, r.text
         head = int(r.json()["position"])
+        # (path, status): the document itself is refused (D12), every list, dashboard, trace
+        # and bundle answers with the document's existence but not its title or body.
         reads = [
-            "/events?limit=1000", f"/documents/{d}", f"/documents/{d}?version=1",
-            f"/documents/{d}?version=99", f"/documents/{d}?as_of=2026-12-01T00:00:00%2B08:00",
-            f"/documents/{d}/history", f"/documents?limit=500&min_position={head}",
-            f"/dashboard/summary?min_position={head}", "/dashboard/countersigns",
-            "/dashboard/decisions", f"/decisions/{decision['id']}",
-            f"/accountability/decisions/{decision['id']}?min_position={head}",
-            f"/accountability/decisions/{decision['id']}?format=bundle",
-            "/accountability/people/p-sg", "/accountability/people/p-finance-head",
+            ("/events?limit=1000", 200), (f"/documents/{d}", 403),
+            (f"/documents/{d}?version=1", 403), (f"/documents/{d}?version=99", 403),
+            (f"/documents/{d}?as_of=2026-12-01T00:00:00%2B08:00", 403),
+            (f"/documents/{d}/history", 403), (f"/documents?limit=500&min_position={head}", 200),
+            (f"/dashboard/summary?min_position={head}", 200), ("/dashboard/countersigns", 200),
+            ("/dashboard/decisions", 200), (f"/decisions/{decision['id']}", 200),
+            (f"/accountability/decisions/{decision['id']}?min_position={head}", 200),
+            (f"/accountability/decisions/{decision['id']}?format=bundle", 200),
+            ("/accountability/people/p-sg", 200), ("/accountability/people/p-finance-head", 200),
         ]  # fmt: skip
         writes = [
             (f"/documents/{d}/countersignatures", {"unit_id": "u-finance", "opinion": "agree"}),
@@ -74,9 +77,9 @@ def test_r10_a_secret_never_reaches_an_uncleared_reader(settings: Settings, tmp_
         ]  # fmt: skip
         answers = 0
         for reader in UNCLEARED:
-            for path in reads:
+            for path, status in reads:
                 r = api.get(path, headers=auth(reader))
-                assert r.status_code in (200, 403), (path, r.status_code, r.text[:300])
+                assert r.status_code == status, (reader, path, r.status_code, r.text[:300])
                 assert TITLE not in r.text and BODY not in r.text, (reader, path)
                 answers += 1
             for path, body in writes:

@@ -35,7 +35,6 @@ def building_position(engine: Engine, name: str) -> int:
 
 
 def test_R3_rebuild_killed_three_times_equals_a_clean_rebuild(services: Services, capsys):
-    services.stop_background()
     written = generate(services.app, EVENTS)
     assert written >= EVENTS
     engine = services.engine

@@ -33,8 +33,9 @@ from psycopg.sql import SQL, Identifier
 from api.settings import Settings
 from projections.models import MODELS
 from projections.store import conninfo, parse_database_url
-from tests.conftest import auth
-from tests.servers import environment, free_port, process, tail, wait_healthy
+from tests.support.http import auth
+from tests.support.polling import eventually
+from tests.support.servers import environment, free_port, process, tail, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 INITIAL_DOCUMENTS = 40
@@ -200,6 +201,19 @@ class Readers:
                         seen.append(model["generation"])
                 time.sleep(0.02)
 
+    def served_since(self, since: float, plans: list[list[str]]) -> bool:
+        """Every reader has been answered on a request it sent after ``since``."""
+        with self.lock:
+            answered = {a.path for a in self.answers if a.started >= since}
+        return all(answered & set(plan) for plan in plans)
+
+    def health_shows(self, generations: dict[str, int]) -> bool:
+        """The /health watcher has seen each model serve its generation in ``generations``."""
+        return all(
+            (self.generations_seen.get(name) or [None])[-1] == generation
+            for name, generation in generations.items()
+        )
+
     def _fail(self, message: str) -> None:
         with self.lock:
             self.failures.append(message)
@@ -270,7 +284,11 @@ def test_rebuilding_every_read_model_three_times_while_the_api_serves_fails_no_r
             threads.append(threading.Thread(target=readers.watch_health))
             for thread in threads:
                 thread.start()
-            time.sleep(0.5)  # the readers are served before any rebuild starts
+            generations = {k: v["generation"] for k, v in registry(settings).items()}
+            eventually(  # the readers are served before any rebuild starts
+                lambda: readers.served_since(0, plans) and readers.health_shows(generations),
+                what="every reader answered before the first rebuild",
+            )
 
             # A writer drafts documents all through the rebuilds.
             rebuilding = threading.Event()
@@ -313,7 +331,13 @@ def test_rebuilding_every_read_model_three_times_while_the_api_serves_fails_no_r
                     assert read_model_tables(settings) == tables_of(generations), (
                         "the old generations' tables were not dropped (or new ones missing)"
                     )
-                    time.sleep(0.3)  # readers served on the new generation before the next
+                    switched = time.monotonic()
+                    eventually(  # readers served on the new generation before the next
+                        lambda since=switched, now=generations: (
+                            readers.served_since(since, plans) and readers.health_shows(now)
+                        ),
+                        what=f"every reader answered after switch {n + 1}",
+                    )
             finally:
                 rebuilding.clear()
                 writer.join(timeout=30)
@@ -329,7 +353,11 @@ def test_rebuilding_every_read_model_three_times_while_the_api_serves_fails_no_r
                     f"/dashboard/countersigns?min_position={last}", headers=auth(READER)
                 )
                 assert board.status_code == 200, board.text
-            time.sleep(0.3)  # a last round of reads after the final writes
+            written_all = time.monotonic()
+            eventually(  # a last round of reads after the final writes
+                lambda: readers.served_since(written_all, plans),
+                what="every reader answered after the final writes",
+            )
         finally:
             if readers is not None:
                 readers.stop.set()

@@ -17,30 +17,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.conftest import auth
+from tests.support.http import create, move_clock, write
 
 WAIVER = "方案涉及依法不公开的财政安排，不宜公开征求意见"
 DISSENT = "民生支出增幅偏低，建议调整后再议"
 
-
-def ok(response: Any, status: int = 200) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def post(client: Any, path: str, by: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A command on an existing resource: 200."""
-    return ok(client.post(path, json=body, headers=auth(by)))
-
-
-def create(client: Any, path: str, by: str, body: dict[str, Any]) -> dict[str, Any]:
-    """A new resource: 201."""
-    return ok(client.post(path, json=body, headers=auth(by)), 201)
-
-
-def move_clock(client: Any, now: str) -> dict[str, Any]:
-    return post(client, "/_clock", "p-admin", {"now": now})
+# The whole story above, in log order (a meeting's own events belong to every decision it took
+# up; other topics' events would not).
+STORY = [
+    "DecisionInitiated",
+    *["DecisionProcedureRecorded"] * 4,
+    "MeetingConvened", "TopicProposed", "DecisionTopicLinked", "TopicSet", "PapersDistributed",
+    "AbsenceRecorded", "MeetingOpened", "TopicDecided", "DecisionTaken", "MeetingClosed",
+    "MinutesDrafted", "MinutesSigned",
+    "DocumentDrafted", "DecisionDocumentLinked", "CountersignRequested", "DocumentCountersigned",
+    "CountersignDeemedNoObjection", "DocumentSignedOff", "DocumentNumbered", "DocumentIssued",
+    "SupervisionItemRegistered", "DecisionSupervisionLinked", "ProgressReported", "ItemVerified",
+    "RectificationOrdered", "ItemOverdue", "ProgressReported", "ItemVerified", "ItemClosed",
+]  # fmt: skip
 
 
 @dataclass
@@ -69,15 +63,15 @@ def decision_lifecycle(client: Any) -> Lifecycle:
 
 def _procedures(client: Any, d: str) -> None:
     path = f"/decisions/{d}/procedures"
-    post(client, path, "p-finance-head", {
+    write(client, path, "p-finance-head", {
         "procedure": "public_participation", "performed_by": "u-finance", "waived_reason": WAIVER,
     })  # fmt: skip
     for procedure in ("expert_review", "risk_assessment"):
-        post(client, path, "p-finance-head", {
+        write(client, path, "p-finance-head", {
             "procedure": procedure, "performed_by": "u-finance", "conclusion": "同意",
             "evidence_refs": [f"{procedure}-报告"],
         })  # fmt: skip
-    post(client, path, "p-justice-head", {
+    write(client, path, "p-justice-head", {
         "procedure": "legality_review", "performed_by": "u-justice", "conclusion": "合法",
         "evidence_refs": ["合法性审查意见书"],
     })  # fmt: skip
@@ -89,26 +83,26 @@ def _executive_meeting(client: Any, d: str) -> tuple[str, str]:
         "scheduled_at": "2026-09-30T09:00:00+08:00",
     })  # fmt: skip
     m = meeting["id"]
-    topic = post(client, f"/meetings/{m}/topics", "p-exec-vm", {
+    topic = write(client, f"/meetings/{m}/topics", "p-exec-vm", {
         "title": "审议2027年市级财政预算草案", "decision_id": d, "proposed_by": "p-exec-vm",
     })["topic_id"]  # fmt: skip
-    post(client, f"/meetings/{m}/topics/{topic}/set", "p-mayor")
-    post(client, f"/meetings/{m}/papers", "p-office-dir",
+    write(client, f"/meetings/{m}/topics/{topic}/set", "p-mayor")
+    write(client, f"/meetings/{m}/papers", "p-office-dir",
          {"distributed_at": "2026-09-28T09:00:00+08:00"})  # fmt: skip
-    post(client, f"/meetings/{m}/absences", "p-office-dir",
+    write(client, f"/meetings/{m}/absences", "p-office-dir",
          {"person_id": "p-vm-c", "reason": "赴省参加会议", "approved_by": "p-mayor"})  # fmt: skip
     present = ["p-mayor", "p-exec-vm", "p-vm-a", "p-vm-b", "p-sg"]
-    post(client, f"/meetings/{m}/open", "p-mayor", {"present": present})
+    write(client, f"/meetings/{m}/open", "p-mayor", {"present": present})
     positions = {"p-mayor": "agree", "p-exec-vm": "agree", "p-vm-a": "dissent",
                  "p-vm-b": "agree", "p-sg": "abstain"}  # fmt: skip
-    post(client, f"/meetings/{m}/decisions", "p-mayor", {
+    write(client, f"/meetings/{m}/decisions", "p-mayor", {
         "topic_id": topic, "text": "原则通过", "positions": positions,
         "dissent_notes": {"p-vm-a": DISSENT},
     })  # fmt: skip
-    post(client, f"/meetings/{m}/close", "p-mayor")
-    post(client, f"/meetings/{m}/minutes", "p-office-dir",
+    write(client, f"/meetings/{m}/close", "p-mayor")
+    write(client, f"/meetings/{m}/minutes", "p-office-dir",
          {"text": "会议原则通过2027年预算草案", "drafted_by": "p-office-dir"})  # fmt: skip
-    post(client, f"/meetings/{m}/minutes/sign", "p-mayor")
+    write(client, f"/meetings/{m}/minutes/sign", "p-mayor")
     return m, topic
 
 
@@ -119,9 +113,9 @@ def _carried_out(client: Any, d: str) -> str:
         "to": "u-finance", "matters": ["2027年预算"], "decision_id": d,
     })  # fmt: skip
     doc_id = doc["id"]
-    post(client, f"/documents/{doc_id}/countersign-requests", "p-finance-head",
+    write(client, f"/documents/{doc_id}/countersign-requests", "p-finance-head",
          {"unit_ids": ["u-ecology", "u-housing"]})  # fmt: skip
-    post(client, f"/documents/{doc_id}/countersignatures", "p-ecology-head",
+    write(client, f"/documents/{doc_id}/countersignatures", "p-ecology-head",
          {"unit_id": "u-ecology", "opinion": "agree"})  # fmt: skip
     move_clock(client, "2026-10-14T09:00:00+08:00")  # D7: due 10-14 00:00, deemed
     create(client, "/leaves", "p-mayor", {
@@ -130,9 +124,9 @@ def _carried_out(client: Any, d: str) -> str:
         "acting_id": "p-exec-vm",
     })  # fmt: skip
     move_clock(client, "2026-10-14T11:00:00+08:00")
-    post(client, f"/documents/{doc_id}/sign-off", "p-exec-vm", {"opinion": "同意印发"})
-    post(client, f"/documents/{doc_id}/register", "p-office-dir", {"issuer_code": "攀府发"})
-    post(client, f"/documents/{doc_id}/issue", "p-office-dir")
+    write(client, f"/documents/{doc_id}/sign-off", "p-exec-vm", {"opinion": "同意印发"})
+    write(client, f"/documents/{doc_id}/register", "p-office-dir", {"issuer_code": "攀府发"})
+    write(client, f"/documents/{doc_id}/issue", "p-office-dir")
     return doc_id
 
 
@@ -144,16 +138,16 @@ def _supervised(client: Any, d: str) -> tuple[str, int]:
     })  # fmt: skip
     i = item["id"]
     report = {"unit_id": "u-finance", "text": "已下达预算指标"}
-    post(client, f"/supervision-items/{i}/reports", "p-finance-head", report)
-    post(client, f"/supervision-items/{i}/verification", "p-office-dir",
+    write(client, f"/supervision-items/{i}/reports", "p-finance-head", report)
+    write(client, f"/supervision-items/{i}/verification", "p-office-dir",
          {"result": "failed", "findings": "部分指标未下达"})  # fmt: skip
-    post(client, f"/supervision-items/{i}/rectification", "p-office-dir",
+    write(client, f"/supervision-items/{i}/rectification", "p-office-dir",
          {"order": "十日内全部下达", "due": "2026-10-25T18:00:00+08:00"})  # fmt: skip
     move_clock(client, "2026-10-26T09:00:00+08:00")  # S3: the rectification is overdue
-    post(client, f"/supervision-items/{i}/reports", "p-finance-head",
+    write(client, f"/supervision-items/{i}/reports", "p-finance-head",
          {"unit_id": "u-finance", "text": "指标已全部下达"})  # fmt: skip
-    post(client, f"/supervision-items/{i}/verification", "p-office-dir",
+    write(client, f"/supervision-items/{i}/verification", "p-office-dir",
          {"result": "passed", "findings": "已整改到位"})  # fmt: skip
-    closed = post(client, f"/supervision-items/{i}/close", "p-office-dir",
+    closed = write(client, f"/supervision-items/{i}/close", "p-office-dir",
                   {"summary": "预算指标全部下达，办结"})  # fmt: skip
     return i, int(closed["position"])

@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 
 from api.settings import Settings
-from tests.conftest import SECRET, START
+from tests.support.http import SECRET, START
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
