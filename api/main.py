@@ -14,6 +14,7 @@ from api import errors
 from api.middleware import LimitAndCorrelate
 from api.routes import (
     accountability,
+    calendar,
     dashboards,
     decisions,
     documents,
@@ -34,6 +35,7 @@ log = logging.getLogger("govrules")
 
 ROUTERS = (
     roster,
+    calendar,
     lists,  # before leaves: /leaves/list is not a leave id
     dashboards, documents, meetings, decisions, supervision, leaves, regulations,
     accountability, system,

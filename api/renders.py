@@ -14,6 +14,7 @@ from domain.base import GovAggregate, Records
 from domain.clock import local_date
 from domain.decisions import Decision
 from domain.documents import OfficialDocument
+from domain.holidays import HolidayCalendar
 from domain.leaves import LeaveRecord
 from domain.meetings import Meeting
 from domain.regulations import Regulation
@@ -34,6 +35,7 @@ EXTRAS: dict[type[GovAggregate], Callable[[Any], dict[str, Any]]] = {
 }
 RESOURCES: tuple[type[GovAggregate], ...] = (
     OfficialDocument, Decision, Meeting, SupervisionItem, LeaveRecord, Regulation, Roster,
+    HolidayCalendar,
 )  # fmt: skip
 COLLECTIONS = {cls.COLLECTION: cls for cls in RESOURCES}
 

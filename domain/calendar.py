@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import chinese_calendar
 
@@ -111,11 +111,46 @@ def _list(values: object, key: str) -> list[Any]:
     return values
 
 
+def library_knows(year: int) -> bool:
+    """Whether ``chinese_calendar`` ships the State Council's notice for ``year``."""
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+class Notice(Protocol):
+    """A year's recorded notice (``domain.holidays.YearNotice``)."""
+
+    @property
+    def year(self) -> int: ...
+    @property
+    def holidays(self) -> tuple[date, ...]: ...
+    @property
+    def workdays(self) -> tuple[date, ...]: ...
+
+
 class WorkingDayCalendar:
     """Working days (工作日) per the State Council calendar plus overrides (D7)."""
 
     def __init__(self, overrides: CalendarOverrides | None = None) -> None:
         self._overrides = overrides if overrides is not None else CalendarOverrides.empty()
+
+    def with_notices(self, notices: Iterable[Notice]) -> WorkingDayCalendar:
+        """This calendar and the years' notices recorded in the log (``domain.holidays``): each
+        such year is known, its holidays off and its make-up days worked."""
+        notices = list(notices)
+        if not notices:
+            return self
+        o = self._overrides
+        return WorkingDayCalendar(
+            CalendarOverrides(
+                holidays=o.holidays.union(*(n.holidays for n in notices)),
+                workdays=o.workdays.union(*(n.workdays for n in notices)),
+                known_years=o.known_years | {n.year for n in notices},
+            )
+        )
 
     def is_workday(self, d: date) -> bool:
         """Is `d` a working day? Overrides win; a year with no data raises CalendarYearUnknown."""

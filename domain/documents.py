@@ -24,7 +24,7 @@ from domain.base import (
     StatusRule,
     clearance_covers,
 )
-from domain.calendar import add_months
+from domain.calendar import CalendarYearUnknown, add_months
 from domain.clock import SHANGHAI, local_date
 from domain.fields import Text
 from domain.roster import InvalidReference, Roster
@@ -183,13 +183,19 @@ class Countersign:
 
     unit_id: str
     requested_at: datetime
-    due: datetime
+    due: datetime | None  # None: pending the calendar of ``due_pending_year`` (D7)
     due_basis: str
     status: str = "pending"  # pending | answered | deemed
     opinion: str | None = None
     reasons: str | None = None
     answered_by: str | None = None
     answered_at: datetime | None = None
+    due_pending_year: int | None = None
+
+    def passed(self, at: datetime) -> bool:
+        """D7: still pending, and its limit passed by ``at`` (a due time not yet known has
+        not passed)."""
+        return self.status == "pending" and self.due is not None and at >= self.due
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,14 +310,33 @@ class OfficialDocument(GovAggregate):
     class CountersignRequested(Event):
         TOPIC = "govrules:CountersignRequested"
         unit_ids: list[str]
-        due: datetime
+        due: datetime | None
         due_basis: str
+        # D7: the year whose calendar is not recorded yet; the due time follows once it is.
+        due_pending_year: int | None = None
 
         def apply(self, doc: OfficialDocument) -> None:
             for unit_id in self.unit_ids:
                 doc.countersigns[unit_id] = Countersign(
-                    unit_id, self.timestamp, self.due, self.due_basis
-                )
+                    unit_id, self.timestamp, self.due, self.due_basis,
+                    due_pending_year=self.due_pending_year,
+                )  # fmt: skip
+
+    class CountersignDueSet(Event):
+        """D7: the due time of a request made before its year's calendar was recorded,
+        counted by the system once it is (or still pending on a later year)."""
+
+        TOPIC = "govrules:CountersignDueSet"
+        unit_id: str
+        due: datetime | None
+        due_pending_year: int | None
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.countersigns[self.unit_id] = replace(
+                doc.countersigns[self.unit_id],
+                due=self.due,
+                due_pending_year=self.due_pending_year,
+            )
 
     class Countersigned(Event):
         TOPIC = "govrules:DocumentCountersigned"
@@ -556,9 +581,10 @@ class OfficialDocument(GovAggregate):
             asked = self.countersigns.get(unit_id)
             if asked is not None and asked.status in ("pending", "deemed"):
                 raise refuse("D6", f"{unit_id} has already been asked and has not answered")
+        pending_year = None
         if due is None:
-            due = calendar.due_after_working_days(act.at, COUNTERSIGN_WORKING_DAYS)
             basis = "D7: 7 working days"
+            due, pending_year = _working_days_due(calendar, act.at)
         else:
             if due.tzinfo is None:
                 raise InvalidReference("due must carry a time zone offset")
@@ -575,6 +601,7 @@ class OfficialDocument(GovAggregate):
             unit_ids=unit_ids,
             due=due,
             due_basis=basis,
+            due_pending_year=pending_year,
         )
 
     def countersign(self, act: Act, unit_id: str, opinion: str, reasons: str | None) -> None:
@@ -587,8 +614,8 @@ class OfficialDocument(GovAggregate):
         entry = self.countersigns.get(unit_id)
         if entry is None:
             raise refuse("D6", f"{unit_id} was not asked to countersign")
-        if entry.status == "deemed" or (entry.status == "pending" and act.at >= entry.due):
-            raise refuse("D7", f"the limit passed at {entry.due.isoformat()}: deemed no objection")
+        if entry.status == "deemed" or entry.passed(act.at):
+            raise refuse("D7", f"the limit passed at {entry.due}: deemed no objection")
         if entry.status != "pending":
             raise refuse("D6", f"{unit_id} has already answered")
         if opinion not in ("agree", "disagree"):
@@ -624,6 +651,23 @@ class OfficialDocument(GovAggregate):
         )
         return True
 
+    def set_countersign_due(self, act: Act, calendar: WorkingDayCalendar, unit_id: str) -> bool:
+        """D7 (timer): once the calendar of the year a request waited for is recorded, the
+        system counts its 7 working days from the request (day 0 its own day) and records the
+        due time — or that it still waits, on a later year. Idempotent: False when nothing
+        waits (answered meanwhile, or the due time already set)."""
+        entry = self.countersigns.get(unit_id)
+        if entry is None or entry.status != "pending" or entry.due is not None:
+            return False
+        due, pending_year = _working_days_due(calendar, entry.requested_at)
+        if due is None and pending_year == entry.due_pending_year:
+            return False
+        self.record(
+            self.CountersignDueSet, act, rules=("D7",), post=None, unit_id=unit_id, due=due,
+            due_pending_year=pending_year,
+        )  # fmt: skip
+        return True
+
     def summarise_disagreement(self, act: Act, sides: str, proposal: str) -> None:
         """D6: where units disagree the lead unit lists each side's reasons and a proposal."""
         post = self._lead_post(act, "D6")
@@ -640,8 +684,8 @@ class OfficialDocument(GovAggregate):
         """D6/D7: every asked unit answered (or its limit passed: no objection), and any
         disagreement summarised by the lead unit after the last disagreement."""
         for entry in self.countersigns.values():
-            if entry.status == "pending" and at < entry.due:
-                due = entry.due.isoformat()
+            if entry.status == "pending" and not entry.passed(at):
+                due = entry.due.isoformat() if entry.due else "pending its year's calendar"
                 raise refuse("D6", f"{entry.unit_id} has not countersigned (due {due})")
         disagreements = [
             c.answered_at
@@ -968,3 +1012,14 @@ def _check_content(
         raise refuse("D3", f"a request carries one matter (一文一事), not {len(matters)}")
     if doc_type == "report" and includes_request:
         raise refuse("D3", "a report may not carry a request (报告不得夹带请示事项)")
+
+
+def _working_days_due(
+    calendar: WorkingDayCalendar, requested_at: datetime
+) -> tuple[datetime | None, int | None]:
+    """D7: the due time 7 working days after ``requested_at``; or, when they reach into a year
+    whose calendar is not recorded, no due time yet and that year (never a guess)."""
+    try:
+        return calendar.due_after_working_days(requested_at, COUNTERSIGN_WORKING_DAYS), None
+    except CalendarYearUnknown as unknown:
+        return None, unknown.year

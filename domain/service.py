@@ -24,6 +24,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from domain.base import SYSTEM, Act, Actor, GovAggregate
+from domain.holidays import CALENDAR_ID, HolidayCalendar
 from domain.leaves import LEDGER_ID, AbsenceLedger
 from domain.roster import ROSTER_ID, InvalidReference, Roster
 from domain.rules import Conflict, NotFound, forbid
@@ -192,8 +193,9 @@ class UnitOfWork:
         working-day calendar, the absence ledger (opened on first use)."""
         if name == "roster":
             return self.roster
-        if name == "calendar":
-            return self.app.calendar
+        if name == "calendar":  # the shipped years, and the notices recorded since
+            recorded = self.find(HolidayCalendar, CALENDAR_ID)
+            return self.app.calendar.with_notices(recorded.notices() if recorded else ())
         if name == "ledger":
             return self.ledger() or self.add(AbsenceLedger.open(self.act))
         raise LookupError(name)

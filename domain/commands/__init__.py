@@ -4,6 +4,7 @@ the API, the synthetic city, the ticker and the tests all come in through them."
 
 from __future__ import annotations
 
+from domain.commands.calendar import RecordCalendarYear
 from domain.commands.decisions import InitiateDecision, PublishDecision, RecordProcedure
 from domain.commands.documents import (
     Countersign,
@@ -69,7 +70,8 @@ __all__ = [
     "EvaluateRegulation", "FileLeave", "FileRegulation", "FormABPair", "InitiateDecision",
     "IssueDocument", "OpenMeeting", "OpenPublicComment", "OrderRectification", "ProposeTopic",
     "PublishDecision", "PublishDocument", "PublishRegulation", "ReceiveComment",
-    "RecordAbsence", "RecordDeadline", "RecordProcedure", "RegisterDocument", "RegisterItem",
+    "RecordAbsence", "RecordCalendarYear", "RecordDeadline", "RecordProcedure",
+    "RegisterDocument", "RegisterItem",
     "Relieve", "ReportLeave", "ReportProgress", "ReportReturn", "RequestCountersign",
     "ReviewCleanup", "ReviewDocument", "ReviewLegality", "ReviseRegulation", "SetTopic",
     "SignMinutes", "SignOff", "SummariseDisagreement", "VerifyItem", "record_deadline",

@@ -24,13 +24,14 @@ if TYPE_CHECKING:
 
 KINDS: dict[str, type[GovAggregate]] = {
     "countersign": OfficialDocument,  # D7
+    "countersign-due": OfficialDocument,  # D7: its year's calendar was recorded
     "report": SupervisionItem,  # S3
     "item": SupervisionItem,  # S3
     "return": LeaveRecord,  # L6
     "filing": Regulation,  # G5
     "expiry": Regulation,  # G6
 }
-Record = Callable[[Any, Act], bool]
+Record = Callable[[Any, Act, UnitOfWork], bool]
 
 
 def deadline(kind: str, key: str, due: str) -> tuple[datetime, Record]:
@@ -38,16 +39,20 @@ def deadline(kind: str, key: str, due: str) -> tuple[datetime, Record]:
     if kind in ("filing", "expiry"):
         day = date.fromisoformat(due)
         if kind == "filing":
-            return filing_overdue_at(day), lambda r, act: r.record_filing_overdue(act, key, day)
-        return expiry_at(day), lambda r, act: r.record_expiry(act, day)
+            return filing_overdue_at(day), lambda r, act, _: r.record_filing_overdue(act, key, day)
+        return expiry_at(day), lambda r, act, _: r.record_expiry(act, day)
     at = datetime.fromisoformat(due)
     if at.tzinfo is None:
         raise ValueError(f"a {kind} due time carries its offset: {due!r}")
     commands: dict[str, Record] = {
-        "countersign": lambda d, act: d.deem_no_objection(act, key, at),
-        "report": lambda i, act: i.record_report_overdue(act, at),
-        "item": lambda i, act: i.record_overdue(act, at),
-        "return": lambda lv, act: lv.record_return_overdue(act, at),
+        "countersign": lambda d, act, _: d.deem_no_objection(act, key, at),
+        # ``due`` is when the calendar was recorded: the due time is counted from then on.
+        "countersign-due": lambda d, act, uow: d.set_countersign_due(
+            act, uow.provide("calendar"), key
+        ),
+        "report": lambda i, act, _: i.record_report_overdue(act, at),
+        "item": lambda i, act, _: i.record_overdue(act, at),
+        "return": lambda lv, act, _: lv.record_return_overdue(act, at),
     }
     return at, commands[kind]
 
@@ -67,7 +72,7 @@ class RecordDeadline(Command):
         cls = KINDS[self.kind]
         aggregate = uow.get(cls, self.aggregate_id)
         _, record = deadline(self.kind, self.key, self.due)
-        record(aggregate, uow.act)
+        record(aggregate, uow.act, uow)
         return aggregate
 
 

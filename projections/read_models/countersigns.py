@@ -18,8 +18,9 @@ class Countersigns(ReadModel):
     name: ClassVar[str] = "countersigns"
     tables: ClassVar[dict[str, str]] = {
         "requests": "document_id uuid NOT NULL, unit_id text NOT NULL, requested_at "
-        "timestamptz NOT NULL, due timestamptz NOT NULL, status text NOT NULL, opinion text, "
-        "answered_at timestamptz, position bigint NOT NULL, PRIMARY KEY (document_id, unit_id)"
+        "timestamptz NOT NULL, due timestamptz, due_pending_year int, status text NOT NULL, "
+        "opinion text, answered_at timestamptz, position bigint NOT NULL, "
+        "PRIMARY KEY (document_id, unit_id)"
     }
     # The dashboard lists the open requests by due time.
     indexes: ClassVar[tuple[tuple[str, str], ...]] = (
@@ -29,23 +30,31 @@ class Countersigns(ReadModel):
         OfficialDocument.CountersignRequested.NAME,
         OfficialDocument.Countersigned.NAME,
         OfficialDocument.CountersignDeemedNoObjection.NAME,
+        OfficialDocument.CountersignDueSet.NAME,
     )
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
         """Folds the batch per (document, unit), then one batched upsert."""
         rows: dict[tuple[str, str], dict[str, Any]] = {}
+        due_set: dict[tuple[str, str], dict[str, Any]] = {}  # D7: due times counted later
         for e in events:
+            key = (e.originator_id, e.state.get("unit_id", ""))
+            if e.type == OfficialDocument.CountersignDueSet.NAME and key not in rows:
+                due, year = e.state["due"], e.state["due_pending_year"]
+                due_set[key] = {"document_id": key[0], "unit_id": key[1], "due": due, "year": year}
+                continue
             _fold(rows, e)
         requested = [r for r in rows.values() if r["requested"]]
-        answered = [r for r in rows.values() if not r["requested"]]
+        answered = [r for r in rows.values() if not r["requested"] and "status" in r]
         insert_rows(
             cur,
             t["requests"],
-            ("document_id", "unit_id", "requested_at", "due", "status", "opinion", "answered_at",
-             "position"),
+            ("document_id", "unit_id", "requested_at", "due", "due_pending_year", "status",
+             "opinion", "answered_at", "position"),
             requested,
             "ON CONFLICT (document_id, unit_id) DO UPDATE SET requested_at = "
-            "EXCLUDED.requested_at, due = EXCLUDED.due, status = EXCLUDED.status, opinion = "
+            "EXCLUDED.requested_at, due = EXCLUDED.due, due_pending_year = "
+            "EXCLUDED.due_pending_year, status = EXCLUDED.status, opinion = "
             "EXCLUDED.opinion, answered_at = EXCLUDED.answered_at, position = EXCLUDED.position",
         )  # fmt: skip
         if answered:
@@ -57,6 +66,14 @@ class Countersigns(ReadModel):
                 ).format(t["requests"]),
                 answered,
             )
+        if due_set:
+            cur.executemany(
+                SQL(
+                    "UPDATE {} SET due = %(due)s, due_pending_year = %(year)s "
+                    "WHERE document_id = %(document_id)s AND unit_id = %(unit_id)s"
+                ).format(t["requests"]),
+                list(due_set.values()),
+            )
 
 
 # ----- queries (the API reads these) -------------------------------------------------------
@@ -66,8 +83,9 @@ def open_requests(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> li
     """D7: the open requests, by due time, each saying whether it is overdue at ``now``."""
     rows = conn.execute(
         SQL(
-            "SELECT document_id, unit_id, requested_at, due, due <= %s AS overdue "
-            "FROM {} WHERE status = 'pending' ORDER BY due, document_id, unit_id"
+            "SELECT document_id, unit_id, requested_at, due, due_pending_year, "
+            "COALESCE(due <= %s, false) AS overdue FROM {} WHERE status = 'pending' "
+            "ORDER BY due NULLS LAST, document_id, unit_id"
         ).format(t["requests"]),
         (now,),
     ).fetchall()
@@ -75,15 +93,18 @@ def open_requests(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> li
 
 
 def open_counts(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> dict[str, int]:
-    """D7: how many requests are open, and how many of them are past their due time."""
+    """D7: how many requests are open, how many are past their due time, and how many wait
+    for their year's calendar."""
     row = conn.execute(
         SQL(
-            "SELECT count(*) AS open, count(*) FILTER (WHERE due <= %s) AS overdue "
-            "FROM {} WHERE status = 'pending'"
+            "SELECT count(*) AS open, count(*) FILTER (WHERE due <= %s) AS overdue, "
+            "count(*) FILTER (WHERE due IS NULL) AS due_pending FROM {} "
+            "WHERE status = 'pending'"
         ).format(t["requests"]),
         (now,),
     ).fetchone()
-    return {"open": row["open"] if row else 0, "overdue": row["overdue"] if row else 0}
+    names = ("open", "overdue", "due_pending")
+    return {name: row[name] if row else 0 for name in names}
 
 
 def _fold(rows: dict[tuple[str, str], dict[str, Any]], e: Event) -> None:
@@ -94,7 +115,8 @@ def _fold(rows: dict[tuple[str, str], dict[str, Any]], e: Event) -> None:
         for unit_id in s["unit_ids"]:
             rows[(e.originator_id, unit_id)] = {
                 "document_id": e.originator_id, "unit_id": unit_id,
-                "requested_at": s["timestamp"], "due": s["due"], "status": "pending",
+                "requested_at": s["timestamp"], "due": s["due"],
+                "due_pending_year": s.get("due_pending_year"), "status": "pending",
                 "opinion": None, "answered_at": None, "position": e.position, "requested": True,
             }  # fmt: skip
         return
@@ -104,6 +126,9 @@ def _fold(rows: dict[tuple[str, str], dict[str, Any]], e: Event) -> None:
         {"document_id": key[0], "unit_id": key[1], "requested_at": None, "due": None,
          "requested": False},
     )  # fmt: skip
+    if e.type == OfficialDocument.CountersignDueSet.NAME:  # its request is in this batch
+        row.update(due=s["due"], due_pending_year=s["due_pending_year"])
+        return
     if e.type == OfficialDocument.CountersignDeemedNoObjection.NAME:
         row.update(status="deemed", opinion="no_objection", answered_at=s["due"])
     else:

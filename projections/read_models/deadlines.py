@@ -20,6 +20,7 @@ import psycopg
 from psycopg.sql import SQL
 
 from domain.documents import OfficialDocument
+from domain.holidays import HolidayCalendar
 from domain.leaves import LeaveRecord
 from domain.regulations import Regulation, expiry_at, filing_overdue_at
 from domain.supervision import SupervisionItem
@@ -57,11 +58,17 @@ class Deadlines(ReadModel):
         "open": "kind text NOT NULL, aggregate_id uuid NOT NULL, key text NOT NULL, "
         "due text NOT NULL, due_at timestamptz NOT NULL, done boolean NOT NULL, "
         "position bigint NOT NULL, PRIMARY KEY (kind, aggregate_id, key, due)",
+        # D7: countersigns whose due time waits for a year's calendar; once the year is
+        # recorded each becomes an open "countersign-due" obligation, due at that moment.
+        "waiting": "kind text NOT NULL, aggregate_id uuid NOT NULL, key text NOT NULL, "
+        "year int NOT NULL, position bigint NOT NULL, PRIMARY KEY (kind, aggregate_id, key)",
     }
     # The ticker asks every second for open rows whose moment has come: only those are indexed.
     indexes: ClassVar[tuple[tuple[str, str], ...]] = (("open", "(due_at) WHERE NOT done"),)
     types: ClassVar[tuple[str, ...]] = (
         OfficialDocument.CountersignRequested.NAME,
+        OfficialDocument.CountersignDueSet.NAME,
+        HolidayCalendar.YearRecorded.NAME,
         SupervisionItem.Registered.NAME,
         SupervisionItem.RectificationOrdered.NAME,
         LeaveRecord.Reported.NAME,
@@ -80,6 +87,7 @@ class Deadlines(ReadModel):
             batch.fold(e)
         insert_rows(cur, t["open"], COLUMNS, list(batch.new.values()))
         _mark_met(cur, t, batch.met)
+        _wait(cur, t, batch)
 
 
 class _Batch:
@@ -90,12 +98,20 @@ class _Batch:
         self.new: dict[tuple[str, str, str, str], Row] = {}
         self.by_aggregate: dict[tuple[str, str], list[Row]] = {}  # (kind, id) → its new rows
         self.met: list[tuple[str, str, str | None, str | None]] = []  # kind, id, key?, due?
+        # D7 pending due times, in event order: ("wait", row) | ("unwait", (id, key)) |
+        # ("recorded", (year, moment)) — applied in that order after the batch's rows.
+        self.waits: list[tuple[str, Any]] = []
 
     def fold(self, e: Event) -> None:
         s = e.state
         if e.type == OfficialDocument.CountersignRequested.NAME:
             for unit_id in s["unit_ids"]:
-                self.add(e, "countersign", unit_id, s["due"], datetime.fromisoformat(s["due"]))
+                self.countersign_due(e, unit_id, s["due"], s.get("due_pending_year"))
+        elif e.type == OfficialDocument.CountersignDueSet.NAME:
+            self.meet("countersign-due", e.originator_id, s["unit_id"], None)
+            self.countersign_due(e, s["unit_id"], s["due"], s["due_pending_year"])
+        elif e.type == HolidayCalendar.YearRecorded.NAME:
+            self.waits.append(("recorded", (s["year"], s["timestamp"])))
         elif e.type == SupervisionItem.Registered.NAME:
             self.add(e, "item", "", s["deadline"], datetime.fromisoformat(s["deadline"]))
             for due in s["report_dates"]:
@@ -111,12 +127,23 @@ class _Batch:
             self.add(e, "expiry", "", until, expiry_at(date.fromisoformat(until)))
         elif e.type in MET_BY_UNIT:
             self.meet("countersign", e.originator_id, s["unit_id"], None)
+            self.meet("countersign-due", e.originator_id, s["unit_id"], None)
+            self.waits.append(("unwait", (e.originator_id, s["unit_id"])))
         elif e.type in MET_BY_DUE:
             self.meet(MET_BY_DUE[e.type], e.originator_id, "", s["due"])
         elif e.type in MET_BY_BODY:
             self.meet("filing", e.originator_id, s["body"], None)
         for kind in MET_ALL.get(e.type, ()):
             self.meet(kind, e.originator_id, None, None)
+
+    def countersign_due(self, e: Event, unit_id: str, due: str | None, year: int | None) -> None:
+        """D7: a known due time is an obligation; an unknown one waits for its year."""
+        if due is not None:
+            self.add(e, "countersign", unit_id, due, datetime.fromisoformat(due))
+        elif year is not None:
+            row = {"kind": "countersign-due", "aggregate_id": e.originator_id, "key": unit_id,
+                   "year": year, "position": e.position}  # fmt: skip
+            self.waits.append(("wait", row))
 
     def add(self, e: Event, kind: str, key: str, due: str, due_at: datetime) -> None:
         row = {
@@ -141,6 +168,37 @@ class _Batch:
         # aggregate's rows", which may reach back into earlier batches.
         if not hit or key is None:
             self.met.append((kind, aggregate_id, key, due))
+
+
+def _wait(cur: psycopg.Cursor[Any], t: Tables, batch: _Batch) -> None:
+    """D7: countersigns start waiting for a year's calendar, stop (answered), or — their year
+    recorded — become open "countersign-due" obligations due at the moment it was recorded."""
+    for what, value in batch.waits:
+        if what == "wait":
+            cur.execute(
+                SQL(
+                    "INSERT INTO {} (kind, aggregate_id, key, year, position) VALUES (%(kind)s, "
+                    "%(aggregate_id)s, %(key)s, %(year)s, %(position)s) ON CONFLICT (kind, "
+                    "aggregate_id, key) DO UPDATE SET year = EXCLUDED.year"
+                ).format(t["waiting"]),
+                value,
+            )
+        elif what == "unwait":
+            cur.execute(
+                SQL("DELETE FROM {} WHERE aggregate_id = %s AND key = %s").format(t["waiting"]),
+                value,
+            )
+        else:
+            year, moment = value
+            cur.execute(
+                SQL(
+                    "WITH due AS (DELETE FROM {} WHERE year = %(year)s RETURNING *) "
+                    "INSERT INTO {} (kind, aggregate_id, key, due, due_at, done, position) "
+                    "SELECT kind, aggregate_id, key, %(due)s, %(at)s, false, position FROM due "
+                    "ON CONFLICT DO NOTHING"
+                ).format(t["waiting"], t["open"]),
+                {"year": year, "due": moment, "at": datetime.fromisoformat(moment)},
+            )
 
 
 def _mark_met(

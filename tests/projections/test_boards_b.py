@@ -307,7 +307,7 @@ def test_summary_counts_each_panel_at_the_lowest_position_read(client, services)
     last = head(services)
 
     start = board(client, "summary", last)
-    assert start["countersigns"] == {"open": 2, "overdue": 0}
+    assert start["countersigns"] == {"open": 2, "overdue": 0, "due_pending": 0}
     assert start["supervision"] == {"overdue": 0}
     assert start["leaves"] == {"away_now": 0, "return_overdue": 0, "both_leaders_away": False}
     assert start["regulations"] == {"expiring_within_90_days": 1, "filings_overdue": 0}
@@ -319,6 +319,7 @@ def test_summary_counts_each_panel_at_the_lowest_position_read(client, services)
     assert later["countersigns"] == {
         "open": len(countersigns["open"]),
         "overdue": countersigns["overdue"],
+        "due_pending": sum(1 for c in countersigns["open"] if c["due"] is None),
     }
     assert later["supervision"] == {"overdue": 1}  # S3
     assert later["leaves"] == {"away_now": 1, "return_overdue": 1, "both_leaders_away": False}

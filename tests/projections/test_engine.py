@@ -340,7 +340,9 @@ def test_rows_do_not_depend_on_how_the_log_is_cut_into_batches(services):
     for name in engine.models:
         engine.catch_up(name)
     live = checksums(engine)
-    assert all(n > 0 for n, _ in live.values()), live
+    # Every table holds rows, but the countersigns waiting for a year's calendar: the city's
+    # 2026 never reaches into a year chinesecalendar does not know.
+    assert all(n > 0 for table, (n, _) in live.items() if table != "deadlines.waiting"), live
 
     for batch in (1, 7, 1_000_000):
         engine.rebuild(batch=batch)
