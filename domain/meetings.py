@@ -469,23 +469,32 @@ class Meeting(GovAggregate):
         )
 
     def open(self, act: Act, roster: Roster, present: Iterable[str]) -> None:
-        """M3: an executive meeting opens only with MORE than half its members present; M6:
-        papers went out before; M7: members absent without leave are recorded as such."""
+        """M3: an executive meeting opens only with at least half its members present (半数以上:
+        以上 includes the number itself, so 4 of 8 and 4 of 7 open, 3 of either does not); M6:
+        papers went out before; M7: nobody with a recorded absence is counted present, and
+        members absent without leave are recorded as such."""
         post, acting_for = _chair_or_office(act, roster, self)
         self._before_opening("M3")
         present = list(dict.fromkeys(present))
         for person_id in present:
             if person_id not in roster.people:
                 raise InvalidReference(f"unknown person {person_id!r}")
+        listed_absent = [p for p in present if p in self.absences]
+        if listed_absent:
+            raise refuse(
+                "M7",
+                f"{', '.join(listed_absent)} asked leave of this meeting (recorded absence) and "
+                "cannot also be counted present",
+            )
         members = members_of(self.kind, roster, local_date(act.at))
         attending = [m for m in members if m in present]
         rules = ["M7"]
         if self.kind == "executive":
-            if 2 * len(attending) <= len(members):
+            if 2 * len(attending) < len(members):
                 raise refuse(
                     "M3",
                     f"{len(attending)} of {len(members)} members present; an executive meeting "
-                    "needs more than half (半数以上)",
+                    "needs at least half (半数以上)",
                 )
             rules.append("M3")
         if self.kind in ("executive", "plenary"):

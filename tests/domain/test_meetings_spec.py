@@ -329,16 +329,17 @@ def test_M3_executive_members_are_the_mayor_the_vice_mayors_and_the_secretary_ge
     ]
 
 
-@pytest.mark.parametrize("extra", [0, 1, 2])  # an even, an odd, an even number of members
+@pytest.mark.parametrize("extra", [0, 1, 2])  # 6, 7 and 8 members on the example roster
 @pytest.mark.parametrize("accepted", [False, True])
-def test_M3_executive_meeting_opens_only_with_more_than_half_of_its_members(
+def test_M3_executive_meeting_opens_with_at_least_half_of_its_members(
     extra: int, accepted: bool
 ) -> None:
     r = roster_with_vice_mayors(extra)
     members = [*EXECUTIVE[:-1], *extra_vice_mayors(extra), "p-sg"]  # the roster's order
     assert members_of("executive", r, TODAY) == members
-    # at most half (exactly half when even) is refused; one more than that opens
-    present_count = len(members) // 2 + (1 if accepted else 0)
+    # half (rounded up: half of 7 is 3.5) opens, one fewer does not: 3 of 6, 4 of 7, 4 of 8
+    half = (len(members) + 1) // 2
+    present_count = half if accepted else half - 1
     # the mayor and the last members of the list, so the appointed vice-mayors are counted
     present = [members[0], *members[len(members) - present_count + 1 :]]
     meeting = given(Meeting, *ready_executive())
@@ -363,7 +364,7 @@ def test_M3_members_are_counted_from_the_roster_passed_at_opening() -> None:
     r = roster_with_vice_mayors(2)
     meeting = given(Meeting, *ready_executive())
     example = members_of("executive", roster(), TODAY)
-    present = example[: len(example) // 2 + 1]  # more than half on the example roster
+    present = example[: len(example) // 2]  # half of the example roster: 3 of 6 would open
 
     then = open_with(meeting, present, r=r)
 
@@ -377,14 +378,45 @@ def test_M3_stand_ins_and_non_members_do_not_count_toward_the_quorum() -> None:
             absence("p-vm-a", stand_in_id="p-dsg"),
             absence("p-vm-b", stand_in_id="p-office-dir"),
             absence("p-vm-c", stand_in_id="p-finance-head"),
+            absence("p-exec-vm", stand_in_id="p-housing-head"),
         ),
     )
-    present = ["p-mayor", "p-exec-vm", "p-sg", "p-dsg", "p-office-dir", "p-finance-head"]
+    present = ["p-mayor", "p-sg", "p-dsg", "p-office-dir", "p-finance-head", "p-housing-head"]
 
     then = open_with(meeting, present)
 
     refusal = then.refused("M3")
-    assert f"3 of {len(members_of('executive', roster(), TODAY))}" in refusal.detail
+    assert f"2 of {len(members_of('executive', roster(), TODAY))}" in refusal.detail
+
+
+def test_M3_four_of_eight_open_and_three_of_eight_do_not() -> None:
+    """半数以上 includes half (以上 includes the number itself: Civil Code art. 1259)."""
+    r = roster_with_vice_mayors(2)
+    members = members_of("executive", r, TODAY)
+    assert len(members) == 8
+
+    open_with(given(Meeting, *ready_executive()), members[:3], r=r).refused("M3")
+    (event,) = open_with(given(Meeting, *ready_executive()), members[:4], r=r).events("Opened")
+    assert event.present == members[:4]
+
+
+def test_M3_four_of_seven_open_and_three_of_seven_do_not() -> None:
+    r = roster_with_vice_mayors(1)
+    members = members_of("executive", r, TODAY)
+    assert len(members) == 7
+
+    open_with(given(Meeting, *ready_executive()), members[:3], r=r).refused("M3")
+    open_with(given(Meeting, *ready_executive()), members[:4], r=r).events("Opened")
+
+
+def test_M7_a_member_with_a_recorded_absence_cannot_be_counted_present() -> None:
+    meeting = given(Meeting, *ready_executive(absence("p-vm-a", stand_in_id="p-dsg")))
+
+    then = open_with(meeting, ["p-mayor", "p-exec-vm", "p-vm-a", "p-sg"])
+
+    refusal = then.refused("M7")
+    assert "p-vm-a" in refusal.detail
+    assert then.aggregate.status == "convened"
 
 
 def test_M3_other_kinds_have_no_quorum() -> None:

@@ -9,7 +9,7 @@ from tests.support.decisions import ready_decision
 from tests.support.http import ok, post
 
 EXECUTIVE_MEMBERS = ["p-mayor", "p-exec-vm", "p-vm-a", "p-vm-b", "p-vm-c", "p-sg"]
-QUORUM = ["p-mayor", "p-exec-vm", "p-vm-a", "p-sg"]  # 4 of 6: more than half (M3)
+QUORUM = ["p-mayor", "p-exec-vm", "p-vm-a", "p-sg"]  # 4 of 6: at least half (M3)
 ALL_AGREE = {person: "agree" for person in QUORUM}
 MEETING_DAY = "2026-09-30T09:00:00+08:00"
 
