@@ -11,7 +11,7 @@ from typing_extensions import TypedDict
 
 from domain.decisions import Decision
 from domain.documents import OfficialDocument
-from domain.fields import Instant, Text, described
+from domain.fields import DueTime, Text, described
 from domain.service import Command, UnitOfWork
 from domain.supervision import RESULTS, SOURCE_KINDS, SupervisionItem
 
@@ -42,9 +42,9 @@ class RegisterItem(ItemCommand):
     title: Text
     source: Source
     lead_unit_id: str
-    deadline: Instant
+    deadline: DueTime
     co_unit_ids: list[str] = field(default_factory=list)
-    report_dates: list[Instant] = field(default_factory=list)
+    report_dates: list[DueTime] = field(default_factory=list)
     led_by: Annotated[str | None, described("the city leader who leads it (S4)")] = None
 
     def handle(self, uow: UnitOfWork) -> SupervisionItem:
@@ -95,7 +95,7 @@ class OrderRectification(ItemCommand):
 
     item_id: uuid.UUID
     order: str
-    due: Instant
+    due: DueTime
 
 
 @dataclass(frozen=True)

@@ -332,3 +332,31 @@ def test_every_command_on_a_closed_item_is_refused_s1(client, services):
     state = get(client, f"/supervision-items/{item_id}")
     assert state == {**item, "position": state["position"]}
     assert state["version"] == item["version"] == 4
+
+
+# ----- dates where people think in dates (api.md) ------------------------------------------
+
+
+def test_a_deadline_and_report_dates_given_as_days_mean_the_end_of_those_days_s1(client):
+    """``YYYY-MM-DD`` is the end of that day in Asia/Shanghai: 24:00, the next 00:00 +08:00."""
+    item = register(client, deadline="2026-11-30", report_dates=["2026-10-14", "2026-11-14"])
+
+    assert datetime.fromisoformat(item["deadline"]) == datetime.fromisoformat(DEADLINE)
+    assert sorted(map(datetime.fromisoformat, item["report_dates"])) == sorted(
+        map(datetime.fromisoformat, REPORT_DATES)
+    )
+    report(client, item["id"])
+    assert verify(client, item["id"], "failed").status_code == 200
+    ordered = ok(rectify(client, item["id"], due="2026-11-19"))
+    (order,) = ordered["rectifications"]
+    assert datetime.fromisoformat(order["due"]) == datetime.fromisoformat(
+        "2026-11-20T00:00:00+08:00"
+    )
+
+
+def test_a_day_that_is_not_one_is_422_and_stores_nothing(client, services):
+    before = log_head(services)
+    for deadline in ("2026-13-01", "2026-02-30", "9999-12-31", "2026-12-01T00:00:00"):
+        r = post(client, "/supervision-items", "p-office-dir", item_body(deadline=deadline))
+        assert_problem(r, 422)
+    assert log_head(services) == before
