@@ -15,6 +15,7 @@ import re
 import typing
 import uuid
 from collections.abc import Callable
+from datetime import date, datetime, time
 from typing import Any
 
 import orjson
@@ -26,6 +27,7 @@ from api.auth import current_actor
 from api.errors import problem
 from api.renders import COLLECTIONS, render
 from domain.base import Actor, GovAggregate
+from domain.clock import SHANGHAI
 from domain.rules import Conflict, RuleViolation, forbid
 from domain.service import Command, Context, Written, execute
 from projections.store import IdempotencyClaim, fingerprint
@@ -36,11 +38,24 @@ PATH_PARAM = re.compile(r"{(\w+)}")
 Answer = Callable[[GovAggregate, Any], dict[str, Any]]
 
 
+def _in_shanghai(value: Any) -> Any:
+    """Answers give instants as users read them: RFC 3339 in Asia/Shanghai (+08:00). Days and
+    times of day as they are."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(SHANGHAI).isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+ANSWER = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
 def json_response(
     body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     return Response(
-        orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS),
+        orjson.dumps(body, default=_in_shanghai, option=ANSWER),
         status_code=status,
         media_type="application/json",
         headers=headers,

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from projections.store import application_env, conninfo, ensure_schema, parse_da
 from tests.support.http import SECRET, auth
 
 LEGACY = sorted((Path(__file__).parents[1] / "data" / "legacy").glob("*.json.gz"))
+INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}")
 VOLATILE = {"now"}  # the drill clock runs on while a test reads: seconds apart
 
 
@@ -112,7 +115,8 @@ def test_a_log_written_before_the_restructuring_answers_as_it_did(legacy_client)
 
 def extends(now: Any, then: Any) -> bool:
     """``now`` answers what ``then`` did: the same values, and objects may have gained fields
-    (the API is extended, never renamed: /dashboard/supervision gained S4 and S5)."""
+    (the API is extended, never renamed: /dashboard/supervision gained S4 and S5). Instants
+    are compared as instants: answers give them in +08:00 now, some were +00:00 then."""
     if isinstance(then, dict):
         return isinstance(now, dict) and all(
             k in now and extends(now[k], v) for k, v in then.items()
@@ -122,5 +126,9 @@ def extends(now: Any, then: Any) -> bool:
             isinstance(now, list)
             and len(now) == len(then)
             and all(extends(a, b) for a, b in zip(now, then, strict=True))
+        )
+    if isinstance(then, str) and isinstance(now, str) and INSTANT.fullmatch(then):
+        return INSTANT.fullmatch(now) is not None and (
+            datetime.fromisoformat(now) == datetime.fromisoformat(then)
         )
     return bool(now == then)

@@ -77,7 +77,7 @@ def test_the_countersign_dashboard_lists_open_requests_with_their_due_time(clien
         f"/dashboard/countersigns?min_position={answered['position']}", headers=auth("p-mayor")
     ).json()
     assert [(o["document_id"], o["unit_id"]) for o in board["open"]] == [(doc["id"], "u-housing")]
-    assert board["open"][0]["due"] == "2026-10-13T16:00:00+00:00"  # D7
+    assert board["open"][0]["due"] == "2026-10-14T00:00:00+08:00"  # D7: 24:00, 7th working day
     assert board["overdue"] == 0
     assert asked["position"] < answered["position"] <= board["position"]
 

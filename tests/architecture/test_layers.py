@@ -90,3 +90,15 @@ def test_no_import_cycles() -> None:
         if node not in state:
             visit(node, [node])
     assert cycles == []
+
+
+def test_no_production_function_is_over_60_lines() -> None:
+    """House style: functions short enough to read at once (about 40 lines; never over 60)."""
+    long = []
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 60:
+                    long.append(f"{name}.{node.name}: {length} lines")
+    assert long == []
