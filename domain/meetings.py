@@ -404,8 +404,10 @@ class Meeting(GovAggregate):
         return topic_id
 
     def set_topic(self, act: Act, roster: Roster, topic_id: str) -> None:
-        """M6: the mayor (or the acting mayor) sets a topic on the agenda, before opening."""
-        post, acting_for = _as_mayor(act, roster, "M6", "topics are set by the mayor")
+        """M6: before opening, the mayor (or the acting mayor) sets a topic on the agenda of a
+        plenary, executive or mayor's office meeting; a special-topic or department meeting's
+        topics are set by its convener (or the leader who entrusted it), not the mayor."""
+        post, acting_for = self._topic_setter(act, roster)
         topic = self._topic(topic_id)
         self._before_opening("M6")
         if topic.set_at is not None:
@@ -418,6 +420,14 @@ class Meeting(GovAggregate):
             acting_for=acting_for,
             topic_id=topic_id,
         )
+
+    def _topic_setter(self, act: Act, roster: Roster) -> tuple[Post, str | None]:
+        if self.kind in MAYORS_MEETINGS:
+            return _as_mayor(act, roster, "M6", "topics are set by the mayor")
+        if act.actor.person_id in (self.convener_id, self.entrusted_by):
+            return _any_post(act), None
+        setters = " or ".join(filter(None, (self.convener_id, self.entrusted_by)))
+        raise forbid("M6", f"this {self.kind} meeting's topics are set by {setters}")
 
     def distribute_papers(self, act: Act, distributed_at: datetime) -> None:
         """M6: topics and papers reach the attendees before the meeting."""

@@ -588,6 +588,40 @@ def test_M6_P2_acting_mayor_sets_a_topic_while_the_mayor_is_away() -> None:
     assert then.aggregate.topics[TOPIC].set_by == "p-exec-vm"
 
 
+def test_M6_a_special_topic_meetings_topics_are_set_by_its_convener_not_the_mayor() -> None:
+    meeting = given(Meeting, convened("special_topic", "p-vm-a"), topic_proposed())
+
+    then = when(meeting, lambda m: m.set_topic(act("p-vm-a"), roster(), TOPIC))
+
+    (event,) = then.events("TopicSet")
+    assert event.meta["actor_id"] == "p-vm-a"
+    assert event.meta["rules"] == ["M6"]
+    assert then.aggregate.topics[TOPIC].set_by == "p-vm-a"
+
+
+@pytest.mark.parametrize("by", ["p-mayor", "p-vm-b", "p-office-dir"])
+def test_M6_nobody_else_sets_a_special_topic_meetings_topics(by: str) -> None:
+    meeting = given(Meeting, convened("special_topic", "p-vm-a"), topic_proposed())
+
+    then = when(meeting, lambda m: m.set_topic(act(by), roster(), TOPIC))
+
+    then.refused("M6", status=403)
+    assert then.aggregate.topics[TOPIC].set_at is None
+
+
+@pytest.mark.parametrize("by", ["p-dsg", "p-vm-b"])
+def test_M6_an_entrusted_special_topic_meetings_topics_are_set_by_convener_or_entruster(
+    by: str,
+) -> None:
+    meeting = given(
+        Meeting, convened("special_topic", "p-dsg", entrusted_by="p-vm-b"), topic_proposed()
+    )
+
+    then = when(meeting, lambda m: m.set_topic(act(by), roster(), TOPIC))
+
+    then.events("TopicSet")
+
+
 def test_M6_a_topic_is_not_set_after_opening() -> None:
     meeting = given(Meeting, convened(), topic_proposed(), papers_distributed(),
                     opened(EXECUTIVE, EXECUTIVE))  # fmt: skip
@@ -606,6 +640,23 @@ def test_M6_a_topic_never_set_cannot_be_decided() -> None:
 
     then.refused("M6")
     assert then.aggregate.topics[TOPIC].decided is None
+
+
+def test_M6_a_vice_mayors_special_topic_meeting_decides_the_topic_it_set_itself() -> None:
+    meeting = given(Meeting, convened("special_topic", "p-vm-a"), topic_proposed())
+    leader = act("p-vm-a")
+    meeting.set_topic(leader, roster(), TOPIC)
+    meeting.open(leader, roster(), ["p-vm-a", "p-finance-head"])
+
+    then = when(
+        meeting,
+        lambda m: m.decide(
+            leader, roster(), TOPIC, "原则同意", {"p-vm-a": "agree", "p-finance-head": "agree"}
+        ),
+    )
+
+    assert [type(e).__name__ for e in then.new_events] == ["TopicSet", "Opened", "TopicDecided"]
+    assert then.aggregate.topics[TOPIC].decided.text == "原则同意"
 
 
 def test_M6_a_topic_is_decided_only_while_the_meeting_is_open() -> None:
