@@ -113,7 +113,7 @@ class Publication:
 
     number: str
     published_on: date
-    valid_until: date
+    valid_until: date | None  # None: a government rule (政府规章) has no validity period
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +247,7 @@ class Regulation(GovAggregate):
         drafting_unit_id: str
         number: str
         published_on: date
-        valid_until: date
+        valid_until: date | None
         filings_due: dict[str, date]
         revises: str | None
 
@@ -356,7 +356,8 @@ class Regulation(GovAggregate):
     def in_force_on(self, day: date) -> bool:
         if self.publication is None:
             return False
-        if not self.publication.published_on <= day < self.publication.valid_until:
+        until = self.publication.valid_until
+        if day < self.publication.published_on or (until is not None and day >= until):
             return False
         return self.ended is None or day < self.ended.on
 
@@ -511,8 +512,9 @@ class Regulation(GovAggregate):
         valid_until: date | None,
         number: str,
     ) -> None:
-        """G6: published with a validity period (at most 5 years, 2 for 暂行/试行); G5: each
-        required body's filing falls due 30 days after publication."""
+        """G6: a normative document is published with a validity period (at most 5 years, 2
+        for 暂行/试行); a government rule (政府规章) has none. G5: each required body's filing
+        falls due 30 days after publication."""
         post = act.actor.holds(*OFFICE_STAFF) or (
             act.actor.heads(self.drafting_unit_id) if self.kind == "department_normative" else None
         )
@@ -529,13 +531,7 @@ class Regulation(GovAggregate):
             adopted_on = local_date(self.adoption.at)
             if published_on < adopted_on:
                 raise refuse("G4", f"published on or after its adoption on {adopted_on}")
-        if valid_until is None:
-            raise refuse("G6", "a normative document states its validity period (有效期)")
-        years = policy.temporary_validity_years if self.temporary else policy.validity_years
-        limit = add_months(published_on, 12 * years)
-        if not published_on < valid_until <= limit:
-            which = " for 暂行/试行" if self.temporary else ""
-            raise refuse("G6", f"valid until at most {limit} ({years} years{which})")
+        _check_validity(self.kind, self.temporary, policy, published_on, valid_until)
         if not number.strip():
             raise refuse("G6", "publication carries the document number")
         due = published_on + timedelta(days=policy.filing_days)
@@ -588,7 +584,7 @@ class Regulation(GovAggregate):
         when not in force (superseded, abolished, already expired), another end date, or
         before it."""
         if self.status != "in_force" or self.publication is None:
-            return False
+            return False  # a government rule (no valid_until) never expires: never equal below
         if self.publication.valid_until != valid_until or act.at < expiry_at(valid_until):
             return False
         self.record(self.Expired, act, rules=("G6",), post=None, valid_until=valid_until)
@@ -710,3 +706,24 @@ REGULATION_STATUS = StatusRule(
         Regulation.Expired: "expired",
     }
 )
+
+
+def _check_validity(
+    kind: str, temporary: bool, policy: RegulationPolicy, published_on: date, until: date | None
+) -> None:
+    """G6: every normative document (规范性文件, city or department) states its validity period,
+    at most ``validity_years`` (``temporary_validity_years`` for 暂行/试行); a government rule
+    (政府规章) has none (art. 25 asks it of normative documents only)."""
+    if kind == "government_rule":
+        if until is not None:
+            raise refuse(
+                "G6", "a government rule (政府规章) has no validity period; omit valid_until"
+            )
+        return
+    if until is None:
+        raise refuse("G6", "a normative document states its validity period (有效期)")
+    years = policy.temporary_validity_years if temporary else policy.validity_years
+    limit = add_months(published_on, 12 * years)
+    if not published_on < until <= limit:
+        which = " for 暂行/试行" if temporary else ""
+        raise refuse("G6", f"valid until at most {limit} ({years} years{which})")

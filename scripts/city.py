@@ -819,8 +819,9 @@ class _City(_Clerk):
             self.initiate_decision(regulation)
 
     def publish(self, regulation_id: Id) -> None:
-        """G6 with its validity period; a published revision supersedes the version it
-        revises in the same transaction (G7, G9); then G5 filings."""
+        """G6: a normative document with its validity period, a government rule without one;
+        a published revision supersedes the version it revises in the same transaction (G7,
+        G9); then G5 filings."""
         rng = self.rng
         policy = self.app.regulation_policy
         regulation = self.get(Regulation, regulation_id)
@@ -828,7 +829,8 @@ class _City(_Clerk):
         department = regulation.kind == "department_normative"
         years = policy.temporary_validity_years if regulation.temporary else policy.validity_years
         number = self.regulation_number(regulation.kind, unit)
-        until = add_months(self.today, 12 * years)
+        rule = regulation.kind == "government_rule"
+        until = None if rule else add_months(self.today, 12 * years)
         publish = c.PublishRegulation(regulation_id, self.today, number, until)
         regulation = self.do(HEADS[unit] if department else OFFICE, publish)
         if regulation.revises:
@@ -871,12 +873,13 @@ class _City(_Clerk):
             if regulation.status != "in_force" or publication is None:
                 self.regulations.pop(regulation_id)
                 continue
-            if publication.valid_until <= self.today:
+            until = publication.valid_until or date.max  # a government rule never expires (G6)
+            if until <= self.today:
                 self.regulations.pop(regulation_id)  # expired (G6)
                 continue
             if regulation.revised_by or publication.published_on > self.today - timedelta(days=180):
                 continue
-            self.review_cleanup(regulation_id, (publication.valid_until - self.today).days)
+            self.review_cleanup(regulation_id, (until - self.today).days)
 
     def review_cleanup(self, regulation_id: Id, days_left: int) -> None:
         rng = self.rng
@@ -900,7 +903,8 @@ class _City(_Clerk):
         """G6: past its validity period (in force while the day is before ``valid_until``),
         a regulation can no longer be revised or abolished: it lapses."""
         publication = regulation.publication
-        return publication is not None and publication.valid_until <= self.today
+        until = publication.valid_until if publication else None
+        return until is not None and until <= self.today
 
     def revise(self, regulation_id: Id) -> None:
         """G7: a revision: the new draft and the link on the old version in one transaction."""

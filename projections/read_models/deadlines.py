@@ -123,8 +123,8 @@ class _Batch:
         elif e.type == Regulation.Published.NAME:
             for body, due in s["filings_due"].items():
                 self.add(e, "filing", body, due, filing_overdue_at(date.fromisoformat(due)))
-            until = s["valid_until"]
-            self.add(e, "expiry", "", until, expiry_at(date.fromisoformat(until)))
+            if (until := s["valid_until"]) is not None:  # a government rule never expires (G6)
+                self.add(e, "expiry", "", until, expiry_at(date.fromisoformat(until)))
         elif e.type in MET_BY_UNIT:
             self.meet("countersign", e.originator_id, s["unit_id"], None)
             self.meet("countersign-due", e.originator_id, s["unit_id"], None)

@@ -15,8 +15,9 @@ from projections.engine import Event, PipelinedModel, Tables
 Row = dict[str, Any]
 # G6, G7: the acts that end a regulation (the ticker records expiry; in force is by date).
 ENDED = (Regulation.Superseded.NAME, Regulation.Abolished.NAME, Regulation.Expired.NAME)
-IN_FORCE = "published_on <= %(today)s AND %(today)s < valid_until AND (ended_on IS NULL OR " \
-    "%(today)s < ended_on)"  # fmt: skip
+# A government rule has no valid_until (G6): in force until it is abolished or superseded.
+IN_FORCE = "published_on <= %(today)s AND (valid_until IS NULL OR %(today)s < valid_until) " \
+    "AND (ended_on IS NULL OR %(today)s < ended_on)"  # fmt: skip
 
 
 class RegulationsBoard(PipelinedModel):

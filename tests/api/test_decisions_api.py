@@ -68,7 +68,7 @@ def test_a_matter_that_is_not_major_is_decided_without_procedures_at_a_special_t
 
     meeting = convene(client, "special_topic", by="p-vm-a", convener_id="p-vm-a")
     topic_id = propose(client, meeting["id"], decision["id"], proposed_by="p-vm-a")["topic_id"]
-    ok(set_topic(client, meeting["id"], topic_id))
+    ok(set_topic(client, meeting["id"], topic_id, by="p-vm-a"))  # M6: its convener sets it
     ok(open_meeting(client, meeting["id"], ["p-vm-a", "p-office-dir"], by="p-vm-a"))
     both = {"p-vm-a": "agree", "p-office-dir": "agree"}
     ok(decide(client, meeting["id"], topic_id, both, by="p-vm-a"))

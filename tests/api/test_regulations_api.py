@@ -175,7 +175,8 @@ def bring_into_force(
 ) -> tuple[dict[str, Any], date]:
     """A drafted regulation (clock on ``day``) through its kind's whole path: legality review;
     a government rule's 30-day comment with one comment; adoption at an executive meeting held
-    for it (government rules, city normative documents); publication on the day, valid 3 years.
+    for it (government rules, city normative documents); publication on the day, valid 3 years
+    (a normative document; a government rule has no validity period, G6).
     Returns the publication answer and the day it was published on."""
     kind = reg["kind"]
     ok(review(client, reg["id"]))
@@ -188,7 +189,8 @@ def bring_into_force(
         meeting = held_meeting(client, day)
         ok(adopt(client, reg["id"], meeting["id"]))
     publisher = DRAFTERS[kind][0] if kind == "department_normative" else "p-office-dir"
-    published = ok(publish(client, reg["id"], day, years_later(day, 3), publisher, number))
+    until = None if kind == "government_rule" else years_later(day, 3)
+    published = ok(publish(client, reg["id"], day, until, publisher, number))
     return published, day
 
 
@@ -291,15 +293,17 @@ def test_a_government_rule_through_every_endpoint(client, services):
     assert adopted["adoption"]["meeting_id"] == meeting["id"]
     assert adopted["adoption"]["decision_id"] is None
 
-    valid_until = date(2031, 10, 28)
+    before = log_head(services)  # G6: a government rule has no validity period
+    with_period = publish(client, rule_id, today, date(2031, 10, 28), number="攀府令第150号")
+    assert_refused(client, services, with_period, 409, "G6", before)
     published = assert_written(
-        publish(client, rule_id, today, valid_until, number="攀府令第150号"), services, 200, 6
+        publish(client, rule_id, today, None, number="攀府令第150号"), services, 200, 6
     )
     assert published["status"] == "in_force"
     assert published["publication"] == {
         "number": "攀府令第150号",
         "published_on": "2026-10-29",
-        "valid_until": "2031-10-28",
+        "valid_until": None,
     }
     assert {f["body"] for f in published["filings"]} == FILING_BODIES["government_rule"]
     assert {(f["due"], f["filed_on"]) for f in published["filings"]} == {("2026-11-28", None)}
@@ -674,7 +678,10 @@ def test_publishing_without_a_validity_period_is_refused_g6(client, services):
 
 
 def test_a_validity_period_over_five_years_is_refused_g6(client, services):
-    rule, today = adoptable_rule(client)  # published 2026-10-29
+    rule = draft(client, "city_normative")  # a normative document states its validity period
+    ok(review(client, rule["id"]))
+    today = DAY0 + timedelta(days=31)  # published 2026-10-29
+    to_day(client, today)
     ok(adopt(client, rule["id"], held_meeting(client, today)["id"]))
     before = log_head(services)
     refused(

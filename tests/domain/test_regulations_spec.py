@@ -122,10 +122,20 @@ def adopted(meeting_id: str | None = "m-earlier") -> Past:
     )
 
 
+NORMATIVE = [k for k in KINDS if k != "government_rule"]  # G6: these state a validity period
+NO_PERIOD = date.min  # the default: FIVE_YEARS for a normative document, none for a rule
+
+
+def period(kind: str, valid_until: date | None) -> date | None:
+    if valid_until is not NO_PERIOD:
+        return valid_until
+    return None if kind == "government_rule" else FIVE_YEARS
+
+
 def published(
     kind: str = "government_rule",
     published_on: date = PUBLISHED,
-    valid_until: date = FIVE_YEARS,
+    valid_until: date | None = NO_PERIOD,
     title: str | None = None,
     revises: str | None = None,
 ) -> Past:
@@ -137,7 +147,7 @@ def published(
             "drafting_unit_id": DRAFTERS[kind][0],
             "number": NUMBER,
             "published_on": published_on,
-            "valid_until": valid_until,
+            "valid_until": period(kind, valid_until),
             "filings_due": dict.fromkeys(FILING_BODIES[kind], published_on + timedelta(days=30)),
             "revises": revises,
             "meta": meta("p-office-dir"),
@@ -254,13 +264,14 @@ def adopt(reg: Regulation, m: Meeting | None, by: str = "p-office-dir", at: date
 
 def publish(
     reg: Regulation,
-    valid_until: date | None = FIVE_YEARS,
+    valid_until: date | None = NO_PERIOD,
     published_on: date = PUBLISHED,
     policy: RegulationPolicy = POLICY,
     by: str = "p-office-dir",
     number: str = NUMBER,
 ):
-    return when(reg, lambda r: r.publish(act(by), policy, published_on, valid_until, number))
+    until = period(reg.kind, valid_until)
+    return when(reg, lambda r: r.publish(act(by), policy, published_on, until, number))
 
 
 def file(reg: Regulation, body: str, filed_on: date = date(2026, 9, 20), by: str = "p-office-dir"):
@@ -728,12 +739,35 @@ def test_G5_filing_by_an_unrelated_unit_head_is_refused() -> None:
 # ----- G6 validity period --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_G6_publication_without_a_validity_period_is_refused(kind: str) -> None:
+@pytest.mark.parametrize("kind", NORMATIVE)
+def test_G6_a_normative_document_without_a_validity_period_is_refused(kind: str) -> None:
     publish(regulation(kind, "adopted"), valid_until=None).refused("G6")
 
 
-@pytest.mark.parametrize("kind", KINDS)
+def test_G6_a_government_rule_is_published_without_a_validity_period() -> None:
+    then = publish(regulation("government_rule", "adopted"), valid_until=None)
+
+    (event,) = then.events("Published")
+    assert event.valid_until is None
+    assert event.meta["rules"] == ["G5", "G6"]
+    assert then.aggregate.publication == Publication(NUMBER, PUBLISHED, None)
+    assert then.aggregate.in_force_on(date(2099, 1, 1))  # nothing expires it
+
+
+def test_G6_a_government_rule_states_no_validity_period() -> None:
+    publish(regulation("government_rule", "adopted"), valid_until=FIVE_YEARS).refused("G6")
+
+
+def test_G6_nothing_expires_a_government_rule() -> None:
+    reg = given(Regulation, drafted(), reviewed(), adopted(), published())
+    at = datetime(2099, 1, 1, tzinfo=UTC)
+
+    then = when(reg, lambda r: r.record_expiry(act("p-office-dir", at=at), FIVE_YEARS))
+
+    assert then.new_events == [] and then.aggregate.status == "in_force"
+
+
+@pytest.mark.parametrize("kind", NORMATIVE)
 def test_G6_a_validity_of_exactly_five_years_is_accepted(kind: str) -> None:
     then = publish(regulation(kind, "adopted"), valid_until=FIVE_YEARS)
 
@@ -750,7 +784,7 @@ def test_G6_a_validity_of_exactly_five_years_is_accepted(kind: str) -> None:
     assert then.aggregate.publication == Publication(NUMBER, PUBLISHED, FIVE_YEARS)
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", NORMATIVE)
 def test_G6_a_validity_over_five_years_is_refused(kind: str) -> None:
     publish(regulation(kind, "adopted"), valid_until=FIVE_YEARS + timedelta(days=1)).refused("G6")
 

@@ -11,20 +11,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from tests.support.http import auth
+from tests.support.documents import draft_request
 
 
-def draft(client, title: str) -> dict[str, Any]:
-    body = {
-        "doc_type": "request",
-        "title": title,
-        "from_unit_id": "u-finance",
-        "to": "government",
-        "matters": ["专项资金"],
-    }
-    r = client.post("/documents", json=body, headers=auth("p-finance-head"))
-    assert r.status_code == 201, r.text
-    return r.json()
+def draft(client: Any, title: str) -> dict[str, Any]:
+    return draft_request(client, title=title)
 
 
 def test_an_event_committing_late_is_never_skipped(client, services):

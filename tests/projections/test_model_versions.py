@@ -11,7 +11,7 @@ from psycopg.sql import SQL
 
 from projections.engine import Engine, Event, ReadModel, Tables, insert_rows
 from projections.store import EVENTS_TABLE
-from tests.support.http import auth
+from tests.support.documents import draft_request
 
 
 class TitlesV1(ReadModel):
@@ -55,15 +55,7 @@ class TitlesUpper(TitlesV1):
 
 def drafted_documents(client: Any, titles: list[str]) -> None:
     for title in titles:
-        body = {
-            "doc_type": "request",
-            "title": title,
-            "from_unit_id": "u-finance",
-            "to": "government",
-            "matters": ["专项资金"],
-        }
-        r = client.post("/documents", json=body, headers=auth("p-finance-head"))
-        assert r.status_code == 201, r.text
+        draft_request(client, title=title)
 
 
 def engine_of(services: Any, model: ReadModel) -> Engine:

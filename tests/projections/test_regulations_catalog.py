@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from domain.regulations import Regulation
-from projections.read_models.regulations_board import RegulationsBoard, catalog
+from projections.read_models.regulations_board import RegulationsBoard, catalog, expiring
 from tests.domain.spec import given
 from tests.projections.model_spec import ModelSpec, model_spec, originator
 
@@ -34,7 +34,7 @@ def published(
     key: str,
     title: str,
     published_on: date = date(2026, 1, 1),
-    valid_until: date = date(2031, 1, 1),
+    valid_until: date | None = date(2031, 1, 1),
     kind: str = "city_normative",
 ) -> tuple[str, str, dict[str, Any]]:
     return PUBLISHED, key, {
@@ -146,3 +146,23 @@ def test_G9_the_board_and_the_aggregate_agree_on_what_is_in_force(board: ModelSp
             assert listed is reg.in_force_on(day), day
     assert reg.in_force_on(date(2026, 3, 1)) is True
     assert reg.in_force_on(date(2027, 6, 1)) is False
+
+
+def test_G6_G9_a_government_rule_has_no_validity_period_and_stays_in_the_catalog(
+    board: ModelSpec,
+) -> None:
+    events = [
+        drafted("1", "规章", kind="government_rule"),
+        published("1", "规章", date(2026, 3, 1), None, kind="government_rule"),
+    ]
+    board.given(*events)
+    classes = {c.NAME: c for c in (Regulation.Drafted, Regulation.Published)}
+    reg = given(Regulation, *((classes[kind], payload) for kind, _key, payload in events))
+
+    for day in (date(2026, 2, 28), date(2026, 3, 1), date(2031, 3, 1), date(2099, 1, 1)):
+        assert (
+            (titles_on(board, day) == ["规章"])
+            is reg.in_force_on(day)
+            is (day.year > 2026 or day.month >= 3)
+        )
+    assert expiring(board.conn, board.t, date(2099, 1, 1), 90) == []
