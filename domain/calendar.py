@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -134,8 +134,19 @@ class Notice(Protocol):
 class WorkingDayCalendar:
     """Working days (工作日) per the State Council calendar plus overrides (D7)."""
 
-    def __init__(self, overrides: CalendarOverrides | None = None) -> None:
+    def __init__(
+        self,
+        overrides: CalendarOverrides | None = None,
+        recorded: Callable[[], Iterable[Notice]] | None = None,
+    ) -> None:
         self._overrides = overrides if overrides is not None else CalendarOverrides.empty()
+        self._recorded = recorded
+
+    def with_recorded(self, recorded: Callable[[], Iterable[Notice]]) -> WorkingDayCalendar:
+        """This calendar, and the notices recorded in the log, read only when a day falls in a
+        year neither the shipped data nor the overrides know (most commands never need them:
+        no store round trip for a calendar that has not changed)."""
+        return WorkingDayCalendar(self._overrides, recorded)
 
     def with_notices(self, notices: Iterable[Notice]) -> WorkingDayCalendar:
         """This calendar and the years' notices recorded in the log (``domain.holidays``): each
@@ -153,7 +164,18 @@ class WorkingDayCalendar:
         )
 
     def is_workday(self, d: date) -> bool:
-        """Is `d` a working day? Overrides win; a year with no data raises CalendarYearUnknown."""
+        """Is `d` a working day? Overrides win; a year with no data — shipped, overridden or
+        recorded — raises CalendarYearUnknown."""
+        try:
+            return self._is_workday(d)
+        except CalendarYearUnknown:
+            if self._recorded is None:
+                raise
+            notices, self._recorded = self._recorded(), None  # read the log once
+            self._overrides = self.with_notices(notices)._overrides
+            return self._is_workday(d)
+
+    def _is_workday(self, d: date) -> bool:
         if isinstance(d, datetime):
             raise TypeError("is_workday takes a date (in Asia/Shanghai), not a datetime")
         if d in self._overrides.holidays:

@@ -24,7 +24,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from domain.base import SYSTEM, Act, Actor, GovAggregate
-from domain.holidays import CALENDAR_ID, HolidayCalendar
+from domain.holidays import CALENDAR_ID, HolidayCalendar, YearNotice
 from domain.leaves import LEDGER_ID, AbsenceLedger
 from domain.roster import ROSTER_ID, InvalidReference, Roster
 from domain.rules import Conflict, NotFound, forbid
@@ -188,14 +188,17 @@ class UnitOfWork:
     def ledger(self) -> AbsenceLedger | None:
         return self.find(AbsenceLedger, LEDGER_ID)
 
+    def recorded_notices(self) -> list[YearNotice]:
+        recorded = self.find(HolidayCalendar, CALENDAR_ID)
+        return recorded.notices() if recorded else []
+
     def provide(self, name: str) -> Any:
         """What a command's aggregate method asks for by name (``PROVIDED``): the roster, the
         working-day calendar, the absence ledger (opened on first use)."""
         if name == "roster":
             return self.roster
         if name == "calendar":  # the shipped years, and the notices recorded since
-            recorded = self.find(HolidayCalendar, CALENDAR_ID)
-            return self.app.calendar.with_notices(recorded.notices() if recorded else ())
+            return self.app.calendar.with_recorded(self.recorded_notices)
         if name == "ledger":
             return self.ledger() or self.add(AbsenceLedger.open(self.act))
         raise LookupError(name)

@@ -98,9 +98,10 @@ class _Batch:
         self.new: dict[tuple[str, str, str, str], Row] = {}
         self.by_aggregate: dict[tuple[str, str], list[Row]] = {}  # (kind, id) → its new rows
         self.met: list[tuple[str, str, str | None, str | None]] = []  # kind, id, key?, due?
-        # D7 pending due times, in event order: ("wait", row) | ("unwait", (id, key)) |
-        # ("recorded", (year, moment)) — applied in that order after the batch's rows.
-        self.waits: list[tuple[str, Any]] = []
+        # D7 pending due times: the batch's last word on each (document, unit) — a row that
+        # waits, or None (answered: no longer waits) — and the years recorded in the batch.
+        self.waiting: dict[tuple[str, str], Row | None] = {}
+        self.recorded: list[tuple[int, str]] = []
 
     def fold(self, e: Event) -> None:
         s = e.state
@@ -111,7 +112,7 @@ class _Batch:
             self.meet("countersign-due", e.originator_id, s["unit_id"], None)
             self.countersign_due(e, s["unit_id"], s["due"], s["due_pending_year"])
         elif e.type == HolidayCalendar.YearRecorded.NAME:
-            self.waits.append(("recorded", (s["year"], s["timestamp"])))
+            self.year_recorded(e, s["year"], s["timestamp"])
         elif e.type == SupervisionItem.Registered.NAME:
             self.add(e, "item", "", s["deadline"], datetime.fromisoformat(s["deadline"]))
             for due in s["report_dates"]:
@@ -128,7 +129,7 @@ class _Batch:
         elif e.type in MET_BY_UNIT:
             self.meet("countersign", e.originator_id, s["unit_id"], None)
             self.meet("countersign-due", e.originator_id, s["unit_id"], None)
-            self.waits.append(("unwait", (e.originator_id, s["unit_id"])))
+            self.waiting[(e.originator_id, s["unit_id"])] = None
         elif e.type in MET_BY_DUE:
             self.meet(MET_BY_DUE[e.type], e.originator_id, "", s["due"])
         elif e.type in MET_BY_BODY:
@@ -143,7 +144,18 @@ class _Batch:
         elif year is not None:
             row = {"kind": "countersign-due", "aggregate_id": e.originator_id, "key": unit_id,
                    "year": year, "position": e.position}  # fmt: skip
-            self.waits.append(("wait", row))
+            self.waiting[(e.originator_id, unit_id)] = row
+
+    def year_recorded(self, e: Event, year: int, moment: str) -> None:
+        """D7: the batch's own waits for ``year`` become obligations due now; the earlier
+        batches' are moved by SQL (``_wait``)."""
+        at = datetime.fromisoformat(moment)
+        for (aggregate_id, key), row in list(self.waiting.items()):
+            if row is not None and row["year"] == year:
+                self.waiting[(aggregate_id, key)] = None
+                self.add(e._replace(originator_id=aggregate_id, position=row["position"]),
+                         "countersign-due", key, moment, at)  # fmt: skip
+        self.recorded.append((year, moment))
 
     def add(self, e: Event, kind: str, key: str, due: str, due_at: datetime) -> None:
         row = {
@@ -171,34 +183,37 @@ class _Batch:
 
 
 def _wait(cur: psycopg.Cursor[Any], t: Tables, batch: _Batch) -> None:
-    """D7: countersigns start waiting for a year's calendar, stop (answered), or — their year
-    recorded — become open "countersign-due" obligations due at the moment it was recorded."""
-    for what, value in batch.waits:
-        if what == "wait":
-            cur.execute(
-                SQL(
-                    "INSERT INTO {} (kind, aggregate_id, key, year, position) VALUES (%(kind)s, "
-                    "%(aggregate_id)s, %(key)s, %(year)s, %(position)s) ON CONFLICT (kind, "
-                    "aggregate_id, key) DO UPDATE SET year = EXCLUDED.year"
-                ).format(t["waiting"]),
-                value,
-            )
-        elif what == "unwait":
-            cur.execute(
-                SQL("DELETE FROM {} WHERE aggregate_id = %s AND key = %s").format(t["waiting"]),
-                value,
-            )
-        else:
-            year, moment = value
-            cur.execute(
-                SQL(
-                    "WITH due AS (DELETE FROM {} WHERE year = %(year)s RETURNING *) "
-                    "INSERT INTO {} (kind, aggregate_id, key, due, due_at, done, position) "
-                    "SELECT kind, aggregate_id, key, %(due)s, %(at)s, false, position FROM due "
-                    "ON CONFLICT DO NOTHING"
-                ).format(t["waiting"], t["open"]),
-                {"year": year, "due": moment, "at": datetime.fromisoformat(moment)},
-            )
+    """D7: countersigns stop waiting (answered, or their due time set), start waiting for a
+    year's calendar, or — their year recorded — become open "countersign-due" obligations due
+    at the moment it was recorded. One statement each, whatever the batch's size."""
+    gone = [key for key, row in batch.waiting.items() if row is None]
+    if gone:
+        cur.execute(
+            SQL(
+                "DELETE FROM {} w USING unnest(%s::uuid[], %s::text[]) AS g(aggregate_id, key) "
+                "WHERE w.aggregate_id = g.aggregate_id AND w.key = g.key"
+            ).format(t["waiting"]),
+            ([a for a, _ in gone], [k for _, k in gone]),
+        )
+    if rows := [row for row in batch.waiting.values() if row is not None]:
+        cur.executemany(
+            SQL(
+                "INSERT INTO {} (kind, aggregate_id, key, year, position) VALUES (%(kind)s, "
+                "%(aggregate_id)s, %(key)s, %(year)s, %(position)s) ON CONFLICT (kind, "
+                "aggregate_id, key) DO UPDATE SET year = EXCLUDED.year"
+            ).format(t["waiting"]),
+            rows,
+        )
+    for year, moment in batch.recorded:
+        cur.execute(
+            SQL(
+                "WITH due AS (DELETE FROM {} WHERE year = %(year)s RETURNING *) "
+                "INSERT INTO {} (kind, aggregate_id, key, due, due_at, done, position) "
+                "SELECT kind, aggregate_id, key, %(due)s, %(at)s, false, position FROM due "
+                "ON CONFLICT DO NOTHING"
+            ).format(t["waiting"], t["open"]),
+            {"year": year, "due": moment, "at": datetime.fromisoformat(moment)},
+        )
 
 
 def _mark_met(
