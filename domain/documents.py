@@ -833,6 +833,8 @@ class OfficialDocument(GovAggregate):
 
     def publish(self, act: Act, interpretation_ref: str | None) -> None:
         post = self._office_post(act, "D11")
+        if self.published is not None:  # M13: published once, with its interpretation
+            raise refuse("M13", f"the document was published already ({self.published.at})")
         if self.status != "issued":
             raise refuse("D11", "a document is published after it is issued")
         if self.classification != "none":

@@ -21,7 +21,7 @@ from tests.support.documents import (
     signed_off_notice,
 )
 from tests.support.http import assert_problem, auth, ok
-from tests.support.store import positions
+from tests.support.store import assert_refused, log_head, positions
 
 
 def assert_written(response: Any, status: int, version: int) -> dict[str, Any]:
@@ -346,3 +346,16 @@ def test_unknown_document_type_is_refused_d1(client, services):
     )
     assert_problem(r, 409, "D1")
     assert positions(services) == before
+
+
+def test_a_second_publication_is_refused_with_m13_and_stores_nothing(client, services):
+    doc = signed_off_notice(client)
+    ok(command(client, doc["id"], "register", "p-office-dir", {"issuer_code": GOV_CODE}))
+    ok(command(client, doc["id"], "issue", "p-office-dir"))
+    ok(command(client, doc["id"], "publish", "p-office-dir", {"interpretation_ref": "解读-1"}))
+    before = log_head(services)
+
+    r = command(client, doc["id"], "publish", "p-office-dir", {"interpretation_ref": "解读-2"})
+
+    body = assert_refused(client, services, r, 409, "M13", before)
+    assert "published already" in body["detail"]

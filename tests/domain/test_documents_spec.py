@@ -1051,6 +1051,17 @@ def test_D11_publishing_before_issue_is_refused() -> None:
     when(doc, lambda d: d.publish(act("p-office-dir"), None)).refused("D11")
 
 
+def test_M13_a_published_document_is_not_published_again() -> None:
+    doc = given(OfficialDocument, outgoing(), signed_off(), numbered(), issued())
+    when(doc, lambda d: d.publish(act("p-office-dir"), "解读-1")).events("Published")
+
+    then = when(doc, lambda d: d.publish(act("p-office-dir"), "解读-2"))
+
+    refusal = then.refused("M13")
+    assert "published already" in refusal.detail
+    assert then.aggregate.published.interpretation_ref == "解读-1"
+
+
 # ----- D12 secret documents -----------------------------------------------------------------
 
 
