@@ -177,6 +177,17 @@ class Implements(TypedDict):
 
 
 @dataclass(frozen=True, slots=True)
+class LateOpinion:
+    """D7: an opinion that came after the limit passed: recorded, marked late; it does not
+    undo the deemed no objection."""
+
+    opinion: str
+    reasons: str | None
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Countersign:
     """D6, D7: one unit asked to countersign (会签): pending, then answered or, once its limit
     passed unanswered, deemed no objection."""
@@ -191,6 +202,7 @@ class Countersign:
     answered_by: str | None = None
     answered_at: datetime | None = None
     due_pending_year: int | None = None
+    late: LateOpinion | None = None  # D7: an opinion after the limit; the deemed answer stands
 
     def passed(self, at: datetime) -> bool:
         """D7: still pending, and its limit passed by ``at`` (a due time not yet known has
@@ -343,8 +355,15 @@ class OfficialDocument(GovAggregate):
         unit_id: str
         opinion: str
         reasons: str | None
+        late: bool = False  # D7: after the limit; the deemed answer stands
 
         def apply(self, doc: OfficialDocument) -> None:
+            if self.late:
+                late = LateOpinion(
+                    self.opinion, self.reasons, self.meta["actor_id"], self.timestamp
+                )
+                doc.countersigns[self.unit_id] = replace(doc.countersigns[self.unit_id], late=late)
+                return
             doc.countersigns[self.unit_id] = replace(
                 doc.countersigns[self.unit_id],
                 status="answered",
@@ -605,7 +624,8 @@ class OfficialDocument(GovAggregate):
         )
 
     def countersign(self, act: Act, unit_id: str, opinion: str, reasons: str | None) -> None:
-        """会签: the head of a requested unit answers, agreeing or disagreeing with reasons."""
+        """会签: the head of a requested unit answers, agreeing or disagreeing with reasons; after
+        the limit, the answer is recorded as late (D7)."""
         post = act.actor.heads(unit_id)
         if post is None:
             raise forbid("D6", f"only the head of {unit_id} countersigns for it")
@@ -614,23 +634,21 @@ class OfficialDocument(GovAggregate):
         entry = self.countersigns.get(unit_id)
         if entry is None:
             raise refuse("D6", f"{unit_id} was not asked to countersign")
-        if entry.status == "deemed" or entry.passed(act.at):
-            raise refuse("D7", f"the limit passed at {entry.due}: deemed no objection")
-        if entry.status != "pending":
+        late = entry.status == "deemed" or entry.passed(act.at)
+        if late and entry.late is not None:
+            raise refuse("D7", f"{unit_id}'s late opinion is already recorded")
+        if not late and entry.status != "pending":
             raise refuse("D6", f"{unit_id} has already answered")
         if opinion not in ("agree", "disagree"):
             raise InvalidReference("opinion is agree or disagree")
         if opinion == "disagree" and not (reasons and reasons.strip()):
             raise refuse("D6", "a disagreeing unit gives its reasons (理据)")
+        # D7: past the limit it is no objection, recorded or not; a later opinion is recorded
+        # too, marked late, and does not undo that.
         self.record(
-            self.Countersigned,
-            act,
-            rules=("D6", "D7"),
-            post=post,
-            unit_id=unit_id,
-            opinion=opinion,
-            reasons=reasons,
-        )
+            self.Countersigned, act, rules=("D6", "D7"), post=post, unit_id=unit_id,
+            opinion=opinion, reasons=reasons, late=late,
+        )  # fmt: skip
 
     def deem_no_objection(self, act: Act, unit_id: str, due: datetime) -> bool:
         """D7 (timer): the system records that ``unit_id`` did not answer by ``due`` — no

@@ -38,6 +38,8 @@ class Countersigns(ReadModel):
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         due_set: dict[tuple[str, str], dict[str, Any]] = {}  # D7: due times counted later
         for e in events:
+            if e.state.get("late"):
+                continue  # D7: a late opinion does not undo the deemed answer the board shows
             key = (e.originator_id, e.state.get("unit_id", ""))
             if e.type == OfficialDocument.CountersignDueSet.NAME and key not in rows:
                 due, year = e.state["due"], e.state["due_pending_year"]

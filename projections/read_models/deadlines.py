@@ -126,6 +126,8 @@ class _Batch:
                 self.add(e, "filing", body, due, filing_overdue_at(date.fromisoformat(due)))
             if (until := s["valid_until"]) is not None:  # a government rule never expires (G6)
                 self.add(e, "expiry", "", until, expiry_at(date.fromisoformat(until)))
+        elif e.type in MET_BY_UNIT and s.get("late"):
+            pass  # D7: a late opinion meets nothing; the deemed answer is still recorded
         elif e.type in MET_BY_UNIT:
             self.meet("countersign", e.originator_id, s["unit_id"], None)
             self.meet("countersign-due", e.originator_id, s["unit_id"], None)

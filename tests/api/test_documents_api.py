@@ -20,7 +20,7 @@ from tests.support.documents import (
     request_body,
     signed_off_notice,
 )
-from tests.support.http import assert_problem, auth, ok
+from tests.support.http import assert_problem, auth, move_clock, ok
 from tests.support.store import assert_refused, log_head, positions
 
 
@@ -359,3 +359,20 @@ def test_a_second_publication_is_refused_with_m13_and_stores_nothing(client, ser
 
     body = assert_refused(client, services, r, 409, "M13", before)
     assert "published already" in body["detail"]
+
+
+def test_an_opinion_after_the_deemed_no_objection_is_recorded_late_d7(client, services):
+    doc = draft_request(client)
+    ok(command(client, doc["id"], "countersign-requests", "p-finance-head",
+               {"unit_ids": ["u-ecology"]}))  # fmt: skip
+    moved = move_clock(client, "2026-10-14T09:00:00+08:00")  # past the D7 limit: deemed
+    assert moved["deadlines_recorded"] >= 1
+
+    late = {"unit_id": "u-ecology", "opinion": "disagree", "reasons": "资金来源不明"}
+    r = command(client, doc["id"], "countersignatures", "p-ecology-head", late)
+
+    (asked,) = ok(r)["countersigns"]
+    assert (asked["status"], asked["opinion"]) == ("deemed", "no_objection")
+    assert (asked["late"]["opinion"], asked["late"]["by"]) == ("disagree", "p-ecology-head")
+    last = events_of(client, doc["id"])[-1]
+    assert (last["type"], last["payload"]["late"]) == ("DocumentCountersigned", True)

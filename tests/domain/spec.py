@@ -207,6 +207,13 @@ def countersign_requested(*unit_ids: str, due: datetime | None = None) -> Past:
     )
 
 
+def deemed(unit_id: str, due: datetime = datetime(2026, 10, 13, 16, 0, tzinfo=UTC)) -> Past:
+    """D7: the system recorded that ``unit_id`` did not answer by ``due``."""
+    payload = {"unit_id": unit_id, "due": due, "meta": {**PAST_META, "actor_id": "system"},
+               "timestamp": due}  # fmt: skip
+    return OfficialDocument.CountersignDeemedNoObjection, payload
+
+
 def countersigned(unit_id: str, opinion: str = "agree", reasons: str | None = None) -> Past:
     return (
         OfficialDocument.Countersigned,

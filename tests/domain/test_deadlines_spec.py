@@ -155,7 +155,7 @@ def test_D7_a_due_time_not_on_record_or_a_unit_not_asked_records_nothing() -> No
     nothing(doc, lambda d: d.deem_no_objection(system(D7_DUE), "u-housing", D7_DUE))
 
 
-def test_D7_a_deemed_countersign_can_no_longer_be_answered() -> None:
+def test_D7_a_deemed_countersigns_later_answer_is_recorded_late_the_deemed_one_stands() -> None:
     doc = pending_doc()
     doc.deem_no_objection(system(D7_DUE), "u-ecology", D7_DUE)
     doc.collect_events()
@@ -165,7 +165,9 @@ def test_D7_a_deemed_countersign_can_no_longer_be_answered() -> None:
         lambda d: d.countersign(act("p-ecology-head", at=D7_DUE), "u-ecology", "agree", None),
     )
 
-    then.refused("D7")
+    (event,) = then.events("Countersigned")
+    assert event.late is True
+    assert then.aggregate.countersigns["u-ecology"].status == "deemed"
 
 
 def test_D7_a_deemed_unit_is_not_asked_again_as_a_pending_one_is_not() -> None:

@@ -22,6 +22,7 @@ from tests.domain.spec import (
     act,
     countersign_requested,
     countersigned,
+    deemed,
     drafted,
     given,
     issued,
@@ -603,15 +604,54 @@ def test_D7_countersign_just_before_the_due_time_is_accepted() -> None:
     assert event.timestamp == just_before
 
 
-def test_D7_countersign_after_the_due_time_is_refused() -> None:
+def test_D7_an_opinion_after_the_limit_is_recorded_late_before_the_deemed_answer() -> None:
+    """The limit passed, the system has not recorded it yet: the opinion is recorded, marked
+    late; the unit's answer is still no objection, recorded when the ticker comes."""
     doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+    late_at = D7_DUE + timedelta(hours=2)
 
     then = when(
-        doc,
-        lambda d: d.countersign(act("p-ecology-head", at=D7_DUE), "u-ecology", "agree", None),
+        doc, lambda d: d.countersign(act("p-ecology-head", at=late_at), "u-ecology", "disagree",
+                                     "资金来源不明"),
+    )  # fmt: skip
+
+    (event,) = then.events("Countersigned")
+    assert (event.late, event.opinion) == (True, "disagree")
+    asked = then.aggregate.countersigns["u-ecology"]
+    assert (asked.status, asked.opinion) == ("pending", None)
+    assert (asked.late.opinion, asked.late.by, asked.late.at) == ("disagree", "p-ecology-head",
+                                                                   late_at)  # fmt: skip
+    deemed = when(doc, lambda d: d.deem_no_objection(act("p-office-dir", at=late_at), "u-ecology",
+                                                     D7_DUE))  # fmt: skip
+    deemed.events("CountersignDeemedNoObjection")
+    assert deemed.aggregate.countersigns["u-ecology"].status == "deemed"
+
+
+def test_D7_an_opinion_after_the_deemed_answer_is_recorded_late_and_does_not_undo_it() -> None:
+    doc = given(
+        OfficialDocument, drafted(), countersign_requested("u-ecology"), deemed("u-ecology")
+    )
+    late = act("p-ecology-head", at=D7_DUE + timedelta(days=1))
+
+    then = when(doc, lambda d: d.countersign(late, "u-ecology", "agree", None))
+
+    (event,) = then.events("Countersigned")
+    assert event.late is True
+    asked = then.aggregate.countersigns["u-ecology"]
+    assert (asked.status, asked.opinion, asked.late.opinion) == ("deemed", "no_objection", "agree")
+    again = when(then.aggregate, lambda d: d.countersign(late, "u-ecology", "agree", None))
+    again.refused("D7")  # one late opinion per unit
+
+
+def test_D7_an_answer_in_time_is_not_late() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+    in_time = act("p-ecology-head", at=D7_DUE - timedelta(seconds=1))
+
+    (event,) = when(doc, lambda d: d.countersign(in_time, "u-ecology", "agree", None)).events(
+        "Countersigned"
     )
 
-    then.refused("D7")
+    assert event.late is False
 
 
 def test_D7_unanswered_countersign_past_due_no_longer_blocks_review() -> None:

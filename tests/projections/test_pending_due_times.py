@@ -113,3 +113,20 @@ def test_D7_a_due_time_still_pending_on_a_later_year_waits_again(index: ModelSpe
     index.given(requested(), year_recorded(2027), due_set(due=None, year=2028))
 
     assert [(r["year"], r["key"]) for r in rows(index, "waiting")] == [(2028, "u-ecology")]
+
+
+def test_D7_a_late_opinion_meets_no_obligation_the_deemed_answer_is_still_recorded(
+    index: ModelSpec, board: ModelSpec
+) -> None:
+    asked = {"unit_ids": ["u-ecology"], "due": DUE, "due_basis": "D7: 7 working days",
+             "timestamp": ASKED}  # fmt: skip
+    late = {"unit_id": "u-ecology", "opinion": "agree", "reasons": None, "late": True,
+            "timestamp": DUE}  # fmt: skip
+    for spec in (index, board):
+        spec.given((OfficialDocument.CountersignRequested.NAME, "1", asked),
+                   (OfficialDocument.Countersigned.NAME, "1", late))  # fmt: skip
+
+    (row,) = rows(index, "open")
+    assert (row["kind"], row["done"]) == ("countersign", False)  # the ticker still deems it
+    (still,) = open_requests(board.conn, board.t, DUE)
+    assert (still["unit_id"], still["overdue"]) == ("u-ecology", True)
