@@ -53,9 +53,14 @@ class TitlesUpper(TitlesV1):
         insert_rows(cur, t["docs"], ("id", "title"), rows)
 
 
-def drafted_documents(client: Any, titles: list[str]) -> None:
+def live_v1(client: Any, services: Any, titles: list[str]) -> Engine:
+    """Documents drafted with these titles, and version 1 of the model set up and caught up."""
     for title in titles:
         draft_request(client, title=title)
+    v1 = engine_of(services, TitlesV1())
+    assert v1.setup() == []
+    v1.catch_up("titles")
+    return v1
 
 
 def engine_of(services: Any, model: ReadModel) -> Engine:
@@ -81,10 +86,7 @@ def table_exists(engine: Engine, generation: int) -> bool:
 
 
 def test_a_new_column_is_rebuilt_beside_the_live_tables_and_switched_at_setup(client, services):
-    drafted_documents(client, ["甲", "乙"])
-    v1 = engine_of(services, TitlesV1())
-    assert v1.setup() == []
-    v1.catch_up("titles")
+    v1 = live_v1(client, services, ["甲", "乙"])
     assert registry(v1)["generation"] == 1 and registry(v1)["shape"] == TitlesV1.shape()
 
     v2 = engine_of(services, TitlesV2())
@@ -105,10 +107,7 @@ def test_a_new_column_is_rebuilt_beside_the_live_tables_and_switched_at_setup(cl
 
 
 def test_a_bumped_version_with_the_same_columns_is_rebuilt_too(client, services):
-    drafted_documents(client, ["abc"])
-    v1 = engine_of(services, TitlesV1())
-    v1.setup()
-    v1.catch_up("titles")
+    v1 = live_v1(client, services, ["abc"])
     upper = engine_of(services, TitlesUpper())
     assert upper.setup() == ["titles"]
     assert [r["title"] for r in docs(upper)] == ["ABC"]
@@ -117,10 +116,7 @@ def test_a_bumped_version_with_the_same_columns_is_rebuilt_too(client, services)
 
 
 def test_a_registry_from_before_versions_rebuilds_each_model_once(client, services):
-    drafted_documents(client, ["甲"])
-    v1 = engine_of(services, TitlesV1())
-    v1.setup()
-    v1.catch_up("titles")
+    v1 = live_v1(client, services, ["甲"])
     with v1.connect() as conn:
         conn.execute(SQL("UPDATE {} SET shape = NULL").format(v1.registry))
     assert v1.setup() == ["titles"]
