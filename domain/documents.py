@@ -26,6 +26,7 @@ from domain.base import (
 )
 from domain.calendar import CalendarYearUnknown, add_months
 from domain.clock import SHANGHAI, local_date
+from domain.decisions import MAJOR_MATTERS, MATTER_KINDS
 from domain.fields import Text
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
@@ -68,9 +69,14 @@ RETURN_REASONS = (
     "format",
     "other",
 )
-# D9: what the mayor signs: documents to the province and the party committee (external
-# superiors), motions to the people's congress, rules, decisions, orders, personnel, requests.
+# D9 (art. 51): what the mayor signs: documents to the province and the party committee
+# (external superiors), motions to the people's congress, rules, decisions, orders, personnel
+# appointments and removals, requests for support on major matters.
 MAYOR_SIGNS = ("decision", "order", "motion", "request")
+MAYOR_MATTERS = ("personnel", "regulation_draft")  # 人事任免, 规章
+# 事务性文件: notices and letters the government office writes on its own business, which the
+# secretary-general may sign; whether a document is one is not the drafter's word alone.
+ROUTINE_TYPES = ("notice", "letter")
 ISSUER_CODE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{1,12}$")
 COUNTERSIGN_WORKING_DAYS = 7
 IMPLEMENTATION_MONTHS = 6
@@ -296,9 +302,13 @@ class OfficialDocument(GovAggregate):
         implementation_due: date | None
         # The request (请示) a reply (批复) answers; absent from documents drafted before it.
         replies_to: str | None = None
+        # D8, D9: what the document is about (the kinds of art. 28 and 42), its own or that of
+        # the decision it carries out; absent from documents drafted before it.
+        matter_kind: str | None = None
 
         def apply(self, doc: OfficialDocument) -> None:
             doc.replies_to = self.replies_to
+            doc.matter_kind = self.matter_kind
             doc.replies = []
             for name in (
                 "doc_type", "title", "body", "from_unit_id", "to", "direction", "matters",
@@ -496,6 +506,7 @@ class OfficialDocument(GovAggregate):
         implements: Implements | None
         implementation_due: date | None
         replies_to: str | None
+        matter_kind: str | None
         replies: list[str]
         status: str
         drafted_by: str
@@ -520,7 +531,7 @@ class OfficialDocument(GovAggregate):
         includes_request: bool = False, drafting_unit_id: str | None = None,
         routine: bool = False, personnel: bool = False, decision_id: str | None = None,
         implements: Implements | None = None, replies_to: str | None = None,
-        id: uuid.UUID | None = None,
+        matter_kind: str | None = None, id: uuid.UUID | None = None,
     ) -> OfficialDocument:  # fmt: skip
         """Drafted (拟稿) by the unit it comes from; checks D1–D5 and D12, stores D10's due."""
         today = local_date(act.at)
@@ -545,6 +556,12 @@ class OfficialDocument(GovAggregate):
         rules.append("D3")
         if direction == "outgoing" and drafting_unit_id is None:
             drafting_unit_id = post.unit_id
+        if matter_kind is not None and matter_kind not in MATTER_KINDS:
+            raise InvalidReference(f"matter_kind is one of {MATTER_KINDS}")
+        personnel = personnel or matter_kind == "personnel"
+        if routine:
+            _check_routine(roster, doc_type, direction, drafting_unit_id, personnel, matter_kind)
+            rules.append("D9")
         implementation_due = None
         if implements is not None:
             implementation_due = _implementation_due(implements)
@@ -561,6 +578,7 @@ class OfficialDocument(GovAggregate):
             drafting_unit_id=drafting_unit_id, routine=routine, personnel=personnel,
             decision_id=decision_id, implements=implements,
             implementation_due=implementation_due, replies_to=replies_to,
+            matter_kind=matter_kind,
         )  # fmt: skip
         return doc
 
@@ -772,17 +790,20 @@ class OfficialDocument(GovAggregate):
     # ----- sign-off (签发), numbering, issue, publication ------------------------------------
 
     def required_authority(self, roster: Roster) -> str:
-        """D9: who signs this document off: ``mayor``, ``vice_mayor_in_charge`` or ``routine``."""
-        to_external = self.to in roster.units and roster.units[self.to]["kind"] == "external"
-        if self.doc_type in MAYOR_SIGNS or self.personnel or to_external:
+        """D9: who signs this document off — ``mayor``, ``vice_mayor_in_charge`` or ``routine``
+        — from its type, recipient and matter; a drafter's ``routine`` counts only for the
+        office's own notices and letters (documents drafted before that rule are judged by it
+        too, and only ever upwards)."""
+        if _mayor_signs(roster, self.doc_type, self.to, self.personnel, self.matter_kind):
             return "mayor"
-        if self.routine:
+        if self.routine and _may_be_routine(roster, self.doc_type, self.drafting_unit_id):
             return "routine"
         return "vice_mayor_in_charge"
 
     def sign_off(self, act: Act, roster: Roster, opinion: str) -> None:
-        """签发, D9. An acting mayor (P2) or an AB partner (P3) signs for an absent leader and
-        the event records whom they acted for."""
+        """签发, D9. The acting mayor (P2) signs for the absent mayor and the event records
+        whom they acted for; an AB partner (P3) does not sign for an absent vice-mayor — the
+        mayor does (如有必要，报市长签发)."""
         if self.direction != "outgoing":
             raise refuse("D9", "only documents issued in the government's name are signed off")
         authority = self.required_authority(roster)
@@ -794,8 +815,7 @@ class OfficialDocument(GovAggregate):
         self._countersigns_settled(act.at)
         rules: tuple[str, ...] = ("D6", "D9")
         if acting_for is not None:
-            acting_as_mayor = acting_for == roster.holder("mayor", local_date(act.at))
-            rules += ("P2",) if acting_as_mayor else ("P3",)
+            rules += ("P2",)
         self.record(
             self.SignedOff,
             act,
@@ -980,20 +1000,60 @@ def _signing_post(
         return post, mayor
     if authority == "mayor":
         raise forbid("D9", "this document is signed off by the mayor (市长签发)")
-    # P3: the AB partner acts for a vice-mayor who is away.
-    if (
-        vice_mayor_post
-        and in_charge is not None
-        and in_charge in act.absent
-        and roster.ab_partner(in_charge) == actor.person_id
-    ):
-        return vice_mayor_post, in_charge
     if authority == "routine" and (post := actor.holds("secretary_general")):
         return post, None
     who = f"the vice-mayor in charge ({in_charge})" if in_charge else "the mayor"
     if authority == "routine":
         who += " or the secretary-general"
+    if in_charge is not None and in_charge in act.absent:
+        # P3: AB partners cover some official activities, not sign-off (art. 51, 61).
+        who += "; while they are away, the mayor (an AB partner does not sign off)"
     raise forbid("D9", f"this document is signed off by {who}")
+
+
+def _mayor_signs(
+    roster: Roster, doc_type: str, to: str, personnel: bool, matter_kind: str | None
+) -> bool:
+    """D9 (art. 51): the mayor signs decisions, orders, motions and requests, documents to the
+    province or the party committee, personnel appointments, government rules, and letters
+    asking support on major matters (商请支持重要事项)."""
+    to_external = to in roster.units and roster.units[to]["kind"] == "external"
+    return (
+        doc_type in MAYOR_SIGNS
+        or to_external
+        or personnel
+        or matter_kind in MAYOR_MATTERS
+        or (doc_type == "letter" and matter_kind in MAJOR_MATTERS)
+    )
+
+
+def _may_be_routine(roster: Roster, doc_type: str, drafting_unit_id: str | None) -> bool:
+    """D9: a routine (事务性) document is a notice or letter the government office drafts."""
+    unit = roster.units.get(drafting_unit_id or "")
+    return (
+        doc_type in ROUTINE_TYPES
+        and unit is not None
+        and (unit.get("function") == "government_office")
+    )
+
+
+def _check_routine(
+    roster: Roster,
+    doc_type: str,
+    direction: str,
+    drafting_unit_id: str | None,
+    personnel: bool,
+    matter_kind: str | None,
+) -> None:
+    """D9: ``routine`` is claimed only where the secretary-general may sign."""
+    if direction != "outgoing" or not _may_be_routine(roster, doc_type, drafting_unit_id):
+        raise refuse(
+            "D9",
+            "only a notice or letter the government office drafts in the government's name "
+            "is routine (事务性文件)",
+        )
+    if personnel or matter_kind in MAYOR_MATTERS or matter_kind in MAJOR_MATTERS:
+        raise refuse("D9", f"a document on a {matter_kind or 'personnel'} matter is not routine")
 
 
 # D1–D12: where each act leaves a document (one rule for the aggregate and the read models).

@@ -88,32 +88,40 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "D7",
         49,
-        "会签文件时，除主办单位另有时限要求外，一般应在7个工作日内回复；逾期不回复的视为无不同意见。",
+        "会签文件时，除主办单位另有时限要求外，一般应在7个工作日内回复；特殊情况不能按期回复的，"
+        "应主动与主办单位沟通并商定回复时限及方式，逾期不回复的视为无不同意见。",
         "A countersign request is answered within 7 working days unless the lead unit set "
-        "another limit; no answer by then counts as no objection.",
+        "another limit or agreed another with the unit; no answer by then counts as no "
+        "objection, and a later opinion is recorded as late.",
     ),
     Rule(
         "D8",
         50,
         "凡报送市政府的公文，市政府办公室要切实履行审核把关责任，对不符合行文规则的，予以退文；"
-        "符合要求的，提出明确拟办意见后，按照市政府领导同志分工呈批。",
+        "符合要求的，提出明确拟办意见后，按照市政府领导同志分工呈批。党中央国务院、省委省政府文件和"
+        "党中央国务院、省委省政府领导同志批示件，以及涉及重大事项的来文，应及时报市长阅批。",
         "The office reviews every incoming document: a non-conforming one is returned with "
-        "reasons; a conforming one gets a proposed handling and goes to the leader in charge.",
+        "reasons; a conforming one gets a proposed handling and goes to the leader in charge — "
+        "to the mayor when it comes from the central or provincial authorities or concerns a "
+        "major matter.",
     ),
     Rule(
         "D9",
         51,
         "市政府报省政府和市委的文件、议案、规章、决定、命令和人事任免文件等，由市长签署或签发；"
-        "其他以市政府发文，由市政府分管领导同志签发；事务性文件可由市政府秘书长签发。",
+        "其他以市政府发文，由市政府分管领导同志签发；如有必要，报市长签发。事务性文件可由市政府秘书长签发。",
         "Sign-off authority: the mayor for documents to the province and the party committee, "
         "motions, rules, decisions, orders, personnel and major requests; the vice-mayor in "
-        "charge for other government documents; the secretary-general for routine ones.",
+        "charge (or the mayor) for other government documents; the secretary-general for the "
+        "office's routine ones. An AB partner does not sign off for an absent vice-mayor.",
     ),
     Rule(
         "D10",
         53,
-        "制发贯彻落实省政府（办公厅）非规划类、非法规类文件的对应发文，原则上不超过 6 个月。",
-        "A document implementing a provincial document is issued within 6 months of it.",
+        "市政府及各部门公文办理实行限时办结制度；制发贯彻落实省政府（办公厅）非规划类、非法规类文件的"
+        "对应发文，原则上不超过 6 个月。",
+        "Documents are handled within set time limits; a document implementing a provincial "
+        "document is issued within 6 months of it. Overdue is recorded by the system.",
     ),
     Rule(
         "D11",

@@ -10,7 +10,7 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import Field
 
 from domain.clock import local_date
-from domain.decisions import Decision
+from domain.decisions import MATTER_KINDS, Decision
 from domain.documents import (
     CLASSIFICATIONS,
     DIRECT_TO_LEADER_REASONS,
@@ -22,12 +22,14 @@ from domain.documents import (
     number_sequence_id,
 )
 from domain.fields import Instant, Text, described
+from domain.roster import InvalidReference
 from domain.service import Command, UnitOfWork
 
 Classification = Literal[CLASSIFICATIONS]  # type: ignore[valid-type]
 Urgency = Literal[URGENCIES]  # type: ignore[valid-type]
 DirectReason = Literal[DIRECT_TO_LEADER_REASONS]  # type: ignore[valid-type]
 ReturnReason = Literal[RETURN_REASONS]  # type: ignore[valid-type]
+MatterKind = Literal[MATTER_KINDS]  # type: ignore[valid-type]
 
 
 class DocumentCommand(Command):
@@ -62,11 +64,24 @@ class DraftDocument(DocumentCommand):
     decision_id: Annotated[str | None, described("the decision it carries out")] = None
     implements: Implements | None = None
     replies_to: Annotated[str | None, described("a reply's request (批复 → 请示)")] = None
+    matter_kind: Annotated[
+        MatterKind | None,
+        described("what it is about (art. 28, 42); a decision's own when it carries one out "
+                  "(D8: major matters go to the mayor; D9: who signs)"),
+    ] = None  # fmt: skip
 
     def handle(self, uow: UnitOfWork) -> OfficialDocument:
-        doc = uow.add(OfficialDocument.draft(uow.act, uow.roster, **vars(self)))
-        if doc.decision_id is not None:
-            decision = uow.referenced(Decision, doc.decision_id)
+        fields = vars(self)
+        decision = None
+        if self.decision_id is not None:
+            decision = uow.referenced(Decision, self.decision_id)
+            if self.matter_kind not in (None, decision.matter_kind):
+                raise InvalidReference(
+                    f"matter_kind follows the decision it carries out ({decision.matter_kind})"
+                )
+            fields = {**fields, "matter_kind": decision.matter_kind}
+        doc = uow.add(OfficialDocument.draft(uow.act, uow.roster, **fields))
+        if decision is not None:
             decision.link_document(uow.act, str(doc.id), doc.doc_type)
         if doc.replies_to is not None:
             request = uow.referenced(OfficialDocument, doc.replies_to)

@@ -846,8 +846,12 @@ def test_D9_ordinary_notice_signed_by_someone_not_in_charge_is_refused(person: s
     sign(doc, person).refused("D9", status=403)
 
 
+# D9: 事务性文件 — a notice or letter the government office drafts on its own business.
+OFFICE_ROUTINE: dict[str, Any] = {"routine": True, "drafting_unit_id": "u-gov-office"}
+
+
 def test_D9_routine_document_signed_by_the_secretary_general_is_accepted() -> None:
-    doc = given(OfficialDocument, outgoing(routine=True))
+    doc = given(OfficialDocument, outgoing(**OFFICE_ROUTINE))
 
     (event,) = sign(doc, "p-sg").events("SignedOff")
     assert event.authority == "routine"
@@ -855,9 +859,66 @@ def test_D9_routine_document_signed_by_the_secretary_general_is_accepted() -> No
 
 
 def test_D9_routine_document_signed_by_the_deputy_secretary_general_is_refused() -> None:
-    doc = given(OfficialDocument, outgoing(routine=True))
+    doc = given(OfficialDocument, outgoing(**OFFICE_ROUTINE))
 
     sign(doc, "p-dsg").refused("D9", status=403)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        {"drafting_unit_id": "u-ecology"},  # a department's notice: the vice-mayor in charge
+        {"drafting_unit_id": "u-gov-office", "doc_type": "opinion"},  # not a notice or letter
+        {"drafting_unit_id": "u-gov-office", "matter_kind": "budget"},  # a major matter
+    ],
+    ids=["department-notice", "opinion", "major-matter"],
+)
+def test_D9_a_drafter_claiming_routine_alone_does_not_make_it_routine(
+    claim: dict[str, Any],
+) -> None:
+    """Which signer a document needs follows from its type, recipient and matter: a drafter's
+    ``routine`` counts only for the office's own notices and letters."""
+    fields = {"doc_type": "notice", "from_unit_id": "u-gov", "to": "u-ecology", "matters": []}
+    refused_on_creation(lambda: draft("p-office-dir", routine=True, **{**fields, **claim}), "D9")
+
+
+def test_D9_the_office_drafts_a_routine_notice() -> None:
+    then = drafting(
+        by="p-office-dir", doc_type="notice", from_unit_id="u-gov", to="u-ecology", matters=[],
+        routine=True,
+    )  # fmt: skip
+
+    (event,) = then.events("Created")
+    assert (event.routine, event.drafting_unit_id) == (True, "u-gov-office")
+    assert "D9" in event.meta["rules"]
+
+
+def test_D9_a_routine_flag_in_history_on_a_department_notice_still_needs_the_vice_mayor() -> None:
+    """Documents drafted before the rule was read right are judged by it at sign-off: the
+    secretary-general does not sign a department's notice however it was flagged."""
+    doc = given(OfficialDocument, outgoing(routine=True))
+
+    sign(doc, "p-sg").refused("D9", status=403)
+    (event,) = sign(doc, "p-vm-a").events("SignedOff")
+    assert event.authority == "vice_mayor_in_charge"
+
+
+@pytest.mark.parametrize("matter_kind", ["personnel", "regulation_draft"])
+def test_D9_the_matter_makes_a_notice_the_mayors_to_sign(matter_kind: str) -> None:
+    doc = given(OfficialDocument, outgoing(matter_kind=matter_kind))
+
+    sign(doc, "p-vm-a").refused("D9", status=403)
+    (event,) = sign(doc, "p-mayor").events("SignedOff")
+    assert event.authority == "mayor"
+
+
+def test_D9_a_letter_asking_support_on_a_major_matter_is_the_mayors_to_sign() -> None:
+    """商请支持、协调解决重要事项的文件 are signed by the mayor; an ordinary letter is not."""
+    major = given(OfficialDocument, outgoing(doc_type="letter", matter_kind="major_funds"))
+    ordinary = given(OfficialDocument, outgoing(doc_type="letter", matter_kind="other"))
+
+    sign(major, "p-vm-a").refused("D9", status=403)
+    assert sign(ordinary, "p-vm-a").events("SignedOff")[0].authority == "vice_mayor_in_charge"
 
 
 def test_D9_incoming_documents_are_not_signed_off() -> None:
@@ -926,18 +987,21 @@ def test_P2_vice_mayor_in_charge_signs_in_own_right_while_the_mayor_is_away() ->
     assert event.meta["rules"] == ["D6", "D9"]
 
 
-def test_P3_ab_partner_signs_for_the_absent_vice_mayor_in_charge() -> None:
+def test_D9_P3_ab_partner_does_not_sign_off_for_the_absent_vice_mayor_in_charge() -> None:
+    """AB partners cover some official activities (art. 61), not sign-off (art. 51)."""
     doc = given(OfficialDocument, outgoing())
 
-    then = sign(doc, "p-vm-b", absent=("p-vm-a",))
+    sign(doc, "p-vm-b", absent=("p-vm-a",)).refused("D9", status=403)
 
-    (event,) = then.events("SignedOff")
-    assert event.authority == "vice_mayor_in_charge"
-    assert event.meta["actor_id"] == "p-vm-b"
-    assert event.meta["actor_office"] == "vice_mayor"
-    assert event.meta["acting_for"] == "p-vm-a"
-    assert "P3" in event.meta["rules"]
-    assert "P2" not in event.meta["rules"]
+
+def test_D9_P3_while_the_vice_mayor_in_charge_is_away_the_mayor_signs() -> None:
+    """如有必要，报市长签发: the mayor signs in their own right, acting for nobody."""
+    doc = given(OfficialDocument, outgoing())
+
+    (event,) = sign(doc, "p-mayor", absent=("p-vm-a",)).events("SignedOff")
+    assert event.meta["actor_office"] == "mayor"
+    assert event.meta["acting_for"] is None
+    assert "P3" not in event.meta["rules"]
 
 
 def test_P3_ab_partner_is_refused_while_the_vice_mayor_in_charge_is_present() -> None:
