@@ -16,6 +16,7 @@ from typing_extensions import TypedDict
 
 from domain.base import (
     CLEARANCE_ORDER,
+    LEADER_OFFICES,
     OFFICE_STAFF,
     Act,
     GovAggregate,
@@ -249,6 +250,19 @@ class RoutingReview:
 
 
 @dataclass(frozen=True, slots=True)
+class Instruction:
+    """D8: a leader's instruction (批示) on a routed incoming document; forwarded to another
+    leader for their approval (转请核批) where the leader asks it."""
+
+    text: str
+    by: str
+    office: str
+    acting_for: str | None
+    forwarded_to: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Signature:
     """D9: who signed it off (签发), in which office, for whom, on what authority."""
 
@@ -310,6 +324,7 @@ class OfficialDocument(GovAggregate):
             doc.replies_to = self.replies_to
             doc.matter_kind = self.matter_kind
             doc.replies = []
+            doc.instructions = []
             for name in (
                 "doc_type", "title", "body", "from_unit_id", "to", "direction", "matters",
                 "urgency", "classification", "emergency", "bypassed_unit_id", "cc_unit_ids",
@@ -343,6 +358,22 @@ class OfficialDocument(GovAggregate):
                     unit_id, self.timestamp, self.due, self.due_basis,
                     due_pending_year=self.due_pending_year,
                 )  # fmt: skip
+
+    class CountersignExtended(Event):
+        """D7: a unit that cannot answer in time agreed another limit with the lead unit
+        (商定回复时限); its due time moves."""
+
+        TOPIC = "govrules:CountersignExtended"
+        unit_id: str
+        due: datetime
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.countersigns[self.unit_id] = replace(
+                doc.countersigns[self.unit_id],
+                due=self.due,
+                due_basis="agreed with the lead unit",
+                due_pending_year=None,
+            )
 
     class CountersignDueSet(Event):
         """D7: the due time of a request made before its year's calendar was recorded,
@@ -433,6 +464,26 @@ class OfficialDocument(GovAggregate):
                 self.proposed_handling, self.routed_to, self.meta["actor_id"], self.timestamp
             )
 
+    class Instructed(Event):
+        """D8: the leader the document was routed to gives an instruction (批示)."""
+
+        TOPIC = "govrules:LeaderInstructed"
+        text: str
+        forwarded_to: str | None = None
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.instructions.append(
+                Instruction(
+                    self.text,
+                    self.meta["actor_id"],
+                    self.meta["actor_office"],
+                    self.meta["acting_for"],
+                    self.forwarded_to,
+                    self.timestamp,
+                )
+            )
+            doc.status = DOCUMENT_STATUS.of(self, doc.status)
+
     class SignedOff(Event):
         TOPIC = "govrules:DocumentSignedOff"
         opinion: str
@@ -508,6 +559,7 @@ class OfficialDocument(GovAggregate):
         replies_to: str | None
         matter_kind: str | None
         replies: list[str]
+        instructions: list[Instruction]
         status: str
         drafted_by: str
         countersigns: Records[Countersign]
@@ -641,6 +693,25 @@ class OfficialDocument(GovAggregate):
             due_pending_year=pending_year,
         )
 
+    def extend_countersign(self, act: Act, unit_id: str, due: datetime) -> None:
+        """D7: a unit that cannot answer in time agrees another limit with the lead unit
+        (商定回复时限), recorded by the lead unit before the limit passes; it moves the due
+        time. Once passed, the answer is deemed no objection and nothing moves it back."""
+        post = self._lead_post(act, "D7")
+        entry = self.countersigns.get(unit_id)
+        if entry is None:
+            raise refuse("D6", f"{unit_id} was not asked to countersign")
+        if entry.status != "pending" or entry.passed(act.at):
+            raise refuse("D7", f"{unit_id}'s limit is no longer open ({entry.status}); "
+                         "an extension is agreed before it passes")  # fmt: skip
+        if due.tzinfo is None:
+            raise InvalidReference("due must carry a time zone offset")
+        if due <= act.at or (entry.due is not None and due <= entry.due):
+            raise refuse("D7", "an agreed limit is later than the one it replaces")
+        self.record(
+            self.CountersignExtended, act, rules=("D7",), post=post, unit_id=unit_id, due=due
+        )
+
     def countersign(self, act: Act, unit_id: str, opinion: str, reasons: str | None) -> None:
         """会签: the head of a requested unit answers, agreeing or disagreeing with reasons; after
         the limit, the answer is recorded as late (D7)."""
@@ -772,12 +843,15 @@ class OfficialDocument(GovAggregate):
         if not (proposed_handling and proposed_handling.strip()):
             raise refuse("D8", "a conforming document gets a proposed handling (拟办意见)")
         today = local_date(act.at)
+        mayor = roster.holder("mayor", today)
+        to_mayor = self._for_the_mayor(roster)
         if routed_to is None:
-            routed_to = roster.vice_mayor_in_charge(self.from_unit_id) or roster.holder(
-                "mayor", today
-            )
+            in_charge = None if to_mayor else roster.vice_mayor_in_charge(self.from_unit_id)
+            routed_to = in_charge or mayor
         if routed_to is None or not roster.is_leader(routed_to, today):
             raise refuse("D8", f"{routed_to} is not a city leader to route the document to")
+        if to_mayor and routed_to != mayor:
+            raise refuse("D8", f"{to_mayor} goes to the mayor (应及时报市长阅批)")
         self.record(
             self.Routed,
             act,
@@ -786,6 +860,48 @@ class OfficialDocument(GovAggregate):
             proposed_handling=proposed_handling,
             routed_to=routed_to,
         )
+
+    def _for_the_mayor(self, roster: Roster) -> str | None:
+        """D8: documents of the central and provincial authorities (and their leaders'
+        instructions) and incoming documents on major matters are routed to the mayor; says
+        why, or None."""
+        if roster.units.get(self.from_unit_id, {}).get("kind") == "external":
+            return "a document of the central or provincial authorities"
+        if self.matter_kind in MAJOR_MATTERS:
+            return f"a document on a major matter ({self.matter_kind})"
+        return None
+
+    def instruct(
+        self, act: Act, roster: Roster, text: str, forwarded_to: str | None = None
+    ) -> None:
+        """D8: the leader it was routed (or forwarded) to gives an instruction (批示) — the
+        acting mayor (P2) for an absent mayor — and may forward it to another leader for
+        their approval (转请核批)."""
+        if self.status != "routed":
+            raise refuse("D8", f"a leader instructs on a routed incoming document ({self.status})")
+        awaited = self.instructions[-1].forwarded_to if self.instructions else None
+        if awaited is None and isinstance(self.review, RoutingReview):
+            awaited = self.review.routed_to
+        today = local_date(act.at)
+        post, acting_for = act.actor.holds(*LEADER_OFFICES), None
+        if act.actor.person_id != awaited:
+            mayor = roster.holder("mayor", today)
+            acting = act.actor.holds("executive_vice_mayor")
+            if awaited != mayor or mayor not in act.absent or acting is None:
+                raise forbid("D8", f"the document was routed to {awaited}; they instruct on it")
+            post, acting_for = acting, mayor
+        if not clearance_covers(act.actor.clearance, self.classification):
+            raise forbid("D12", f"instructing needs {self.classification} clearance")
+        if not text.strip():
+            raise refuse("D8", "an instruction (批示) has a text")
+        if forwarded_to is not None and (
+            forwarded_to == act.actor.person_id or not roster.is_leader(forwarded_to, today)
+        ):
+            raise refuse("D8", f"{forwarded_to} is not another city leader to forward it to")
+        self.record(
+            self.Instructed, act, rules=("D8", "P2") if acting_for else ("D8",), post=post,
+            acting_for=acting_for, text=text, forwarded_to=forwarded_to,
+        )  # fmt: skip
 
     # ----- sign-off (签发), numbering, issue, publication ------------------------------------
 
@@ -885,6 +1001,12 @@ class OfficialDocument(GovAggregate):
         """A reply (批复) answers this request; recorded with the reply's drafting (A1)."""
         if self.doc_type != "request":
             raise refuse("D1", f"a reply answers a request (请示), not a {self.doc_type}")
+        if reply.to != self.from_unit_id:
+            raise refuse("D1", f"a reply goes to the unit that asked ({self.from_unit_id})")
+        if self.status != "instructed":
+            raise refuse(
+                "D8", f"a reply follows a leader's instruction on the request ({self.status})"
+            )
         self.record(
             self.ReplyLinked,
             act,
@@ -920,8 +1042,11 @@ def _drafting_post(
     act: Act, roster: Roster, from_unit: dict[str, Any], drafting_unit_id: str | None
 ) -> Post:
     """The head of the sending unit drafts; for the government, its office or the head of the
-    drafting unit (P1)."""
+    drafting unit (P1); a document of the central or provincial authorities, which do not
+    write here themselves, is received (收文) by the office."""
     post = act.actor.heads(from_unit["unit_id"])
+    if post is None and from_unit["kind"] == "external":  # 收文: the office receives it (D8)
+        post = act.actor.holds(*OFFICE_STAFF)
     if post is None and from_unit["kind"] == "government":
         post = act.actor.holds(*OFFICE_STAFF)
         if post is None and drafting_unit_id is not None:
@@ -1062,6 +1187,8 @@ DOCUMENT_STATUS = StatusRule(
         OfficialDocument.Drafted: "drafted",
         OfficialDocument.Returned: "returned",
         OfficialDocument.Routed: "routed",
+        # D8: instructed, or still routed while a leader it was forwarded to has the word.
+        OfficialDocument.Instructed: lambda p, now: now if p.get("forwarded_to") else "instructed",
         OfficialDocument.SignedOff: "signed_off",
         OfficialDocument.Numbered: "numbered",
         OfficialDocument.Issued: "issued",

@@ -339,19 +339,20 @@ class _City(_Clerk):
             classification="secret" if secret else "none",
         )  # fmt: skip
         doc: OfficialDocument = self.do(office, draft)
-        self.do(self.signer(unit), c.SignOff(doc.id, "同意"))
+        self.do(self.signer(unit, doc), c.SignOff(doc.id, "同意"))
         self.do(office, c.RegisterDocument(doc.id, "攀府发"))
         self.do(office, c.IssueDocument(doc.id))
         self.notices = [*self.notices[-49:], str(doc.id)]
         return doc
 
-    def signer(self, unit: str) -> str:
-        """D9: the vice-mayor in charge; while away, the AB partner (P3) or else the mayor."""
+    def signer(self, unit: str, doc: OfficialDocument) -> str:
+        """D9: the mayor for what the mayor signs (a notice carrying out a personnel decision);
+        else the vice-mayor in charge — while away, the mayor (an AB partner does not sign
+        off, P3)."""
+        if doc.required_authority(self.roster) == "mayor":
+            return MAYOR
         in_charge = SIGNERS.get(unit) or self.roster.vice_mayor_in_charge(unit) or MAYOR
-        if in_charge not in self.away:
-            return in_charge
-        partner = self.roster.ab_partner(in_charge)
-        return partner if partner is not None and partner not in self.away else MAYOR
+        return MAYOR if in_charge in self.away else in_charge
 
     # ----- meetings (M1–M8, M11) -----------------------------------------------------------
 

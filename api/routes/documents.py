@@ -30,11 +30,18 @@ add_command(
 add_command(router, f"{D}/countersignatures", c.Countersign, "DocumentCountersigned (D6)")
 add_command(
     router,
+    f"{D}/countersign-extensions",
+    c.ExtendCountersign,
+    "CountersignExtended (D7): the limit agreed with a unit; the due time moves",
+)
+add_command(
+    router,
     f"{D}/disagreement-summary",
     c.SummariseDisagreement,
     "CountersignDisagreementSummarised (D6): each side's reasons and a proposal",
 )
 add_command(router, f"{D}/review", c.ReviewDocument, "DocumentReturned | DocumentRouted (D8)")
+add_command(router, f"{D}/instruction", c.Instruct, "LeaderInstructed (D8): the leader's 批示")
 add_command(router, f"{D}/sign-off", c.SignOff, "DocumentSignedOff (D9)")
 add_command(router, f"{D}/register", c.RegisterDocument, "DocumentNumbered (D11)")
 add_command(router, f"{D}/issue", c.IssueDocument, OfficialDocument.Issued.NAME)

@@ -102,6 +102,18 @@ class RequestCountersign(DocumentCommand):
 
 
 @dataclass(frozen=True)
+class ExtendCountersign(DocumentCommand):
+    """CountersignExtended (D7): the limit the lead unit agreed with a unit that cannot answer
+    in time (商定回复时限); the due time moves."""
+
+    method: ClassVar[str] = "extend_countersign"
+
+    document_id: uuid.UUID
+    unit_id: str
+    due: Annotated[Instant, described("the agreed limit, later than the current one")]
+
+
+@dataclass(frozen=True)
 class Countersign(DocumentCommand):
     """DocumentCountersigned (D6): a unit's opinion."""
 
@@ -136,6 +148,20 @@ class ReviewDocument(DocumentCommand):
     note: str | None = None
     proposed_handling: str | None = None
     routed_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Instruct(DocumentCommand):
+    """LeaderInstructed (D8): the leader the document was routed to instructs on it (批示),
+    and may forward it to another leader for their approval (转请核批)."""
+
+    method: ClassVar[str] = "instruct"
+
+    document_id: uuid.UUID
+    text: Annotated[Text, described("the instruction (批示)")]
+    forwarded_to: Annotated[
+        str | None, described("another leader asked to approve it (转请核批)")
+    ] = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ from psycopg.sql import SQL
 from domain.documents import OfficialDocument
 from projections.engine import Event, ReadModel, Tables, insert_rows
 
+# D7: events that move a request's due time: counted once its year is known, or agreed anew.
+DUE_MOVES = {OfficialDocument.CountersignDueSet.NAME, OfficialDocument.CountersignExtended.NAME}
+
 
 class Countersigns(ReadModel):
     """/dashboard/countersigns: open countersign requests with their due time (D6, D7)."""
@@ -31,6 +34,7 @@ class Countersigns(ReadModel):
         OfficialDocument.Countersigned.NAME,
         OfficialDocument.CountersignDeemedNoObjection.NAME,
         OfficialDocument.CountersignDueSet.NAME,
+        OfficialDocument.CountersignExtended.NAME,
     )
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
@@ -41,8 +45,8 @@ class Countersigns(ReadModel):
             if e.state.get("late"):
                 continue  # D7: a late opinion does not undo the deemed answer the board shows
             key = (e.originator_id, e.state.get("unit_id", ""))
-            if e.type == OfficialDocument.CountersignDueSet.NAME and key not in rows:
-                due, year = e.state["due"], e.state["due_pending_year"]
+            if e.type in DUE_MOVES and key not in rows:
+                due, year = e.state["due"], e.state.get("due_pending_year")
                 due_set[key] = {"document_id": key[0], "unit_id": key[1], "due": due, "year": year}
                 continue
             _fold(rows, e)
@@ -128,8 +132,8 @@ def _fold(rows: dict[tuple[str, str], dict[str, Any]], e: Event) -> None:
         {"document_id": key[0], "unit_id": key[1], "requested_at": None, "due": None,
          "requested": False},
     )  # fmt: skip
-    if e.type == OfficialDocument.CountersignDueSet.NAME:  # its request is in this batch
-        row.update(due=s["due"], due_pending_year=s["due_pending_year"])
+    if e.type in DUE_MOVES:  # its request is in this batch
+        row.update(due=s["due"], due_pending_year=s.get("due_pending_year"))
         return
     if e.type == OfficialDocument.CountersignDeemedNoObjection.NAME:
         row.update(status="deemed", opinion="no_objection", answered_at=s["due"])

@@ -68,6 +68,7 @@ class Deadlines(ReadModel):
     types: ClassVar[tuple[str, ...]] = (
         OfficialDocument.CountersignRequested.NAME,
         OfficialDocument.CountersignDueSet.NAME,
+        OfficialDocument.CountersignExtended.NAME,
         HolidayCalendar.YearRecorded.NAME,
         SupervisionItem.Registered.NAME,
         SupervisionItem.RectificationOrdered.NAME,
@@ -111,6 +112,11 @@ class _Batch:
         elif e.type == OfficialDocument.CountersignDueSet.NAME:
             self.meet("countersign-due", e.originator_id, s["unit_id"], None)
             self.countersign_due(e, s["unit_id"], s["due"], s["due_pending_year"])
+        elif e.type == OfficialDocument.CountersignExtended.NAME:
+            # D7: the agreed limit is a new obligation; the old one, when its moment comes,
+            # is found no longer due by the aggregate (another due on record).
+            self.waiting[(e.originator_id, s["unit_id"])] = None
+            self.add(e, "countersign", s["unit_id"], s["due"], datetime.fromisoformat(s["due"]))
         elif e.type == HolidayCalendar.YearRecorded.NAME:
             self.year_recorded(e, s["year"], s["timestamp"])
         elif e.type == SupervisionItem.Registered.NAME:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.documents import events_of
+from tests.support.documents import events_of, instructed_request
 from tests.support.http import assert_problem, auth, create, move_clock, ok
 from tests.support.lifecycle import DISSENT, STORY, WAIVER, Lifecycle, decision_lifecycle
 from tests.support.store import positions
@@ -128,10 +128,7 @@ def test_links_are_facts_on_both_sides_a1(client):
 
 
 def test_a_reply_and_the_request_it_answers_know_each_other_a1(client):
-    request = create(client, "/documents", "p-finance-head", {
-        "doc_type": "request", "title": "关于申请专项资金的请示", "from_unit_id": "u-finance",
-        "to": "government", "matters": ["专项资金"],
-    })  # fmt: skip
+    request = instructed_request(client)
     reply = create(client, "/documents", "p-office-dir", {
         "doc_type": "reply", "title": "关于同意拨付专项资金的批复", "from_unit_id": "u-gov",
         "drafting_unit_id": "u-finance", "to": "u-finance", "matters": ["专项资金"],
@@ -140,7 +137,7 @@ def test_a_reply_and_the_request_it_answers_know_each_other_a1(client):
     assert reply["replies_to"] == request["id"]
     answered = ok(client.get(f"/documents/{request['id']}", headers=auth("p-mayor")))
     assert answered["replies"] == [reply["id"]]
-    assert answered["version"] == 2
+    assert answered["version"] == request["version"] + 1
     assert [e["type"] for e in events_of(client, request["id"])][-1] == "DocumentReplyLinked"
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from domain.base import Act
+from domain.base import SYSTEM, Act
 from domain.calendar import WorkingDayCalendar
 from domain.clock import SHANGHAI
 from domain.documents import DocumentNumberSequence, OfficialDocument
@@ -673,6 +673,63 @@ def test_D7_unanswered_countersign_past_due_no_longer_blocks_sign_off() -> None:
     assert event.meta["actor_id"] == "p-vm-a"
 
 
+def extend(doc: OfficialDocument, by: str, due: datetime, at: datetime = AT) -> Any:
+    return when(doc, lambda d: d.extend_countersign(act(by, at=at), "u-ecology", due))
+
+
+def test_D7_the_lead_unit_records_the_limit_agreed_with_a_unit_and_the_due_time_moves() -> None:
+    """特殊情况不能按期回复的，应主动与主办单位沟通并商定回复时限."""
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+    agreed = D7_DUE + timedelta(days=5)
+
+    then = extend(doc, "p-finance-head", agreed)
+
+    (event,) = then.events("CountersignExtended")
+    assert (event.unit_id, event.due, event.meta["rules"]) == ("u-ecology", agreed, ["D7"])
+    asked = then.aggregate.countersigns["u-ecology"]
+    assert (asked.due, asked.due_basis, asked.status) == (agreed, "agreed with the lead unit",
+                                                          "pending")  # fmt: skip
+    assert not asked.passed(D7_DUE)  # the old limit no longer counts
+
+
+def test_D7_after_an_extension_the_old_limit_deems_nothing_and_the_agreed_one_does() -> None:
+    agreed = D7_DUE + timedelta(days=5)
+    doc = given(
+        OfficialDocument, drafted(), countersign_requested("u-ecology"),
+        (OfficialDocument.CountersignExtended, {"unit_id": "u-ecology", "due": agreed}),
+    )  # fmt: skip
+
+    assert not doc.deem_no_objection(Act(SYSTEM, D7_DUE, "tick"), "u-ecology", D7_DUE)
+    assert doc.deem_no_objection(Act(SYSTEM, agreed, "tick"), "u-ecology", agreed)
+    assert doc.countersigns["u-ecology"].status == "deemed"
+
+
+def test_D7_an_extension_is_agreed_before_the_limit_passes() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+
+    extend(doc, "p-finance-head", D7_DUE + timedelta(days=5), at=D7_DUE).refused("D7")
+
+
+def test_D7_an_extension_after_the_deemed_answer_is_refused() -> None:
+    doc = given(
+        OfficialDocument, drafted(), countersign_requested("u-ecology"), deemed("u-ecology")
+    )
+
+    extend(doc, "p-finance-head", D7_DUE + timedelta(days=5)).refused("D7")
+
+
+def test_D7_an_agreed_limit_is_later_than_the_one_it_replaces() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+
+    extend(doc, "p-finance-head", D7_DUE).refused("D7")
+
+
+def test_D7_the_asked_unit_does_not_extend_its_own_limit_alone() -> None:
+    doc = given(OfficialDocument, drafted(), countersign_requested("u-ecology"))
+
+    extend(doc, "p-ecology-head", D7_DUE + timedelta(days=5)).refused("D7", status=403)
+
+
 # ----- D8 review by the office --------------------------------------------------------------
 
 
@@ -773,6 +830,123 @@ def test_D8_a_returned_document_is_not_reviewed_again() -> None:
     )
 
     review(doc).refused("D8")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [{"from_unit_id": "u-province-gov"}, {"matter_kind": "budget"}],
+    ids=["provincial-document", "major-matter"],
+)
+def test_D8_provincial_documents_and_major_matters_go_to_the_mayor(source: dict[str, Any]) -> None:
+    """党中央国务院、省委省政府文件…以及涉及重大事项的来文，应及时报市长阅批."""
+    doc = given(OfficialDocument, drafted(**source))
+
+    (event,) = review(doc).events("Routed")
+    assert event.routed_to == "p-mayor"
+    review(doc, routed_to="p-exec-vm").refused("D8")
+
+
+def test_D8_the_office_receives_a_provincial_document_a_department_does_not() -> None:
+    fields = {
+        "doc_type": "notice", "title": "四川省人民政府关于做好防汛工作的通知",
+        "from_unit_id": "u-province-gov", "to": "government", "matters": ["防汛"],
+    }  # fmt: skip
+
+    (event,) = drafting(by="p-office-dir", **fields).events("Created")
+    assert event.direction == "incoming"
+    drafting(by="p-finance-head", **fields).refused("P1", status=403)
+
+
+def test_D8_an_ordinary_matter_goes_to_the_vice_mayor_in_charge() -> None:
+    doc = given(OfficialDocument, drafted(matter_kind="other"))
+
+    assert review(doc).events("Routed")[0].routed_to == "p-exec-vm"
+
+
+# ----- D8 the leader's instruction (批示) and the reply (批复) --------------------------------
+
+
+def routed(to: str = "p-exec-vm") -> tuple[type, dict[str, Any]]:
+    return (OfficialDocument.Routed, {"proposed_handling": "拟同意", "routed_to": to})
+
+
+def instruct(doc: OfficialDocument, by: str, text: str = "同意", **kwargs: Any) -> Any:
+    absent = kwargs.pop("absent", ())
+    return when(doc, lambda d: d.instruct(act(by, absent=absent), roster(), text, **kwargs))
+
+
+def test_D8_the_leader_it_was_routed_to_instructs() -> None:
+    doc = given(OfficialDocument, drafted(), routed())
+
+    then = instruct(doc, "p-exec-vm", "同意，请财政局按程序办理")
+
+    (event,) = then.events("Instructed")
+    assert (event.text, event.forwarded_to, event.meta["rules"]) == (
+        "同意，请财政局按程序办理", None, ["D8"])  # fmt: skip
+    assert then.aggregate.status == "instructed"
+    assert then.aggregate.instructions[0].by == "p-exec-vm"
+
+
+@pytest.mark.parametrize("person", ["p-mayor", "p-vm-a", "p-office-dir", "p-finance-head"])
+def test_D8_a_leader_it_was_not_routed_to_does_not_instruct(person: str) -> None:
+    doc = given(OfficialDocument, drafted(), routed())
+
+    instruct(doc, person).refused("D8", status=403)
+
+
+def test_D8_an_unrouted_document_gets_no_instruction() -> None:
+    instruct(given(OfficialDocument, drafted()), "p-exec-vm").refused("D8")
+
+
+def test_D8_an_instruction_has_a_text() -> None:
+    instruct(given(OfficialDocument, drafted(), routed()), "p-exec-vm", " ").refused("D8")
+
+
+def test_D8_forwarded_to_another_leader_who_then_instructs() -> None:
+    """根据需要由市政府领导同志转请市政府其他领导同志核批."""
+    doc = given(OfficialDocument, drafted(), routed())
+
+    first = instruct(doc, "p-exec-vm", "请张副市长核批", forwarded_to="p-vm-a")
+    assert first.aggregate.status == "routed"
+    instruct(first.aggregate, "p-exec-vm").refused("D8", status=403)
+    second = instruct(first.aggregate, "p-vm-a", "同意")
+    assert second.aggregate.status == "instructed"
+    assert [i.by for i in second.aggregate.instructions] == ["p-exec-vm", "p-vm-a"]
+
+
+def test_D8_P2_the_acting_mayor_instructs_for_the_absent_mayor() -> None:
+    def doc() -> OfficialDocument:
+        return given(OfficialDocument, drafted(from_unit_id="u-province-gov"), routed("p-mayor"))
+
+    (event,) = instruct(doc(), "p-exec-vm", absent=("p-mayor",)).events("Instructed")
+    assert (event.meta["acting_for"], event.meta["rules"]) == ("p-mayor", ["D8", "P2"])
+    instruct(doc(), "p-exec-vm").refused("D8", status=403)  # the mayor is here
+
+
+def reply_to(request: OfficialDocument, to: str = "u-finance") -> Any:
+    reply = draft("p-office-dir", doc_type="reply", title="关于同意拨付专项资金的批复",
+                  from_unit_id="u-gov", to=to, drafting_unit_id="u-finance",
+                  replies_to=str(request.id))  # fmt: skip
+    return when(request, lambda d: d.link_reply(act("p-office-dir"), reply))
+
+
+def test_D8_a_reply_follows_the_leaders_instruction() -> None:
+    instructed = (OfficialDocument.Instructed, {"text": "同意"})
+    doc = given(OfficialDocument, drafted(), routed(), instructed)
+
+    (event,) = reply_to(doc).events("ReplyLinked")
+    assert event.meta["rules"] == ["D1", "A1"]
+
+
+def test_D8_a_reply_before_any_instruction_is_refused() -> None:
+    reply_to(given(OfficialDocument, drafted(), routed())).refused("D8")
+
+
+def test_D1_a_reply_goes_to_the_unit_that_asked() -> None:
+    instructed = (OfficialDocument.Instructed, {"text": "同意"})
+    doc = given(OfficialDocument, drafted(), routed(), instructed)
+
+    reply_to(doc, to="u-ecology").refused("D1")
 
 
 # ----- D9 sign-off authority (签发) ----------------------------------------------------------

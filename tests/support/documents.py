@@ -72,3 +72,12 @@ def events_of(client: Any, doc_id: str, who: str = "p-mayor") -> list[dict[str, 
     assert r.status_code == 200, r.text
     events: list[dict[str, Any]] = r.json()["events"]
     return events
+
+
+def instructed_request(client: Any, **overrides: Any) -> dict[str, Any]:
+    """An incoming request the office routed to the vice-mayor in charge of u-finance
+    (p-exec-vm) and that leader's instruction on it (D8): where a reply (批复) can follow."""
+    doc = draft_request(client, **overrides)
+    review = {"conforming": True, "proposed_handling": "拟同意，请常务副市长阅示"}
+    ok(command(client, doc["id"], "review", "p-office-dir", review))
+    return ok(command(client, doc["id"], "instruction", "p-exec-vm", {"text": "同意，请办理"}))
