@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Snapshot as LibrarySnapshot
@@ -240,13 +240,15 @@ class ReturnReview:
 
 @dataclass(frozen=True, slots=True)
 class RoutingReview:
-    """D8: the office proposed handling (拟办意见) and routed it to a leader."""
+    """D8: the office proposed handling (拟办意见) and routed it to a leader, within a handling
+    limit (限时办结, D10) where it set one."""
 
     proposed_handling: str
     routed_to: str
     by: str
     at: datetime
     conforming: bool = True
+    handling_due: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,12 +321,16 @@ class OfficialDocument(GovAggregate):
         # D8, D9: what the document is about (the kinds of art. 28 and 42), its own or that of
         # the decision it carries out; absent from documents drafted before it.
         matter_kind: str | None = None
+        # D2: who approved a skip-level submission (越级行文); absent before it was recorded.
+        skip_level_approved_by: str | None = None
 
         def apply(self, doc: OfficialDocument) -> None:
             doc.replies_to = self.replies_to
             doc.matter_kind = self.matter_kind
+            doc.skip_level_approved_by = self.skip_level_approved_by
             doc.replies = []
             doc.instructions = []
+            doc.overdue = []  # D10: the limits whose passing the system recorded
             for name in (
                 "doc_type", "title", "body", "from_unit_id", "to", "direction", "matters",
                 "urgency", "classification", "emergency", "bypassed_unit_id", "cc_unit_ids",
@@ -457,12 +463,32 @@ class OfficialDocument(GovAggregate):
         TOPIC = "govrules:DocumentRouted"
         proposed_handling: str
         routed_to: str
+        handling_due: datetime | None = None  # D10: 限时办结; absent from earlier routings
 
         def apply(self, doc: OfficialDocument) -> None:
             doc.status = DOCUMENT_STATUS.of(self, doc.status)
             doc.review = RoutingReview(
-                self.proposed_handling, self.routed_to, self.meta["actor_id"], self.timestamp
-            )
+                self.proposed_handling, self.routed_to, self.meta["actor_id"], self.timestamp,
+                handling_due=self.handling_due,
+            )  # fmt: skip
+
+    class HandlingOverdue(Event):
+        """D10 (timer): the handling limit passed before the leader's instruction."""
+
+        TOPIC = "govrules:DocumentHandlingOverdue"
+        due: datetime
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.overdue = [*doc.overdue, "handling"]
+
+    class ImplementationOverdue(Event):
+        """D10 (timer): 6 months after the provincial document, this one is not issued."""
+
+        TOPIC = "govrules:DocumentImplementationOverdue"
+        due: date
+
+        def apply(self, doc: OfficialDocument) -> None:
+            doc.overdue = [*doc.overdue, "implementation"]
 
     class Instructed(Event):
         """D8: the leader the document was routed to gives an instruction (批示)."""
@@ -558,8 +584,10 @@ class OfficialDocument(GovAggregate):
         implementation_due: date | None
         replies_to: str | None
         matter_kind: str | None
+        skip_level_approved_by: str | None
         replies: list[str]
         instructions: list[Instruction]
+        overdue: list[str]
         status: str
         drafted_by: str
         countersigns: Records[Countersign]
@@ -583,7 +611,8 @@ class OfficialDocument(GovAggregate):
         includes_request: bool = False, drafting_unit_id: str | None = None,
         routine: bool = False, personnel: bool = False, decision_id: str | None = None,
         implements: Implements | None = None, replies_to: str | None = None,
-        matter_kind: str | None = None, id: uuid.UUID | None = None,
+        matter_kind: str | None = None, skip_level_approved_by: str | None = None,
+        id: uuid.UUID | None = None,
     ) -> OfficialDocument:  # fmt: skip
         """Drafted (拟稿) by the unit it comes from; checks D1–D5 and D12, stores D10's due."""
         today = local_date(act.at)
@@ -602,7 +631,7 @@ class OfficialDocument(GovAggregate):
         if direction == "incoming":
             rules += _check_incoming(
                 roster, from_unit, to, emergency, bypassed_unit_id, cc_unit_ids,
-                direct_to_leader_reason, classification, today,
+                direct_to_leader_reason, classification, today, skip_level_approved_by,
             )  # fmt: skip
         _check_content(doc_type, matters, includes_request, replies_to)
         rules.append("D3")
@@ -630,7 +659,7 @@ class OfficialDocument(GovAggregate):
             drafting_unit_id=drafting_unit_id, routine=routine, personnel=personnel,
             decision_id=decision_id, implements=implements,
             implementation_due=implementation_due, replies_to=replies_to,
-            matter_kind=matter_kind,
+            matter_kind=matter_kind, skip_level_approved_by=skip_level_approved_by,
         )  # fmt: skip
         return doc
 
@@ -758,6 +787,30 @@ class OfficialDocument(GovAggregate):
         )
         return True
 
+    def record_handling_overdue(self, act: Act, due: datetime) -> bool:
+        """D10 (timer): the system records that the document was not handled (the leader's
+        instruction) by its limit. Idempotent: False when handled in time, another limit,
+        already recorded, or before it; handled late, it is still recorded."""
+        review = self.review
+        if not isinstance(review, RoutingReview) or review.handling_due != due:
+            return False
+        handled = next((i.at for i in self.instructions if i.forwarded_to is None), None)
+        if (handled is not None and handled < due) or "handling" in self.overdue or act.at < due:
+            return False
+        self.record(self.HandlingOverdue, act, rules=("D10",), post=None, due=due)
+        return True
+
+    def record_implementation_overdue(self, act: Act, due: date) -> bool:
+        """D10 (timer): the system records that a document carrying out a provincial one was
+        not issued within 6 months of it (by the end of ``due``). Idempotent."""
+        moment = implementation_overdue_at(due)
+        if self.implementation_due != due or (self.issued_at and self.issued_at < moment):
+            return False
+        if "implementation" in self.overdue or act.at < moment:
+            return False
+        self.record(self.ImplementationOverdue, act, rules=("D10",), post=None, due=due)
+        return True
+
     def set_countersign_due(self, act: Act, calendar: WorkingDayCalendar, unit_id: str) -> bool:
         """D7 (timer): once the calendar of the year a request waited for is recorded, the
         system counts its 7 working days from the request (day 0 its own day) and records the
@@ -814,9 +867,11 @@ class OfficialDocument(GovAggregate):
         proposed_handling: str | None = None,
         routed_to: str | None = None,
         note: str | None = None,
+        handling_due: datetime | None = None,
     ) -> None:
         """D8: the office returns a non-conforming document with reasons (退文), or proposes
-        handling (拟办意见) and routes it to the leader in charge."""
+        handling (拟办意见) and routes it to the leader in charge, within a handling limit
+        (限时办结, D10) where it sets one."""
         post = act.actor.holds(*OFFICE_STAFF)
         if post is None:
             raise forbid("D8", "only the government office reviews incoming documents")
@@ -852,13 +907,16 @@ class OfficialDocument(GovAggregate):
             raise refuse("D8", f"{routed_to} is not a city leader to route the document to")
         if to_mayor and routed_to != mayor:
             raise refuse("D8", f"{to_mayor} goes to the mayor (应及时报市长阅批)")
+        if handling_due is not None and handling_due <= act.at:
+            raise refuse("D10", "a handling limit (办结时限) lies in the future")
         self.record(
             self.Routed,
             act,
-            rules=("D6", "D8"),
+            rules=("D6", "D8", "D10") if handling_due else ("D6", "D8"),
             post=post,
             proposed_handling=proposed_handling,
             routed_to=routed_to,
+            handling_due=handling_due,
         )
 
     def _for_the_mayor(self, roster: Roster) -> str | None:
@@ -1066,6 +1124,7 @@ def _check_incoming(
     direct_to_leader_reason: str | None,
     classification: str,
     today: date,
+    approved_by: str | None = None,
 ) -> list[str]:
     """D4, D2, D5 for a document sent to the government or a leader."""
     if from_unit["kind"] in MAY_NOT_SUBMIT:
@@ -1081,9 +1140,16 @@ def _check_incoming(
         )
         if unit_id
     ]
+    if approved_by is not None and not skipped:
+        raise refuse("D2", "an approval of a skip-level submission needs one (越级行文)")
     for unit_id in dict.fromkeys(skipped):
+        if approved_by is not None:
+            if not _approves_skip(roster, approved_by, unit_id, today):
+                raise refuse("D2", f"{approved_by} does not approve skipping {unit_id}: its head "
+                             "or a city leader does")  # fmt: skip
+            continue
         if not emergency:
-            raise refuse("D2", f"skip-level submission past {unit_id} (越级行文)")
+            raise refuse("D2", f"skip-level submission past {unit_id} without approval (越级行文)")
         if unit_id not in cc_unit_ids:
             raise refuse("D2", f"an emergency skip-level submission copies {unit_id} (抄送)")
     if to in roster.people:
@@ -1098,6 +1164,19 @@ def _check_incoming(
         if direct_to_leader_reason == "major_emergency" and not emergency:
             raise refuse("D5", "the 'major_emergency' exception needs emergency: true")
     return ["D2", "D4", "D5"]
+
+
+def implementation_overdue_at(due: date) -> datetime:
+    """D10: a document due to be issued by ``due`` may be issued all that day; it is overdue
+    from 00:00 Asia/Shanghai of the next day."""
+    return datetime.combine(due + timedelta(days=1), time(), SHANGHAI)
+
+
+def _approves_skip(roster: Roster, person_id: str, unit_id: str, today: date) -> bool:
+    """D2 (未经批准不得越级行文): the head of the unit skipped, or a city leader, approves."""
+    return person_id in roster.holders("unit_head", today, unit_id) or roster.is_leader(
+        person_id, today
+    )
 
 
 def _implementation_due(implements: Implements) -> date:

@@ -7,6 +7,7 @@ from projections.read_models.accountability import Accountability
 from projections.read_models.countersigns import Countersigns
 from projections.read_models.deadlines import Deadlines
 from projections.read_models.decisions_board import DecisionsBoard
+from projections.read_models.document_limits import DocumentLimits
 from projections.read_models.documents import DocumentsList
 from projections.read_models.leaves_board import LeavesBoard
 from projections.read_models.meetings_board import MeetingsBoard
@@ -24,5 +25,6 @@ MODELS: tuple[ReadModel, ...] = (
     LeavesBoard(),
     RegulationsBoard(),
     Deadlines(),
+    DocumentLimits(),
     Accountability(),
 )

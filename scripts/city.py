@@ -8,9 +8,11 @@ Time moves one simulated day per step from Mon 2026-01-05 09:00 Shanghai; work i
 to Friday (public holidays are not kept). In a simulated year (≈ 50k events) the city produces:
 
 - documents, most of the log (≈ 95 %): each working day 23–35 incoming requests (drafted,
-  countersigned by one or two other units, reviewed by the office) and 8–12 notices (drafted by
-  the office, signed off by the vice-mayor in charge — by the AB partner (P3) or the mayor while
-  that vice-mayor is away — numbered 攀府发 and issued);
+  countersigned by one or two other units, routed by the office with a 5-day handling limit
+  (D10) and, most of them, instructed on (批示) by the leader the same day) and 8–12 notices
+  (drafted by the office, one in twenty carrying out a provincial document (D10), signed off by
+  the vice-mayor in charge — by the mayor while that vice-mayor is away: an AB partner does not
+  sign off (P3) — numbered 攀府发 and issued);
 - meetings: an executive meeting every other Tuesday (≈ 26) and a plenary on the first Thursday
   of February, July and December (3): convened with topics proposed and set and papers sent the
   day before; members on leave recorded absent; every present member's position on every topic
@@ -63,7 +65,7 @@ from domain.base import Actor, GovAggregate
 from domain.calendar import add_months
 from domain.clock import local_date
 from domain.decisions import PROCEDURES, Decision
-from domain.documents import OfficialDocument
+from domain.documents import Implements, OfficialDocument
 from domain.leaves import LEAVING_THE_CITY, AbsenceLedger, LeaveRecord, overlaps
 from domain.meetings import Meeting, members_of
 from domain.regulations import Regulation
@@ -95,6 +97,8 @@ ACTING = (*VICE_MAYORS, "p-sg")  # who may act for one of them
 INCOMING = (23, 35)
 OUTGOING = (8, 12)
 SECRET_EVERY = 50  # one outgoing notice in fifty is classified secret (D12)
+INSTRUCTED = 0.9  # incoming requests the leader instructs on the day they are routed (D8)
+IMPLEMENTING = 0.05  # notices carrying out a provincial document (D10)
 SUPERVISION_RATE = 0.6
 LEAVE_RATE = 0.3
 DECISION_RATE = 0.2
@@ -320,8 +324,13 @@ class _City(_Clerk):
         self.do(head, c.RequestCountersign(doc, asked, due))
         for other in asked:
             self.do(HEADS[other], c.Countersign(doc, other, "agree"))
-        review = c.ReviewDocument(doc, True, proposed_handling="拟请分管副市长阅示")
-        self.do(OFFICE, review)
+        limit = self.at + timedelta(days=5)  # 限时办结 (D10)
+        review = c.ReviewDocument(doc, True, proposed_handling="拟请分管副市长阅示",
+                                  handling_due=limit)  # fmt: skip
+        routed = self.do(OFFICE, review)
+        leader = routed.review.routed_to if routed.review else None
+        if leader is not None and leader not in self.away and rng.random() < INSTRUCTED:
+            self.do(leader, c.Instruct(doc, "阅。请按程序办理"))
 
     def outgoing(self, unit: str, decision: Decision | None = None) -> OfficialDocument:
         title = (
@@ -333,10 +342,15 @@ class _City(_Clerk):
         # the office's part.
         secret = decision is None and self.count("outgoing") % SECRET_EVERY == 0
         office = SECRETARY_GENERAL if secret else OFFICE
+        implements: Implements | None = None
+        if decision is None and self.rng.random() < IMPLEMENTING:
+            issued_on = add_months(self.today, -2)
+            ref = f"川府发〔{issued_on.year}〕{self.count('province')}号"
+            implements = Implements(ref=ref, issued_on=issued_on)
         draft = c.DraftDocument(
             doc_type="notice", title=title, from_unit_id="u-gov", to=unit, matters=["工作"],
             drafting_unit_id=unit, decision_id=str(decision.id) if decision else None,
-            classification="secret" if secret else "none",
+            classification="secret" if secret else "none", implements=implements,
         )  # fmt: skip
         doc: OfficialDocument = self.do(office, draft)
         self.do(self.signer(unit, doc), c.SignOff(doc.id, "同意"))

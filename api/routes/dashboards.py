@@ -27,6 +27,7 @@ from projections.engine import Tables
 from projections.read_models import (
     countersigns,
     decisions_board,
+    document_limits,
     leaves_board,
     meetings_board,
     regulations_board,
@@ -39,6 +40,7 @@ EXPIRING_DAYS = 90  # G6
 CLEANUP_MONTHS = 12  # G7
 COUNTERSIGNS, SUPERVISION, LEAVES = "countersigns", "supervision_board", "leaves_board"
 REGULATIONS, DECISIONS, MEETINGS = "regulations_board", "decisions_board", "meetings_board"
+LIMITS = "document_limits"
 Panel = Callable[[psycopg.Connection[Any], Tables, datetime], dict[str, Any]]
 
 
@@ -49,6 +51,17 @@ def countersigns_panel(conn: psycopg.Connection[Any], t: Tables, now: datetime) 
     """D7: open countersign requests, overdue first by due time."""
     items = countersigns.open_requests(conn, t, now)
     return {"open": items, "overdue": sum(1 for r in items if r["overdue"])}
+
+
+def documents_panel(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> dict[str, Any]:
+    """D10: documents' open time limits (限时办结, 6 months for a provincial document), by due
+    time; ``overdue`` counts those whose passing the system recorded."""
+    items = document_limits.open_limits(conn, t, now)
+    return {
+        "open": items,
+        "overdue": sum(1 for r in items if r["overdue"]),
+        "met_late": document_limits.overdue_met(conn, t),
+    }
 
 
 def decisions_panel(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> dict[str, Any]:
@@ -158,6 +171,15 @@ def countersigns_board(
     return _board(request, COUNTERSIGNS, countersigns_panel, min_position)
 
 
+@router.get("/dashboard/documents", summary="Documents' open time limits, overdue marked (D10)")
+def documents_board(
+    request: Request,
+    min_position: int | None = MinPosition,
+    actor: Actor = Depends(current_actor),
+) -> Response:
+    return _board(request, LIMITS, documents_panel, min_position)
+
+
 @router.get("/dashboard/decisions", summary="Major decisions by stage, with missing procedures")
 def decisions(
     request: Request,
@@ -219,11 +241,12 @@ def summary(
 ) -> Response:
     now = _now(request)
     today = local_date(now)
-    names = (COUNTERSIGNS, SUPERVISION, LEAVES, REGULATIONS, DECISIONS, MEETINGS)
+    names = (COUNTERSIGNS, SUPERVISION, LEAVES, REGULATIONS, DECISIONS, MEETINGS, LIMITS)
     with reading_models(request, names, min_position) as (conn, t, position):
         decided = decisions_panel(conn, t[DECISIONS], now)
         met = meetings_panel(conn, t[MEETINGS], now)
         countersigned = countersigns.open_counts(conn, t[COUNTERSIGNS], now)
+        limits = documents_panel(conn, t[LIMITS], now)
         overdue_items = supervision_board.overdue(conn, t[SUPERVISION], now)
         away = leaves_panel(conn, t[LEAVES], now)
         expiring = regulations_board.expiring(conn, t[REGULATIONS], today, EXPIRING_DAYS)
@@ -231,6 +254,7 @@ def summary(
     return json_response(
         {
             "countersigns": countersigned,
+            "documents": {"open_limits": len(limits["open"]), "overdue": limits["overdue"]},
             "supervision": {"overdue": len(overdue_items)},
             "leaves": {
                 "away_now": len(away["away_now"]),

@@ -21,7 +21,7 @@ from domain.documents import (
     OfficialDocument,
     number_sequence_id,
 )
-from domain.fields import Instant, Text, described
+from domain.fields import DueTime, Instant, Text, described
 from domain.roster import InvalidReference
 from domain.service import Command, UnitOfWork
 
@@ -69,6 +69,9 @@ class DraftDocument(DocumentCommand):
         described("what it is about (art. 28, 42); a decision's own when it carries one out "
                   "(D8: major matters go to the mayor; D9: who signs)"),
     ] = None  # fmt: skip
+    skip_level_approved_by: Annotated[
+        str | None, described("who approved a skip-level submission (D2: 未经批准不得越级行文)")
+    ] = None
 
     def handle(self, uow: UnitOfWork) -> OfficialDocument:
         fields = vars(self)
@@ -148,6 +151,9 @@ class ReviewDocument(DocumentCommand):
     note: str | None = None
     proposed_handling: str | None = None
     routed_to: str | None = None
+    handling_due: Annotated[
+        DueTime | None, described("the handling limit (限时办结, D10); a date means its end")
+    ] = None
 
 
 @dataclass(frozen=True)

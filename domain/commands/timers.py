@@ -1,4 +1,4 @@
-"""The system's own acts when a due time passes (D7, S3, L6, G5, G6): recorded as the actor
+"""The system's own acts when a due time passes (D7, D10, S3, L6, G5, G6): recorded as the actor
 ``system``, for the moment the deadline passed (not the moment it was noticed). Each is
 idempotent: the aggregate records nothing when it is already recorded or no longer due, so
 two tickers at once record it once (R11); a lost race is judged again on the reloaded state."""
@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from domain.base import Act, GovAggregate
-from domain.documents import OfficialDocument
+from domain.documents import OfficialDocument, implementation_overdue_at
 from domain.leaves import LeaveRecord
 from domain.regulations import Regulation, expiry_at, filing_overdue_at
 from domain.rules import NotFound
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 KINDS: dict[str, type[GovAggregate]] = {
     "countersign": OfficialDocument,  # D7
     "countersign-due": OfficialDocument,  # D7: its year's calendar was recorded
+    "handling": OfficialDocument,  # D10: 限时办结
+    "implementation": OfficialDocument,  # D10: 6 months after the provincial document
     "report": SupervisionItem,  # S3
     "item": SupervisionItem,  # S3
     "return": LeaveRecord,  # L6
@@ -36,6 +38,11 @@ Record = Callable[[Any, Act, UnitOfWork], bool]
 
 def deadline(kind: str, key: str, due: str) -> tuple[datetime, Record]:
     """The moment a deadline passes and the aggregate's command that records it."""
+    if kind == "implementation":
+        day = date.fromisoformat(due)
+        return implementation_overdue_at(day), lambda d, act, _: d.record_implementation_overdue(
+            act, day
+        )
     if kind in ("filing", "expiry"):
         day = date.fromisoformat(due)
         if kind == "filing":
@@ -50,6 +57,7 @@ def deadline(kind: str, key: str, due: str) -> tuple[datetime, Record]:
         "countersign-due": lambda d, act, uow: d.set_countersign_due(
             act, uow.provide("calendar"), key
         ),
+        "handling": lambda d, act, _: d.record_handling_overdue(act, at),
         "report": lambda i, act, _: i.record_report_overdue(act, at),
         "item": lambda i, act, _: i.record_overdue(act, at),
         "return": lambda lv, act, _: lv.record_return_overdue(act, at),

@@ -3,12 +3,13 @@ is met or its passing is recorded. The ticker (projections/ticker.py) reads the 
 moment has come and asks the aggregates to record it; the aggregates decide (a second ask
 records nothing).
 
-Moments: a countersign's limit (D7), each report date, the deadline and every rectification's
-due time of a supervision item (S3) and the planned return of a leave (L6) are datetimes in
-the events; a filing is overdue from the day after its due date (G5) and a regulation
-expires at the start of its ``valid_until`` day (G6: in force while the day is before it),
-both at 00:00 Asia/Shanghai — the domain's own functions, so the index and the aggregates
-agree on the moment.
+Moments: a countersign's limit (D7), a document's handling limit (D10), each report date,
+the deadline and every rectification's due time of a supervision item (S3) and the planned
+return of a leave (L6) are datetimes in the events; a filing is overdue from the day after
+its due date (G5), an implementing document from the day after its 6 months (D10), and a
+regulation expires at the start of its ``valid_until`` day (G6: in force while the day is
+before it), all at 00:00 Asia/Shanghai — the domain's own functions, so the index and the
+aggregates agree on the moment.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
-from domain.documents import OfficialDocument
+from domain.documents import OfficialDocument, implementation_overdue_at
 from domain.holidays import HolidayCalendar
 from domain.leaves import LeaveRecord
 from domain.regulations import Regulation, expiry_at, filing_overdue_at
@@ -35,6 +36,8 @@ MET_BY_UNIT = {
     OfficialDocument.CountersignDeemedNoObjection.NAME,
 }
 MET_BY_DUE = {
+    OfficialDocument.HandlingOverdue.NAME: "handling",
+    OfficialDocument.ImplementationOverdue.NAME: "implementation",
     SupervisionItem.ReportOverdue.NAME: "report",
     SupervisionItem.ItemOverdue.NAME: "item",
     LeaveRecord.ReturnOverdue.NAME: "return",
@@ -54,6 +57,8 @@ class Deadlines(ReadModel):
     """Open obligations with their due moments, for the ticker."""
 
     name: ClassVar[str] = "deadlines"
+    # 2: D10's limits (handling, implementation) are indexed, from the whole history.
+    version: ClassVar[int] = 2
     tables: ClassVar[dict[str, str]] = {
         "open": "kind text NOT NULL, aggregate_id uuid NOT NULL, key text NOT NULL, "
         "due text NOT NULL, due_at timestamptz NOT NULL, done boolean NOT NULL, "
@@ -69,6 +74,8 @@ class Deadlines(ReadModel):
         OfficialDocument.CountersignRequested.NAME,
         OfficialDocument.CountersignDueSet.NAME,
         OfficialDocument.CountersignExtended.NAME,
+        OfficialDocument.Drafted.NAME,
+        OfficialDocument.Routed.NAME,
         HolidayCalendar.YearRecorded.NAME,
         SupervisionItem.Registered.NAME,
         SupervisionItem.RectificationOrdered.NAME,
@@ -117,6 +124,15 @@ class _Batch:
             # is found no longer due by the aggregate (another due on record).
             self.waiting[(e.originator_id, s["unit_id"])] = None
             self.add(e, "countersign", s["unit_id"], s["due"], datetime.fromisoformat(s["due"]))
+        elif e.type == OfficialDocument.Drafted.NAME and s.get("implementation_due"):
+            due = s["implementation_due"]
+            self.add(
+                e, "implementation", "", due, implementation_overdue_at(date.fromisoformat(due))
+            )
+        elif e.type == OfficialDocument.Routed.NAME and s.get("handling_due"):
+            self.add(
+                e, "handling", "", s["handling_due"], datetime.fromisoformat(s["handling_due"])
+            )
         elif e.type == HolidayCalendar.YearRecorded.NAME:
             self.year_recorded(e, s["year"], s["timestamp"])
         elif e.type == SupervisionItem.Registered.NAME:

@@ -135,3 +135,48 @@ def test_D7_an_extension_after_the_limit_passed_is_refused_and_nothing_stored(cl
              {"unit_id": "u-ecology", "due": AGREED})  # fmt: skip
 
     assert_refused(client, services, r, 409, "D7", before)
+
+
+def test_D10_a_handling_limit_passed_is_recorded_by_the_system_and_shown(client, services):
+    request = draft_request(client)
+    routed = write(client, f"/documents/{request['id']}/review", "p-office-dir",
+                   {**ROUTE, "handling_due": "2026-10-09"})  # fmt: skip
+    assert routed["review"]["handling_due"] == "2026-10-10T00:00:00+08:00"  # the day's end
+    catch_up(services)
+    (limit,) = get(client, "/dashboard/documents")["open"]
+    assert (limit["document_id"], limit["kind"], limit["overdue"]) == (
+        request["id"], "handling", False)  # fmt: skip
+
+    assert move_clock(client, "2026-10-09T23:59:59+08:00")["deadlines_recorded"] == 0
+    assert move_clock(client, "2026-10-10T00:00:00+08:00")["deadlines_recorded"] == 1
+
+    assert get(client, f"/documents/{request['id']}")["overdue"] == ["handling"]
+    types = [e["type"] for e in get(client, f"/documents/{request['id']}/history")["events"]]
+    assert types[-1] == "DocumentHandlingOverdue"
+    catch_up(services)
+    board = get(client, "/dashboard/documents")
+    assert [(i["kind"], i["overdue"], i["passed"]) for i in board["open"]] == [
+        ("handling", True, True)]  # fmt: skip
+    assert get(client, "/dashboard/summary")["documents"] == {"open_limits": 1, "overdue": 1}
+    write(client, f"/documents/{request['id']}/instruction", "p-exec-vm", {"text": "同意"})
+    catch_up(services)
+    board = get(client, "/dashboard/documents")
+    assert (board["open"], board["met_late"]) == ([], 1)
+
+
+def test_D10_an_implementing_document_not_issued_in_6_months_is_recorded_overdue(client, services):
+    provincial = {"ref": "川府发〔2026〕9号", "issued_on": "2026-04-15"}
+    doc = draft(client, "p-office-dir", {
+        "doc_type": "opinion", "title": "关于贯彻落实川府发〔2026〕9号文件的实施意见",
+        "from_unit_id": "u-gov", "drafting_unit_id": "u-ecology", "to": "u-ecology",
+        "matters": ["实施"], "implements": provincial,
+    })  # fmt: skip
+    assert doc["implementation_due"] == "2026-10-15"
+
+    assert move_clock(client, "2026-10-15T23:59:00+08:00")["deadlines_recorded"] == 0
+    assert move_clock(client, "2026-10-16T00:00:00+08:00")["deadlines_recorded"] == 1
+
+    assert get(client, f"/documents/{doc['id']}")["overdue"] == ["implementation"]
+    catch_up(services)
+    (limit,) = get(client, "/dashboard/documents")["open"]
+    assert (limit["kind"], limit["due"], limit["overdue"]) == ("implementation", "2026-10-15", True)

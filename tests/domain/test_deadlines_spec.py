@@ -227,6 +227,95 @@ def test_D7_a_deemed_countersign_lets_review_go_ahead_and_needs_no_disagreement_
     summary.refused("D6")
 
 
+# ----- D10: handling limits (限时办结) and the 6 months of an implementing document ----------
+
+HANDLING_DUE = AT + 5 * DAY
+PROVINCIAL = {"ref": "川府发〔2026〕3号", "issued_on": date(2026, 3, 31)}
+IMPLEMENTATION_DUE = date(2026, 9, 30)  # 6 months after 2026-03-31
+IMPLEMENTATION_MOMENT = datetime(2026, 10, 1, tzinfo=SHANGHAI)  # the next day, 00:00
+
+
+def routed_with_limit(*more: Past) -> OfficialDocument:
+    routing = {"proposed_handling": "拟请分管副市长阅示", "routed_to": "p-exec-vm",
+               "handling_due": HANDLING_DUE}  # fmt: skip
+    doc: OfficialDocument = given(
+        OfficialDocument, drafted(), (OfficialDocument.Routed, routing), *more
+    )
+    return doc
+
+
+def instructed(at: datetime, **fields: Any) -> Past:
+    return (OfficialDocument.Instructed,
+            {"text": "同意", "timestamp": at, "meta": meta("p-exec-vm"), **fields})  # fmt: skip
+
+
+def test_D10_a_document_not_handled_by_its_limit_is_recorded_overdue() -> None:
+    doc = routed_with_limit()
+
+    then = once(doc, lambda d: d.record_handling_overdue(system(HANDLING_DUE), HANDLING_DUE))
+
+    event = recorded(then, "HandlingOverdue", HANDLING_DUE, "D10")
+    assert event.due == HANDLING_DUE
+    assert then.aggregate.overdue == ["handling"]
+
+
+def test_D10_handled_in_time_nothing_is_recorded_before_the_limit_nothing_either() -> None:
+    in_time = routed_with_limit(instructed(HANDLING_DUE - SECOND))
+    nothing(in_time, lambda d: d.record_handling_overdue(system(HANDLING_DUE), HANDLING_DUE))
+    early = system(HANDLING_DUE - SECOND)
+    nothing(routed_with_limit(), lambda d: d.record_handling_overdue(early, HANDLING_DUE))
+
+
+def test_D10_a_forward_is_not_handling_and_a_late_instruction_is_still_overdue() -> None:
+    """The ticker may come after the act: an instruction after the limit does not excuse it,
+    nor does a forward to another leader (转请核批) before it."""
+    forwarded = instructed(HANDLING_DUE - DAY, forwarded_to="p-vm-a")
+    late = instructed(HANDLING_DUE + HOUR)
+
+    for doc in (routed_with_limit(forwarded), routed_with_limit(late)):
+        then = once(doc, lambda d: d.record_handling_overdue(system(HANDLING_DUE), HANDLING_DUE))
+        recorded(then, "HandlingOverdue", HANDLING_DUE, "D10")
+
+
+def test_D10_a_handling_limit_lies_in_the_future() -> None:
+    doc = given(OfficialDocument, drafted())
+
+    then = when(doc, lambda d: d.review_incoming(act("p-office-dir"), roster(), True,
+                proposed_handling="拟办", handling_due=AT))  # fmt: skip
+
+    then.refused("D10")
+
+
+def implementing(*more: Past) -> OfficialDocument:
+    doc: OfficialDocument = given(
+        OfficialDocument,
+        outgoing(implements=PROVINCIAL, implementation_due=IMPLEMENTATION_DUE),
+        *more,
+    )
+    return doc
+
+
+def test_D10_an_implementing_document_not_issued_within_6_months_is_recorded_overdue() -> None:
+    doc = implementing()
+
+    then = once(doc, lambda d: d.record_implementation_overdue(
+        system(IMPLEMENTATION_MOMENT), IMPLEMENTATION_DUE))  # fmt: skip
+
+    event = recorded(then, "ImplementationOverdue", IMPLEMENTATION_MOMENT, "D10")
+    assert event.due == IMPLEMENTATION_DUE
+
+
+def test_D10_issued_on_the_last_day_is_in_time() -> None:
+    """以内: the 6 months include their last day."""
+    last_day = IMPLEMENTATION_MOMENT - SECOND
+    doc = implementing((OfficialDocument.Issued, {"timestamp": last_day}))
+
+    nothing(doc, lambda d: d.record_implementation_overdue(
+        system(IMPLEMENTATION_MOMENT), IMPLEMENTATION_DUE))  # fmt: skip
+    nothing(implementing(), lambda d: d.record_implementation_overdue(
+        system(last_day), IMPLEMENTATION_DUE))  # fmt: skip
+
+
 # ----- S3: reports and the item overdue -------------------------------------------------------
 
 

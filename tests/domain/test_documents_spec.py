@@ -201,6 +201,32 @@ def test_D2_naming_another_bypassed_unit_does_not_excuse_copying_the_real_superi
     )  # fmt: skip
 
 
+@pytest.mark.parametrize("approver", ["p-east-head", "p-vm-b"])
+def test_D2_an_approved_skip_level_submission_records_who_approved(approver: str) -> None:
+    """未经批准不得越级行文: with the approval of the skipped unit's head (or a city leader),
+    it goes, and the approver is on record."""
+    r = county_subunit_roster()
+
+    (event,) = drafting(SUB_HEAD, r, from_unit_id=SUB_UNIT, skip_level_approved_by=approver).events(
+        "Created"
+    )
+
+    assert (event.skip_level_approved_by, event.emergency) == (approver, False)
+    assert "D2" in event.meta["rules"]
+
+
+@pytest.mark.parametrize("approver", ["p-finance-head", "p-office-dir", SUB_HEAD])
+def test_D2_an_approval_by_someone_who_cannot_give_it_is_refused(approver: str) -> None:
+    r = county_subunit_roster()
+    refused_on_creation(
+        lambda: draft(SUB_HEAD, r, from_unit_id=SUB_UNIT, skip_level_approved_by=approver), "D2"
+    )
+
+
+def test_D2_an_approval_where_no_level_is_skipped_is_refused() -> None:
+    refused_on_creation(lambda: draft(skip_level_approved_by="p-mayor"), "D2")
+
+
 def test_D2_a_unit_directly_under_the_government_submits_without_emergency() -> None:
     then = drafting()
 
