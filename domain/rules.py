@@ -147,7 +147,8 @@ RULES: dict[str, Rule] = _rules(
         "M3",
         42,
         "市政府常务会议由市长、副市长、秘书长组成，半数以上组成人员到会方可召开。",
-        "An executive meeting opens only when more than half of its members are present.",
+        "An executive meeting opens only when at least half of its members are present "
+        "(以上 includes the number: 4 of 8 opens, 3 of 8 does not).",
     ),
     Rule(
         "M4",
