@@ -16,7 +16,7 @@ from domain.decisions import Decision
 from domain.documents import OfficialDocument
 from domain.holidays import HolidayCalendar
 from domain.leaves import LeaveRecord
-from domain.meetings import Meeting
+from domain.meetings import CitywideMeetingApproval, Meeting
 from domain.regulations import Regulation
 from domain.roster import Roster
 from domain.supervision import SupervisionItem
@@ -35,7 +35,7 @@ EXTRAS: dict[type[GovAggregate], Callable[[Any], dict[str, Any]]] = {
 }
 RESOURCES: tuple[type[GovAggregate], ...] = (
     OfficialDocument, Decision, Meeting, SupervisionItem, LeaveRecord, Regulation, Roster,
-    HolidayCalendar,
+    HolidayCalendar, CitywideMeetingApproval,
 )  # fmt: skip
 COLLECTIONS = {cls.COLLECTION: cls for cls in RESOURCES}
 

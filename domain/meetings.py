@@ -51,9 +51,76 @@ def citywide_quota_id(unit_id: str, year: int) -> uuid.UUID:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"govrules:citywide-meetings:{unit_id}:{year}")
 
 
+class CitywideMeetingApproval(GovAggregate):
+    """M12: the government's approval (市政府批准) of a department's further citywide meeting in
+    a year, beyond the one it holds in principle (原则上每年不超过1次). Its own recorded act,
+    by the mayor (or the acting mayor, P2) or by the office on the government's behalf; the
+    meeting it admits names it when convened, and it admits that one meeting only."""
+
+    TOPIC = "govrules:CitywideMeetingApproval"
+    COLLECTION = "citywide-meeting-approvals"
+
+    class Event(GovAggregate.Event):
+        pass
+
+    class Created(Event, GovAggregate.Created):
+        TOPIC = "govrules:CitywideMeetingApproved"
+        unit_id: str
+        year: int
+        reason: str
+
+        def apply(self, approval: CitywideMeetingApproval) -> None:
+            approval.unit_id = self.unit_id
+            approval.year = self.year
+            approval.reason = self.reason
+            approval.approved_by = self.meta["actor_id"]
+            approval.approved_at = self.timestamp
+
+    Approved = Created
+
+    if TYPE_CHECKING:
+        unit_id: str
+        year: int
+        reason: str
+        approved_by: str
+        approved_at: datetime
+
+    @classmethod
+    def approve(
+        cls,
+        act: Act,
+        roster: Roster,
+        *,
+        unit_id: str,
+        year: int,
+        reason: str,
+        id: uuid.UUID | None = None,
+    ) -> CitywideMeetingApproval:
+        post, acting_for = _as_government(act, roster)
+        if roster.unit(unit_id)["kind"] != "department":
+            raise refuse("M12", f"{unit_id} is not a department")
+        if year < local_date(act.at).year:
+            raise refuse("M12", f"{year} is past; an approval is for a meeting still to come")
+        if not reason.strip():
+            raise refuse("M12", "an approval says why the further meeting is needed (确需)")
+        approval: CitywideMeetingApproval = cls.start(
+            cls.Approved,
+            act,
+            id=id or uuid.uuid4(),
+            rules=_with_p2(("M12",), acting_for),
+            post=post,
+            acting_for=acting_for,
+            unit_id=unit_id,
+            year=year,
+            reason=reason,
+        )
+        return approval
+
+
 class CitywideMeetingQuota(GovAggregate):
-    """M12: a department's citywide meetings of one year. Saved with the meeting it admits,
-    so two convened at once conflict on its version and the second is refused."""
+    """M12: a department's citywide meetings of one year: one in principle, and one more for
+    each approval of the government. Saved with the meeting it admits, so two convened at once
+    conflict on its version and the second is judged again."""
 
     TOPIC = "govrules:CitywideMeetingQuota"
     COLLECTION = "citywide-meeting-quotas"
@@ -71,18 +138,24 @@ class CitywideMeetingQuota(GovAggregate):
             quota.unit_id = self.unit_id
             quota.year = self.year
             quota.meetings = []
+            quota.approved = {}
 
     class MeetingCounted(Event):
         TOPIC = "govrules:CitywideMeetingCounted"
         meeting_id: str
+        # The government's approval that admitted it; absent from meetings counted before.
+        approval_id: str | None = None
 
         def apply(self, quota: CitywideMeetingQuota) -> None:
             quota.meetings.append(self.meeting_id)
+            if self.approval_id is not None:
+                quota.approved[self.approval_id] = self.meeting_id
 
     if TYPE_CHECKING:
         unit_id: str
         year: int
         meetings: list[str]
+        approved: dict[str, str]
 
     @classmethod
     def open(cls, act: Act, unit_id: str, year: int) -> CitywideMeetingQuota:
@@ -97,14 +170,40 @@ class CitywideMeetingQuota(GovAggregate):
         )
         return quota
 
-    def count(self, act: Act, meeting_id: str, post: Post | None) -> None:
-        if len(self.meetings) >= self.LIMIT:
+    def count(
+        self,
+        act: Act,
+        meeting_id: str,
+        post: Post | None,
+        approval: CitywideMeetingApproval | None = None,
+    ) -> None:
+        """The year's one meeting needs no approval; every further one names an approval of
+        this department's meetings of this year that no other meeting used."""
+        if approval is None:
+            unapproved = [m for m in self.meetings if m not in self.approved.values()]
+            if len(unapproved) >= self.LIMIT:
+                raise refuse(
+                    "M12",
+                    f"{self.unit_id} already held its citywide meeting of {self.year} "
+                    f"({unapproved[0]}); a further one needs the government's recorded "
+                    "approval (市政府批准)",
+                )
+        elif (approval.unit_id, approval.year) != (self.unit_id, self.year):
             raise refuse(
                 "M12",
-                f"{self.unit_id} already held its citywide meeting of {self.year} "
-                f"({self.meetings[0]})",
+                f"approval {approval.id} is for {approval.unit_id}'s meetings of "
+                f"{approval.year}, not {self.unit_id}'s of {self.year}",
             )
-        self.record(self.MeetingCounted, act, rules=("M12",), post=post, meeting_id=meeting_id)
+        elif (used := self.approved.get(str(approval.id))) is not None:
+            raise refuse("M12", f"approval {approval.id} already admitted meeting {used}")
+        self.record(
+            self.MeetingCounted,
+            act,
+            rules=("M12",),
+            post=post,
+            meeting_id=meeting_id,
+            approval_id=str(approval.id) if approval is not None else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +284,9 @@ class Meeting(GovAggregate):
         entrusted_by: str | None
         scheduled_at: datetime
         unit_id: str | None
+        # M12: the government's approval of a department's further citywide meeting in a
+        # year; absent from meetings convened before approvals were recorded.
+        approval_id: str | None = None
 
         def apply(self, meeting: Meeting) -> None:
             meeting.kind = self.kind
@@ -193,6 +295,7 @@ class Meeting(GovAggregate):
             meeting.entrusted_by = self.entrusted_by
             meeting.scheduled_at = self.scheduled_at
             meeting.unit_id = self.unit_id
+            meeting.approval_id = self.approval_id
             meeting.status = MEETING_STATUS.of(self)
             meeting.topics = Records()
             meeting.papers_distributed_at = None
@@ -316,6 +419,7 @@ class Meeting(GovAggregate):
         entrusted_by: str | None
         scheduled_at: datetime
         unit_id: str | None
+        approval_id: str | None
         status: str
         topics: Records[Topic]
         papers_distributed_at: datetime | None
@@ -338,11 +442,16 @@ class Meeting(GovAggregate):
         scheduled_at: datetime,
         entrusted_by: str | None = None,
         unit_id: str | None = None,
+        approval_id: str | None = None,
         id: uuid.UUID | None = None,
     ) -> Meeting:
-        """M1 kinds, M2 convener authority (P2: the acting mayor while the mayor is away)."""
+        """M1 kinds, M2 convener authority (P2: the acting mayor while the mayor is away); M12:
+        a department's citywide meeting may name the government's approval that admits it
+        (its quota, ``CitywideMeetingQuota``, judges whether it needs one)."""
         if kind not in KINDS:
             raise refuse("M1", f"{kind!r} is not a meeting kind; use one of {KINDS}")
+        if approval_id is not None and kind != "department_citywide":
+            raise refuse("M12", "an approval admits a department's citywide meeting only")
         if convener_id not in roster.people:
             raise InvalidReference(f"unknown person {convener_id!r}")
         if unit_id is not None:
@@ -362,6 +471,7 @@ class Meeting(GovAggregate):
             entrusted_by=entrusted_by,
             scheduled_at=scheduled_at,
             unit_id=unit_id,
+            approval_id=approval_id,
         )
         return meeting
 
@@ -596,17 +706,23 @@ class Meeting(GovAggregate):
     def draft_minutes(
         self,
         act: Act,
+        roster: Roster,
         text: str,
         drafted_by: str,
         corrects: int | None = None,
         reason: str | None = None,
     ) -> None:
-        """M8: the office drafts the minutes after the meeting; signed minutes are never
-        redrafted — a correction is a new draft linked to the version it corrects (A2)."""
-        post = _recording_post(act, drafted_by)
-        if self.kind in ("plenary", "executive") and act.actor.holds(*OFFICE_STAFF) is None:
+        """M8: only the government office (its director, the secretary-general, a deputy
+        secretary-general) drafts minutes, of every kind of meeting, after it closes; signed
+        minutes are never redrafted — a correction is a new draft by the office, linked to the
+        version it corrects (A2), and signed again."""
+        post = _office_post(act, "M8", "minutes (纪要) are drafted by the government office")
+        if drafted_by not in roster.people:
+            raise InvalidReference(f"unknown person {drafted_by!r}")
+        drafters = {p.office for p in roster.posts_of(drafted_by, local_date(act.at))}
+        if not drafters & set(OFFICE_STAFF):
             raise forbid(
-                "M8", "minutes of plenary and executive meetings are drafted by the office"
+                "M8", f"{drafted_by} is not of the government office, which drafts minutes"
             )
         if self.status != "closed":
             raise refuse("M8", "minutes are drafted after the meeting closes")
@@ -642,7 +758,29 @@ class Meeting(GovAggregate):
             return roster.holder("mayor", on)
         return self.convener_id
 
-    def sign_minutes(self, act: Act, roster: Roster) -> None:
+    def sign_minutes(self, act: Act, roster: Roster, minutes_version: int) -> None:
+        """M8: the signer names the draft they sign; only the latest draft, still unsigned, is
+        signed, so nobody signs a version they have not seen."""
+        post, acting_for = self._minutes_signer_post(act, roster)
+        if not self.minutes or self.minutes[-1].signed_at is not None:
+            raise refuse("M8", "there are no drafted minutes waiting to be signed")
+        latest = self.minutes[-1].version
+        if minutes_version != latest:
+            raise refuse(
+                "M8",
+                f"version {minutes_version} is not the latest draft of the minutes ({latest}); "
+                "read and sign that one",
+            )
+        self.record(
+            self.MinutesSigned,
+            act,
+            rules=_with_p2(("M8",), acting_for),
+            post=post,
+            acting_for=acting_for,
+            minutes_version=latest,
+        )
+
+    def _minutes_signer_post(self, act: Act, roster: Roster) -> tuple[Post, str | None]:
         today = local_date(act.at)
         signer = self.minutes_signer(roster, today)
         acting_for = None
@@ -659,16 +797,7 @@ class Meeting(GovAggregate):
             post, acting_for = post_or_none, signer
         else:
             raise forbid("M8", f"these minutes are signed off by {signer}")
-        if not self.minutes or self.minutes[-1].signed_at is not None:
-            raise refuse("M8", "there are no drafted minutes waiting to be signed")
-        self.record(
-            self.MinutesSigned,
-            act,
-            rules=("M8", "P2") if acting_for else ("M8",),
-            post=post,
-            acting_for=acting_for,
-            minutes_version=self.minutes[-1].version,
-        )
+        return post, acting_for
 
     def _topic(self, topic_id: str) -> Topic:
         try:
@@ -694,10 +823,10 @@ def _recording_post(act: Act, person_id: str) -> Post:
     return post
 
 
-def _office_post(act: Act, rule: str) -> Post:
+def _office_post(act: Act, rule: str, what: str = "the government office records this") -> Post:
     post = act.actor.holds(*OFFICE_STAFF)
     if post is None:
-        raise forbid(rule, "the government office records this")
+        raise forbid(rule, what)
     return post
 
 
@@ -709,6 +838,19 @@ def _as_mayor(act: Act, roster: Roster, rule: str, what: str) -> tuple[Post, str
     if mayor in act.absent and (post := act.actor.holds("executive_vice_mayor")):
         return post, mayor
     raise forbid(rule, what)
+
+
+def _as_government(act: Act, roster: Roster) -> tuple[Post, str | None]:
+    """M12: the government approves (市政府批准): the mayor (or the acting mayor, P2), or the
+    office (its director, the secretary-general, a deputy secretary-general) on its behalf."""
+    if post := act.actor.holds(*OFFICE_STAFF):
+        return post, None
+    return _as_mayor(
+        act,
+        roster,
+        "M12",
+        "the government's approval is recorded by the mayor (or the acting mayor) or the office",
+    )
 
 
 def _chair_or_office(act: Act, roster: Roster, meeting: Meeting) -> tuple[Post, str | None]:

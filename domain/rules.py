@@ -155,7 +155,8 @@ RULES: dict[str, Rule] = _rules(
         "M3",
         42,
         "市政府常务会议由市长、副市长、秘书长组成，半数以上组成人员到会方可召开。",
-        "An executive meeting opens only when more than half of its members are present.",
+        "An executive meeting opens only when at least half of its members are present "
+        "(以上 includes the number: 4 of 8 opens, 3 of 8 does not).",
     ),
     Rule(
         "M4",
@@ -191,9 +192,11 @@ RULES: dict[str, Rule] = _rules(
         43,
         "全体会议、常务会议的纪要，由市政府办公室起草，按程序报市长签发；专题会议纪要一般由"
         "会议召集人签发，或由委托召开会议的市政府领导签发。",
-        "Minutes of plenary and executive meetings are drafted by the office and signed off by "
-        "the mayor; special-topic minutes by the convener or the leader who entrusted it; signed "
-        "minutes are never edited, only corrected by a linked event.",
+        "Minutes of every meeting are drafted, and corrected, only by the government office; "
+        "plenary, executive and mayor's office minutes are signed off by the mayor (or the "
+        "acting mayor), special-topic minutes by the convener or the leader who entrusted it; "
+        "the signer names the draft version signed, the latest; signed minutes are never "
+        "edited, only corrected by a new, linked version, signed again.",
     ),
     Rule(
         "M9",
@@ -219,8 +222,11 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "M12",
         46,
+        "市政府及各部门召开的工作会议，要减少数量，控制规模，严格审批。……"
         "各部门召开全市性会议原则上每年不超过1次。",
-        "A department holds at most one citywide meeting a year.",
+        "In principle a department holds one citywide meeting a year; a further one needs the "
+        "government's recorded approval (by the mayor, the acting mayor or the office), which "
+        "the meeting names and which admits that one meeting.",
     ),
     Rule(
         "M13",

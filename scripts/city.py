@@ -471,7 +471,8 @@ class _City(_Clerk):
         self.schedule(self.day + 1, partial(self.sign_minutes, meeting_id))
 
     def sign_minutes(self, meeting_id: Id) -> None:
-        self.do(MAYOR, c.SignMinutes(meeting_id))
+        latest = self.get(Meeting, meeting_id).minutes[-1].version  # the draft the mayor read
+        self.do(MAYOR, c.SignMinutes(meeting_id, latest))
 
     # ----- major decisions (M9–M13, A1) ----------------------------------------------------
 

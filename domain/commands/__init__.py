@@ -21,6 +21,7 @@ from domain.commands.documents import (
 )
 from domain.commands.leaves import ApproveLeave, CancelLeave, FileLeave, ReportLeave, ReportReturn
 from domain.commands.meetings import (
+    ApproveCitywideMeeting,
     CloseMeeting,
     ConveneMeeting,
     CorrectMinutes,
@@ -65,7 +66,8 @@ from domain.commands.supervision import (
 from domain.commands.timers import RecordDeadline, record_deadline
 
 __all__ = [
-    "AbolishRegulation", "AddUnit", "AdoptRegulation", "Appoint", "ApproveLeave",
+    "AbolishRegulation", "AddUnit", "AdoptRegulation", "Appoint", "ApproveCitywideMeeting",
+    "ApproveLeave",
     "AssignDivision", "BootstrapRoster", "CancelLeave", "CirculateResults", "CloseItem",
     "CloseMeeting", "ConveneMeeting", "CorrectMinutes", "Countersign", "DecideTopic",
     "DistributePapers", "DraftDocument", "DraftMinutes", "DraftRegulation",

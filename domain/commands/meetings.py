@@ -12,7 +12,14 @@ from pydantic import Field
 from domain.clock import local_date
 from domain.decisions import Decision
 from domain.fields import Instant, Text, described
-from domain.meetings import KINDS, POSITIONS, CitywideMeetingQuota, Meeting, citywide_quota_id
+from domain.meetings import (
+    KINDS,
+    POSITIONS,
+    CitywideMeetingApproval,
+    CitywideMeetingQuota,
+    Meeting,
+    citywide_quota_id,
+)
 from domain.service import Command, UnitOfWork
 
 Position = Literal[POSITIONS]  # type: ignore[valid-type]
@@ -25,9 +32,29 @@ class MeetingCommand(Command):
 
 
 @dataclass(frozen=True)
+class ApproveCitywideMeeting(Command):
+    """CitywideMeetingApproved (M12): the government's approval of a department's further
+    citywide meeting in a year, by the mayor (or the acting mayor, P2) or the office on the
+    government's behalf. The meeting it admits names it (``approval_id``) when convened."""
+
+    collection: ClassVar[str] = "citywide-meeting-approvals"
+    creates: ClassVar[bool] = True
+
+    unit_id: Annotated[str, described("the department holding the meeting")]
+    year: Annotated[int, Field(ge=1, le=9998, description="the year of the meeting")]
+    reason: Annotated[Text, described("why the further meeting is needed (确需)")]
+
+    def handle(self, uow: UnitOfWork) -> CitywideMeetingApproval:
+        return uow.add(CitywideMeetingApproval.approve(
+            uow.act, uow.roster, unit_id=self.unit_id, year=self.year, reason=self.reason,
+        ))  # fmt: skip
+
+
+@dataclass(frozen=True)
 class ConveneMeeting(MeetingCommand):
     """MeetingConvened (M1, M2). A department's citywide meeting is counted on its unit's
-    quota for the year in the same transaction (M12); a lost race recounts."""
+    quota for the year in the same transaction (M12): the year's first needs no approval, a
+    further one names the government's approval; a lost race recounts."""
 
     creates: ClassVar[bool] = True
     attempts: ClassVar[int] = 20
@@ -37,11 +64,22 @@ class ConveneMeeting(MeetingCommand):
     scheduled_at: Instant
     entrusted_by: str | None = None
     unit_id: Annotated[str | None, described("for a department citywide meeting")] = None
+    approval_id: Annotated[
+        str | None,
+        described(
+            "M12: the government's approval (POST /citywide-meeting-approvals) admitting a "
+            "department's further citywide meeting in the year"
+        ),
+    ] = None
 
     def handle(self, uow: UnitOfWork) -> Meeting:
+        approval = (
+            uow.referenced(CitywideMeetingApproval, self.approval_id) if self.approval_id else None
+        )
         meeting = uow.add(Meeting.convene(
             uow.act, uow.roster, kind=self.kind, title=self.title, convener_id=self.convener_id,
             scheduled_at=self.scheduled_at, entrusted_by=self.entrusted_by, unit_id=self.unit_id,
+            approval_id=str(approval.id) if approval else None,
         ))  # fmt: skip
         if meeting.kind == "department_citywide" and meeting.unit_id is not None:
             year = local_date(meeting.scheduled_at).year
@@ -49,7 +87,7 @@ class ConveneMeeting(MeetingCommand):
             quota = uow.find(CitywideMeetingQuota, quota_id) or uow.add(
                 CitywideMeetingQuota.open(uow.act, meeting.unit_id, year)
             )
-            quota.count(uow.act, str(meeting.id), None)
+            quota.count(uow.act, str(meeting.id), None, approval)
         return meeting
 
 
@@ -148,7 +186,7 @@ class CloseMeeting(MeetingCommand):
 
 @dataclass(frozen=True)
 class DraftMinutes(MeetingCommand):
-    """MinutesDrafted (M8): the office."""
+    """MinutesDrafted (M8): by the government office, for every kind of meeting."""
 
     method: ClassVar[str] = "draft_minutes"
 
@@ -159,7 +197,8 @@ class DraftMinutes(MeetingCommand):
 
 @dataclass(frozen=True)
 class CorrectMinutes(MeetingCommand):
-    """MinutesDrafted as a correction linked to the signed minutes it corrects (M8, A2)."""
+    """MinutesDrafted as a correction linked to the signed minutes it corrects (M8, A2): by
+    the government office, then signed again."""
 
     method: ClassVar[str] = "draft_minutes"
 
@@ -172,8 +211,13 @@ class CorrectMinutes(MeetingCommand):
 
 @dataclass(frozen=True)
 class SignMinutes(MeetingCommand):
-    """MinutesSigned (M8)."""
+    """MinutesSigned (M8): the signer names the version of the draft they read; any other
+    than the latest draft is refused, so nobody signs a draft they have not seen. Required:
+    a signature without it could fall on a draft redrafted since it was read."""
 
     method: ClassVar[str] = "sign_minutes"
 
     meeting_id: uuid.UUID
+    minutes_version: Annotated[
+        int, Field(ge=1, description="the version of the draft signed (the latest one)")
+    ]

@@ -34,6 +34,23 @@ from tests.support.meetings import (
 )
 from tests.support.store import assert_refused, log_head, positions
 
+APPROVAL = {"unit_id": "u-finance", "year": 2026, "reason": "安全生产专项整治紧急部署"}
+
+
+def citywide(client: Any, scheduled_at: str, approval_id: str | None = None) -> Any:
+    """The finance bureau convenes a citywide meeting (M12), naming an approval or not."""
+    body = convene_body(
+        "department_citywide",
+        title="全市财政工作会议",
+        convener_id="p-finance-head",
+        unit_id="u-finance",
+        scheduled_at=scheduled_at,
+    )
+    if approval_id is not None:
+        body["approval_id"] = approval_id
+    return post(client, "/meetings", "p-finance-head", body)
+
+
 # ----- every endpoint, one executive meeting from convening to corrected minutes ---------------
 
 
@@ -131,7 +148,7 @@ def test_an_executive_meeting_from_convening_to_corrected_minutes(client, servic
     assert corrected["minutes"][1]["corrects"] == 1
     assert corrected["minutes"][1]["reason"] == "遗漏不同意见"
     assert corrected["minutes"][1]["signed_by"] is None
-    resigned = ok(sign(client, meeting_id))
+    resigned = ok(sign(client, meeting_id, version=2))
     assert resigned["minutes"][1]["signed_by"] == "p-mayor"
 
     # GET shows it all, and the history has one event per command.
@@ -217,6 +234,55 @@ def test_executive_minutes_drafted_by_a_unit_head_are_refused_m8(client, service
     before = log_head(services)
     r = draft_minutes(client, meeting["id"], by="p-finance-head")
     assert_refused(client, services, r, 403, "M8", before)
+
+
+def closed_special_topic(client: Any) -> str:
+    """A special-topic meeting 张副市长 convened, held and closed."""
+    meeting = convene(client, "special_topic", by="p-vm-a", convener_id="p-vm-a")
+    ok(open_meeting(client, meeting["id"], ["p-vm-a", "p-ecology-head"], by="p-vm-a"))
+    ok(post(client, f"/meetings/{meeting['id']}/close", "p-vm-a"))
+    return str(meeting["id"])
+
+
+def test_special_topic_minutes_are_drafted_and_corrected_by_the_office_only_m8(client, services):
+    meeting_id = closed_special_topic(client)
+    before = log_head(services)
+    r = draft_minutes(client, meeting_id, by="p-vm-a")  # the convener signs; it does not draft
+    assert_refused(client, services, r, 403, "M8", before)
+    r = post(client, f"/meetings/{meeting_id}/minutes", "p-office-dir",
+             {"text": "纪要", "drafted_by": "p-vm-a"})  # fmt: skip
+    assert_refused(client, services, r, 403, "M8", before)
+    r = draft_minutes(client, meeting_id, by="p-investigator")  # reads only (api.md)
+    assert_refused(client, services, r, 403, "A1", before)
+    assert get(client, f"/meetings/{meeting_id}")["minutes"] == []
+
+    ok(draft_minutes(client, meeting_id, by="p-dsg"))
+    ok(sign(client, meeting_id, by="p-vm-a"))
+    correction = {"text": "更正稿", "drafted_by": "p-vm-a", "corrects": 1, "reason": "笔误"}
+    path = f"/meetings/{meeting_id}/minutes/corrections"
+    before = log_head(services)
+    assert_refused(client, services, post(client, path, "p-vm-a", correction), 403, "M8", before)
+    corrected = ok(post(client, path, "p-sg", {**correction, "drafted_by": "p-sg"}))
+    assert corrected["minutes"][1]["drafted_by"] == "p-sg"
+    assert ok(sign(client, meeting_id, by="p-vm-a", version=2))["minutes"][1]["signed_by"] == (
+        "p-vm-a"
+    )
+
+
+def test_signing_names_the_latest_draft_m8(client, services):
+    meeting = closed_executive(client)
+    ok(draft_minutes(client, meeting["id"], text="纪要初稿"))
+    ok(draft_minutes(client, meeting["id"], text="纪要修改稿"))  # redrafted before signing
+    before = log_head(services)
+    r = sign(client, meeting["id"], version=1)  # the draft the mayor read is not the latest
+    body = assert_refused(client, services, r, 409, "M8", before)
+    assert "latest" in body["detail"]
+    assert_problem(post(client, f"/meetings/{meeting['id']}/minutes/sign", "p-mayor"), 422)
+    assert_problem(sign(client, meeting["id"], version=0), 422)
+    assert log_head(services) == before
+    signed = ok(sign(client, meeting["id"], version=2))
+    assert [m["signed_by"] for m in signed["minutes"]] == [None, "p-mayor"]
+    assert signed["minutes"][1]["text"] == "纪要修改稿"
 
 
 def test_a_special_topic_meeting_by_a_deputy_secretary_general_needs_an_entrustment_m2(
@@ -388,23 +454,16 @@ def test_a_topic_is_decided_once_m11(client, services):
 
 
 def test_a_department_holds_one_citywide_meeting_a_year_m12(client, services):
-    def citywide(scheduled_at: str) -> Any:
-        body = convene_body(
-            "department_citywide",
-            title="全市财政工作会议",
-            convener_id="p-finance-head",
-            unit_id="u-finance",
-            scheduled_at=scheduled_at,
-        )
-        return post(client, "/meetings", "p-finance-head", body)
-
-    first = ok(citywide("2026-10-20T09:00:00+08:00"), 201)
-    assert first["unit_id"] == "u-finance"
+    """In principle one a year (原则上): the second without the government's approval is
+    refused, nothing stored; another year or another department is another count."""
+    first = ok(citywide(client, "2026-10-20T09:00:00+08:00"), 201)
+    assert (first["unit_id"], first["approval_id"]) == ("u-finance", None)
     before = log_head(services)
-    r = citywide("2026-12-20T09:00:00+08:00")
+    r = citywide(client, "2026-12-20T09:00:00+08:00")
     body = assert_refused(client, services, r, 409, "M12", before)
     assert body["article"] == 46
-    next_year = ok(citywide("2027-02-20T09:00:00+08:00"), 201)
+    assert "approval" in body["detail"]
+    next_year = ok(citywide(client, "2027-02-20T09:00:00+08:00"), 201)
     assert next_year["id"] != first["id"]
     other_unit = convene_body(
         "department_citywide",
@@ -413,6 +472,65 @@ def test_a_department_holds_one_citywide_meeting_a_year_m12(client, services):
         scheduled_at="2026-12-20T09:00:00+08:00",
     )
     ok(post(client, "/meetings", "p-ecology-head", other_unit), 201)
+
+
+def test_a_second_citywide_meeting_with_the_governments_approval_is_convened_m12(client, services):
+    ok(citywide(client, "2026-10-20T09:00:00+08:00"), 201)
+    r = post(client, "/citywide-meeting-approvals", "p-mayor", APPROVAL)
+    approval = ok(r, 201)
+    assert r.headers["location"] == f"/citywide-meeting-approvals/{approval['id']}"
+    assert (approval["unit_id"], approval["year"], approval["reason"]) == (
+        "u-finance",
+        2026,
+        APPROVAL["reason"],
+    )
+    assert approval["approved_by"] == "p-mayor"
+    assert get(client, f"/citywide-meeting-approvals/{approval['id']}") == approval
+    (event,) = events(client, "citywide-meeting-approvals", approval["id"])
+    assert event["type"] == "CitywideMeetingApproved"
+
+    second = ok(citywide(client, "2026-12-20T09:00:00+08:00", approval["id"]), 201)
+
+    assert second["approval_id"] == approval["id"]
+    before = log_head(services)
+    r = citywide(client, "2026-12-27T09:00:00+08:00", approval["id"])
+    body = assert_refused(client, services, r, 409, "M12", before)
+    assert second["id"] in body["detail"]  # the approval admitted that meeting already
+
+
+@pytest.mark.parametrize("by", ["p-finance-head", "p-vm-a", "p-exec-vm"])
+def test_an_approval_by_someone_not_entitled_is_refused_m12(client, services, by):
+    before = log_head(services)
+    r = post(client, "/citywide-meeting-approvals", by, APPROVAL)
+    assert_refused(client, services, r, 403, "M12", before)
+
+
+def test_the_office_records_the_approval_for_the_government_m12(client, services):
+    ok(citywide(client, "2026-10-20T09:00:00+08:00"), 201)
+    headers = auth("p-office-dir", idempotency_key="approve-finance-2026")
+    r = client.post("/citywide-meeting-approvals", json=APPROVAL, headers=headers)
+    approval = ok(r, 201)
+    assert approval["approved_by"] == "p-office-dir"
+    after = log_head(services)
+    again = client.post("/citywide-meeting-approvals", json=APPROVAL, headers=headers)
+    assert (ok(again, 201), again.headers["idempotent-replay"]) == (approval, "true")
+    assert log_head(services) == after  # one approval, recorded once
+    ok(citywide(client, "2026-12-20T09:00:00+08:00", approval["id"]), 201)
+
+
+def test_an_approval_of_another_department_or_an_unknown_one_admits_nothing_m12(client, services):
+    ok(citywide(client, "2026-10-20T09:00:00+08:00"), 201)
+    ecology = {**APPROVAL, "unit_id": "u-ecology"}
+    other = ok(post(client, "/citywide-meeting-approvals", "p-mayor", ecology), 201)
+    before = log_head(services)
+    r = citywide(client, "2026-12-20T09:00:00+08:00", other["id"])
+    assert_refused(client, services, r, 409, "M12", before)
+    for unknown in ("00000000-0000-4000-8000-000000000000", "not-an-id"):
+        assert_problem(citywide(client, "2026-12-20T09:00:00+08:00", unknown), 422)
+    assert log_head(services) == before
+    for bad in ({**APPROVAL, "reason": ""}, {**APPROVAL, "year": "soon"}):
+        assert_problem(post(client, "/citywide-meeting-approvals", "p-mayor", bad), 422)
+    assert log_head(services) == before
 
 
 def test_signed_minutes_are_never_redrafted_m8(client, services):

@@ -15,7 +15,9 @@ import pytest
 
 from domain.base import Act
 from domain.clock import SHANGHAI
+from domain.commands import ApproveCitywideMeeting, ConveneMeeting
 from domain.meetings import (
+    CitywideMeetingApproval,
     CitywideMeetingQuota,
     Meeting,
     citywide_quota_id,
@@ -24,7 +26,19 @@ from domain.meetings import (
     plenaries_in_year,
 )
 from domain.roster import Roster
-from tests.domain.spec import AT, Past, act, given, refused_on_creation, roster, when
+from domain.rules import RuleViolation
+from tests.domain.spec import (
+    AT,
+    PAST_META,
+    Past,
+    act,
+    given,
+    in_memory,
+    refused_on_creation,
+    roster,
+    run,
+    when,
+)
 from tests.support.past_events import (
     EXECUTIVE,
     SCHEDULED,
@@ -845,13 +859,32 @@ def test_M7_a_plenary_records_the_stand_ins_present() -> None:
 
 # ----- M8 minutes -----------------------------------------------------------------------------
 
+OFFICE = ["p-office-dir", "p-sg", "p-dsg"]  # the government office (OFFICE_STAFF)
+CONVENING: dict[str, dict[str, Any]] = {  # who convenes each kind (M2)
+    "plenary": {},
+    "executive": {},
+    "mayor_office": {},
+    "special_topic": {"convener_id": "p-vm-a"},
+    "department_citywide": {"convener_id": "p-finance-head", "unit_id": "u-finance"},
+}
 
-def draft_minutes(meeting: Meeting, by: str = "p-office-dir", **kwargs: Any) -> Any:
-    return when(meeting, lambda m: m.draft_minutes(act(by), "会议纪要", by, **kwargs))
+
+def closed_of(kind: str, *more: Past) -> Meeting:
+    """A closed meeting of ``kind``, convened by whoever convenes that kind."""
+    return closed_meeting(kind, *more, **CONVENING[kind])
 
 
-def sign_minutes(meeting: Meeting, by: str, absent: tuple[str, ...] = ()) -> Any:
-    return when(meeting, lambda m: m.sign_minutes(act(by, absent=absent), roster()))
+def draft_minutes(
+    meeting: Meeting, by: str = "p-office-dir", drafted_by: str | None = None, **kwargs: Any
+) -> Any:
+    return when(
+        meeting,
+        lambda m: m.draft_minutes(act(by), roster(), "会议纪要", drafted_by or by, **kwargs),
+    )
+
+
+def sign_minutes(meeting: Meeting, by: str, version: int = 1, absent: tuple[str, ...] = ()) -> Any:
+    return when(meeting, lambda m: m.sign_minutes(act(by, absent=absent), roster(), version))
 
 
 def test_M8_minutes_drafted_before_the_meeting_closes_are_refused() -> None:
@@ -862,9 +895,9 @@ def test_M8_minutes_drafted_before_the_meeting_closes_are_refused() -> None:
     then.refused("M8")
 
 
-@pytest.mark.parametrize("kind", ["executive", "plenary"])
-def test_M8_the_office_drafts_minutes_of_a_closed_meeting(kind: str) -> None:
-    meeting = closed_meeting(kind)
+@pytest.mark.parametrize("kind", list(CONVENING))
+def test_M8_the_office_drafts_minutes_of_a_closed_meeting_of_every_kind(kind: str) -> None:
+    meeting = closed_of(kind)
 
     then = draft_minutes(meeting)
 
@@ -872,22 +905,47 @@ def test_M8_the_office_drafts_minutes_of_a_closed_meeting(kind: str) -> None:
     assert event.drafted_by == "p-office-dir"
     assert event.corrects is None
     assert event.meta["rules"] == ["M8"]
+    assert event.meta["actor_office"] == "office_director"
     assert then.aggregate.minutes[0].version == 1
     assert then.aggregate.minutes[0].signed_at is None
 
 
-@pytest.mark.parametrize("kind", ["executive", "plenary"])
-@pytest.mark.parametrize("by", ["p-vm-a", "p-mayor", "p-finance-head"])
+@pytest.mark.parametrize("by", OFFICE)
+def test_M8_the_office_is_its_director_the_secretary_general_and_a_deputy(by: str) -> None:
+    meeting = closed_of("special_topic")
+
+    then = draft_minutes(meeting, by=by)
+
+    (event,) = then.events("MinutesDrafted")
+    assert event.drafted_by == by
+
+
+@pytest.mark.parametrize("kind", list(CONVENING))
+@pytest.mark.parametrize(
+    "by", ["p-vm-a", "p-mayor", "p-exec-vm", "p-finance-head", "p-investigator"]
+)
 def test_M8_minutes_drafted_by_someone_outside_the_office_are_refused(kind: str, by: str) -> None:
-    meeting = closed_meeting(kind)
+    """Every kind, the special-topic meeting's own convener (p-vm-a) and the department
+    meeting's (p-finance-head) included: the office drafts; the investigator is refused too."""
+    meeting = closed_of(kind)
 
     then = draft_minutes(meeting, by=by)
 
     then.refused("M8", status=403)
+    assert then.aggregate.minutes == []
 
 
-def test_M8_executive_minutes_signed_by_the_mayor_are_accepted() -> None:
-    meeting = closed_meeting("executive", minutes_drafted())
+def test_M8_the_office_does_not_record_minutes_drafted_by_someone_outside_it() -> None:
+    meeting = closed_of("special_topic")
+
+    then = draft_minutes(meeting, by="p-office-dir", drafted_by="p-vm-a")
+
+    then.refused("M8", status=403)
+
+
+@pytest.mark.parametrize("kind", ["executive", "plenary", "mayor_office"])
+def test_M8_minutes_of_the_mayors_meetings_signed_by_the_mayor_are_accepted(kind: str) -> None:
+    meeting = closed_of(kind, minutes_drafted())
 
     then = sign_minutes(meeting, "p-mayor")
 
@@ -942,7 +1000,7 @@ def test_M8_entrusted_special_topic_minutes_signed_by_the_convener_or_the_entrus
     assert then.aggregate.minutes[0].signed_by == signer
 
 
-@pytest.mark.parametrize("by", ["p-mayor", "p-vm-b"])
+@pytest.mark.parametrize("by", ["p-mayor", "p-vm-b", "p-office-dir"])
 def test_M8_special_topic_minutes_signed_by_another_leader_are_refused(by: str) -> None:
     meeting = closed_meeting("special_topic", minutes_drafted(), convener_id="p-vm-a")
 
@@ -957,6 +1015,29 @@ def test_M8_signing_without_minutes_waiting_is_refused() -> None:
     then = sign_minutes(meeting, "p-mayor")
 
     then.refused("M8")
+
+
+def test_M8_the_signer_signs_the_latest_draft_named_by_its_version() -> None:
+    """Version 1 was redrafted as version 2 before signing: the mayor who read version 1 is
+    refused (a draft not seen is never signed); naming version 2 signs version 2."""
+    meeting = closed_meeting("executive", minutes_drafted(), minutes_drafted())
+
+    stale = sign_minutes(meeting, "p-mayor", version=1)
+
+    refusal = stale.refused("M8")
+    assert "latest" in refusal.detail
+    assert [m.signed_at for m in stale.aggregate.minutes] == [None, None]
+
+    ahead = sign_minutes(meeting, "p-mayor", version=3)
+
+    ahead.refused("M8")
+
+    signed = sign_minutes(meeting, "p-mayor", version=2)
+
+    (event,) = signed.events("MinutesSigned")
+    assert event.minutes_version == 2
+    assert signed.aggregate.minutes[1].signed_by == "p-mayor"
+    assert signed.aggregate.minutes[0].signed_at is None
 
 
 def test_M8_signed_minutes_cannot_be_redrafted() -> None:
@@ -998,12 +1079,41 @@ def test_M8_a_correction_linked_to_the_signed_minutes_is_accepted_then_signed() 
     assert correction.version == 2
     assert correction.corrects == 1
 
-    signed = sign_minutes(then.aggregate, "p-mayor")
+    again = sign_minutes(then.aggregate, "p-mayor", version=1)
+
+    again.refused("M8")  # version 1 is signed; the correction waits
+
+    signed = sign_minutes(then.aggregate, "p-mayor", version=2)
 
     (event,) = signed.events("MinutesSigned")
     assert event.minutes_version == 2
     assert signed.aggregate.minutes[1].signed_by == "p-mayor"
     assert signed.aggregate.minutes[0].signed_by == "p-mayor"
+
+
+@pytest.mark.parametrize("by", ["p-vm-a", "p-investigator"])
+def test_M8_a_special_topic_correction_by_someone_outside_the_office_is_refused(by: str) -> None:
+    """The convener signs special-topic minutes but does not correct them: the office does."""
+    meeting = closed_of("special_topic", minutes_drafted(), minutes_signed(by="p-vm-a"))
+
+    then = draft_minutes(meeting, by=by, corrects=1, reason="更正")
+
+    then.refused("M8", status=403)
+    assert len(then.aggregate.minutes) == 1
+
+
+def test_M8_a_special_topic_correction_is_drafted_by_the_office_and_signed_by_the_convener() -> (
+    None
+):
+    meeting = closed_of("special_topic", minutes_drafted(), minutes_signed(by="p-vm-a"))
+
+    then = draft_minutes(meeting, by="p-dsg", corrects=1, reason="更正议定事项")
+
+    (event,) = then.events("MinutesDrafted")
+    assert (event.drafted_by, event.corrects) == ("p-dsg", 1)
+    signed = sign_minutes(then.aggregate, "p-vm-a", version=2)
+    (event,) = signed.events("MinutesSigned")
+    assert event.minutes_version == 2
 
 
 # ----- M11 each member's position and dissent -------------------------------------------------
@@ -1087,11 +1197,20 @@ def test_M11_P2_acting_mayor_decides_a_topic_of_the_mayors_meeting_while_the_may
     assert "P2" in event.meta["rules"]
 
 
-# ----- M12 one citywide meeting a year per department -----------------------------------------
+# ----- M12 one citywide meeting a year per department, more with the government's approval ----
 
 
-def quota(*meetings: str, unit_id: str = "u-finance", year: int = 2026) -> CitywideMeetingQuota:
-    counted = [(CitywideMeetingQuota.MeetingCounted, {"meeting_id": m}) for m in meetings]
+def quota(
+    *meetings: str | tuple[str, str], unit_id: str = "u-finance", year: int = 2026
+) -> CitywideMeetingQuota:
+    """A quota with ``meetings`` counted: an id, or (id, the approval that admitted it)."""
+    counted = [
+        (
+            CitywideMeetingQuota.MeetingCounted,
+            {"meeting_id": m} if isinstance(m, str) else {"meeting_id": m[0], "approval_id": m[1]},
+        )
+        for m in meetings
+    ]
     return given(
         CitywideMeetingQuota,
         (CitywideMeetingQuota.Created, {"unit_id": unit_id, "year": year}),
@@ -1099,21 +1218,85 @@ def quota(*meetings: str, unit_id: str = "u-finance", year: int = 2026) -> Cityw
     )
 
 
+def approval(unit_id: str = "u-finance", year: int = 2026) -> CitywideMeetingApproval:
+    return given(
+        CitywideMeetingApproval,
+        (
+            CitywideMeetingApproval.Approved,
+            {"unit_id": unit_id, "year": year, "reason": "全市安全生产紧急部署",
+             "meta": {**PAST_META, "actor_id": "p-mayor"}},
+        ),
+    )  # fmt: skip
+
+
+def count(q: CitywideMeetingQuota, meeting_id: str, a: CitywideMeetingApproval | None) -> Any:
+    return when(q, lambda q: q.count(act("p-finance-head"), meeting_id, None, a))
+
+
+def approve(by: str, absent: tuple[str, ...] = (), **fields: Any) -> CitywideMeetingApproval:
+    values: dict[str, Any] = {"unit_id": "u-finance", "year": 2026, "reason": "紧急部署"}
+    values.update(fields)
+    return CitywideMeetingApproval.approve(act(by, absent=absent), roster(), **values)
+
+
 def test_M12_a_departments_first_citywide_meeting_of_the_year_is_counted() -> None:
-    then = when(quota(), lambda q: q.count(act("p-finance-head"), "m-1", None))
+    then = count(quota(), "m-1", None)
 
     (event,) = then.events("MeetingCounted")
-    assert event.meeting_id == "m-1"
+    assert (event.meeting_id, event.approval_id) == ("m-1", None)
     assert event.meta["rules"] == ["M12"]
     assert then.aggregate.meetings == ["m-1"]
 
 
-def test_M12_a_second_citywide_meeting_in_the_year_is_refused() -> None:
-    then = when(quota("m-1"), lambda q: q.count(act("p-finance-head"), "m-2", None))
+def test_M12_a_second_citywide_meeting_in_the_year_without_approval_is_refused() -> None:
+    then = count(quota("m-1"), "m-2", None)
 
     refusal = then.refused("M12")
     assert "m-1" in refusal.detail
+    assert "approval" in refusal.detail
     assert then.aggregate.meetings == ["m-1"]
+
+
+def test_M12_a_second_citywide_meeting_with_the_governments_approval_is_counted() -> None:
+    a = approval()
+
+    then = count(quota("m-1"), "m-2", a)
+
+    (event,) = then.events("MeetingCounted")
+    assert (event.meeting_id, event.approval_id) == ("m-2", str(a.id))
+    assert then.aggregate.meetings == ["m-1", "m-2"]
+    assert then.aggregate.approved == {str(a.id): "m-2"}
+
+
+def test_M12_an_approval_admits_one_meeting_only() -> None:
+    a = approval()
+    q = quota("m-1", ("m-2", str(a.id)))
+
+    again = count(q, "m-3", a)
+
+    refusal = again.refused("M12")
+    assert "m-2" in refusal.detail
+    count(q, "m-3", None).refused("M12")  # and the year's one unapproved meeting is held
+    assert count(q, "m-3", approval()).events("MeetingCounted")  # a new approval admits it
+
+
+def test_M12_a_meeting_admitted_by_approval_leaves_the_years_one_meeting_free() -> None:
+    a = approval()
+
+    then = count(quota(("m-1", str(a.id))), "m-2", None)
+
+    then.events("MeetingCounted")
+
+
+@pytest.mark.parametrize(
+    ("unit_id", "year"), [("u-ecology", 2026), ("u-finance", 2027)], ids=["unit", "year"]
+)
+def test_M12_an_approval_of_another_departments_or_years_meeting_is_refused(
+    unit_id: str, year: int
+) -> None:
+    then = count(quota("m-1"), "m-2", approval(unit_id, year))
+
+    then.refused("M12")
 
 
 def test_M12_the_quota_is_per_department_and_year() -> None:
@@ -1141,3 +1324,79 @@ def test_M12_a_citywide_meeting_of_a_unit_that_is_not_a_department_is_refused() 
         lambda: convene("p-east-head", kind="department_citywide", unit_id="u-east-district"),
         "M12",
     )
+
+
+@pytest.mark.parametrize("by", ["p-mayor", "p-office-dir", "p-sg", "p-dsg"])
+def test_M12_the_mayor_or_the_office_records_the_governments_approval(by: str) -> None:
+    then = when(None, lambda _: approve(by))
+
+    (event,) = then.events("Created")
+    assert (event.unit_id, event.year, event.reason) == ("u-finance", 2026, "紧急部署")
+    assert event.meta["actor_id"] == by
+    assert event.meta["rules"] == ["M12"]
+    assert (then.aggregate.approved_by, then.aggregate.approved_at) == (by, AT)
+
+
+def test_M12_P2_the_acting_mayor_approves_while_the_mayor_is_away() -> None:
+    then = when(None, lambda _: approve("p-exec-vm", absent=("p-mayor",)))
+
+    (event,) = then.events("Created")
+    assert event.meta["acting_for"] == "p-mayor"
+    assert event.meta["rules"] == ["M12", "P2"]
+
+
+@pytest.mark.parametrize(
+    "by", ["p-exec-vm", "p-vm-a", "p-finance-head", "p-ecology-head", "p-investigator"]
+)
+def test_M12_an_approval_by_someone_not_entitled_is_refused(by: str) -> None:
+    """The department's own head (p-finance-head) does not approve its further meeting; a
+    vice-mayor does not, nor the executive vice-mayor while the mayor is in office."""
+    refused_on_creation(lambda: approve(by), "M12", status=403)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"unit_id": "u-east-district"}, {"year": 2025}, {"reason": "  "}],
+    ids=["not a department", "a past year", "no reason"],
+)
+def test_M12_an_approval_names_a_department_a_year_to_come_and_why(
+    fields: dict[str, Any],
+) -> None:
+    refused_on_creation(lambda: approve("p-mayor", **fields), "M12")
+
+
+def test_M12_an_approval_admits_a_department_citywide_meeting_only() -> None:
+    refused_on_creation(lambda: convene("p-mayor", approval_id="a-1"), "M12")
+
+
+def test_M12_the_second_meeting_convened_with_approval_names_it_and_is_stored() -> None:
+    """Through the service layer: the first meeting of the year is convened; the second is
+    refused, nothing stored; the mayor records the approval; the second, naming it, is
+    convened; a third naming the same approval is refused."""
+    app = in_memory()
+    at = datetime(2026, 9, 28, 1, 0, tzinfo=UTC)
+
+    def citywide(title: str, approval_id: str | None = None) -> Any:
+        command = ConveneMeeting(
+            kind="department_citywide", title=title, convener_id="p-finance-head",
+            scheduled_at=at + timedelta(days=10), unit_id="u-finance", approval_id=approval_id,
+        )  # fmt: skip
+        return run(app, "p-finance-head", command, at)
+
+    first = citywide("全市财政工作会议")
+    head = app.recorder.max_notification_id()
+    with pytest.raises(RuleViolation) as refused:
+        citywide("全市财政工作推进会")
+    assert refused.value.rule.id == "M12"
+    assert app.recorder.max_notification_id() == head  # nothing stored
+    approved = run(app, "p-mayor", ApproveCitywideMeeting("u-finance", 2026, "紧急部署"), at)
+    second = citywide("全市财政工作推进会", str(approved.aggregate.id))
+
+    assert second.aggregate.approval_id == str(approved.aggregate.id)
+    assert app.recorder.max_notification_id() == (head or 0) + 3  # approval, meeting, count
+    q = app.load(CitywideMeetingQuota, citywide_quota_id("u-finance", 2026))
+    assert q.meetings == [str(first.aggregate.id), str(second.aggregate.id)]
+    with pytest.raises(RuleViolation) as again:
+        citywide("全市财政工作第三次会议", str(approved.aggregate.id))
+    assert again.value.rule.id == "M12"
+    assert app.recorder.max_notification_id() == (head or 0) + 3

@@ -102,7 +102,7 @@ def _executive_meeting(client: Any, d: str) -> tuple[str, str]:
     write(client, f"/meetings/{m}/close", "p-mayor")
     write(client, f"/meetings/{m}/minutes", "p-office-dir",
          {"text": "会议原则通过2027年预算草案", "drafted_by": "p-office-dir"})  # fmt: skip
-    write(client, f"/meetings/{m}/minutes/sign", "p-mayor")
+    write(client, f"/meetings/{m}/minutes/sign", "p-mayor", {"minutes_version": 1})
     return m, topic
 
 

@@ -111,5 +111,7 @@ def draft_minutes(
     return post(client, f"/meetings/{meeting_id}/minutes", by, {"text": text, "drafted_by": by})
 
 
-def sign(client: Any, meeting_id: str, by: str = "p-mayor") -> Any:
-    return post(client, f"/meetings/{meeting_id}/minutes/sign", by)
+def sign(client: Any, meeting_id: str, by: str = "p-mayor", version: int = 1) -> Any:
+    """M8: the signer names the version of the draft they read."""
+    body = {"minutes_version": version}
+    return post(client, f"/meetings/{meeting_id}/minutes/sign", by, body)
