@@ -716,14 +716,19 @@ class Meeting(GovAggregate):
         secretary-general) drafts minutes, of every kind of meeting, after it closes; signed
         minutes are never redrafted — a correction is a new draft by the office, linked to the
         version it corrects (A2), and signed again."""
-        post = _office_post(act, "M8", "minutes (纪要) are drafted by the government office")
         if drafted_by not in roster.people:
             raise InvalidReference(f"unknown person {drafted_by!r}")
-        drafters = {p.office for p in roster.posts_of(drafted_by, local_date(act.at))}
-        if not drafters & set(OFFICE_STAFF):
-            raise forbid(
-                "M8", f"{drafted_by} is not of the government office, which drafts minutes"
-            )
+        if self.kind == "department_citywide" and self.unit_id is not None:
+            # A department's own meeting (art. 46): its minutes are the department's, not the
+            # government office's — drafted and recorded in the department.
+            post = _department_post(act, roster, self.unit_id, drafted_by)
+        else:
+            post = _office_post(act, "M8", "minutes (纪要) are drafted by the government office")
+            drafters = {p.office for p in roster.posts_of(drafted_by, local_date(act.at))}
+            if not drafters & set(OFFICE_STAFF):
+                raise forbid(
+                    "M8", f"{drafted_by} is not of the government office, which drafts minutes"
+                )
         if self.status != "closed":
             raise refuse("M8", "minutes are drafted after the meeting closes")
         if not text.strip():
@@ -827,6 +832,19 @@ def _office_post(act: Act, rule: str, what: str = "the government office records
     post = act.actor.holds(*OFFICE_STAFF)
     if post is None:
         raise forbid(rule, what)
+    return post
+
+
+def _department_post(act: Act, roster: Roster, unit_id: str, drafted_by: str) -> Post:
+    """M8 for a department's citywide meeting: its head (or the head of its office) records
+    minutes drafted in the department."""
+    today = local_date(act.at)
+    staff = set(roster.holders("unit_head", today, unit_id)) | set(
+        roster.holders("office_director", today, unit_id)
+    )
+    post = act.actor.heads(unit_id)
+    if post is None or drafted_by not in staff:
+        raise forbid("M8", f"a department's citywide meeting's minutes are drafted in {unit_id}")
     return post
 
 

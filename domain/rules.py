@@ -192,7 +192,8 @@ RULES: dict[str, Rule] = _rules(
         43,
         "全体会议、常务会议的纪要，由市政府办公室起草，按程序报市长签发；专题会议纪要一般由"
         "会议召集人签发，或由委托召开会议的市政府领导签发。",
-        "Minutes of every meeting are drafted, and corrected, only by the government office; "
+        "Minutes of the government's meetings are drafted, and corrected, only by the "
+        "government office (a department's citywide meeting is minuted in the department); "
         "plenary, executive and mayor's office minutes are signed off by the mayor (or the "
         "acting mayor), special-topic minutes by the convener or the leader who entrusted it; "
         "the signer names the draft version signed, the latest; signed minutes are never "

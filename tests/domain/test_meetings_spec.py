@@ -895,7 +895,10 @@ def test_M8_minutes_drafted_before_the_meeting_closes_are_refused() -> None:
     then.refused("M8")
 
 
-@pytest.mark.parametrize("kind", list(CONVENING))
+GOVERNMENT_MEETINGS = [k for k in CONVENING if k != "department_citywide"]
+
+
+@pytest.mark.parametrize("kind", GOVERNMENT_MEETINGS)
 def test_M8_the_office_drafts_minutes_of_a_closed_meeting_of_every_kind(kind: str) -> None:
     meeting = closed_of(kind)
 
@@ -920,19 +923,31 @@ def test_M8_the_office_is_its_director_the_secretary_general_and_a_deputy(by: st
     assert event.drafted_by == by
 
 
-@pytest.mark.parametrize("kind", list(CONVENING))
+@pytest.mark.parametrize("kind", GOVERNMENT_MEETINGS)
 @pytest.mark.parametrize(
     "by", ["p-vm-a", "p-mayor", "p-exec-vm", "p-finance-head", "p-investigator"]
 )
 def test_M8_minutes_drafted_by_someone_outside_the_office_are_refused(kind: str, by: str) -> None:
-    """Every kind, the special-topic meeting's own convener (p-vm-a) and the department
-    meeting's (p-finance-head) included: the office drafts; the investigator is refused too."""
+    """Every kind of the government's meetings, the special-topic meeting's own convener
+    (p-vm-a) included: the office drafts; the investigator is refused too."""
     meeting = closed_of(kind)
 
     then = draft_minutes(meeting, by=by)
 
     then.refused("M8", status=403)
     assert then.aggregate.minutes == []
+
+
+def test_M8_a_departments_citywide_meeting_has_its_minutes_drafted_in_the_department() -> None:
+    """Art. 43 gives the office the government's meetings; a department's own citywide
+    meeting (art. 46) is minuted in the department, by its head — not by the government
+    office, not by anyone else."""
+    meeting = closed_of("department_citywide")
+
+    (event,) = draft_minutes(meeting, by="p-finance-head").events("MinutesDrafted")
+    assert (event.drafted_by, event.meta["actor_office"]) == ("p-finance-head", "unit_head")
+    for outsider in ("p-office-dir", "p-ecology-head", "p-investigator", "p-mayor"):
+        draft_minutes(closed_of("department_citywide"), by=outsider).refused("M8", status=403)
 
 
 def test_M8_the_office_does_not_record_minutes_drafted_by_someone_outside_it() -> None:
