@@ -1,4 +1,4 @@
-"""The system's own acts when a due time passes (D7, S3, L6, G5, G6): recorded as the actor
+"""The system's own acts when a due time passes (D7, S3, L4, L6, G5, G6): recorded as the actor
 ``system``, for the moment the deadline passed (not the moment it was noticed). Each is
 idempotent: the aggregate records nothing when it is already recorded or no longer due, so
 two tickers at once record it once (R11); a lost race is judged again on the reloaded state."""
@@ -28,6 +28,7 @@ KINDS: dict[str, type[GovAggregate]] = {
     "report": SupervisionItem,  # S3
     "item": SupervisionItem,  # S3
     "return": LeaveRecord,  # L6
+    "unfiled": LeaveRecord,  # L4
     "filing": Regulation,  # G5
     "expiry": Regulation,  # G6
 }
@@ -53,6 +54,7 @@ def deadline(kind: str, key: str, due: str) -> tuple[datetime, Record]:
         "report": lambda i, act, _: i.record_report_overdue(act, at),
         "item": lambda i, act, _: i.record_overdue(act, at),
         "return": lambda lv, act, _: lv.record_return_overdue(act, at),
+        "unfiled": lambda lv, act, _: lv.record_unfiled(act, at),
     }
     return at, commands[kind]
 
