@@ -1121,6 +1121,20 @@ def test_L5_approved_by_the_vice_mayor_in_charge() -> None:
     untouched(ledger)
 
 
+def test_L5_refused_by_the_vice_mayor_in_charge_the_trip_is_withdrawn_from_the_ledger() -> None:
+    leave, ledger = leave_and_ledger("p-ecology-head", approval_by="p-vm-a")
+
+    then = on(leave, lambda x: x.decline(act("p-vm-a"), roster(), ledger, "汛期在岗"))
+
+    (event,) = then.events("Refused")
+    assert event.meta["rules"] == ["L5"] and event.reason == "汛期在岗"
+    assert leave.status == "refused"
+    (withdrawn,) = ledger.collect_events()
+    assert type(withdrawn).__name__ == "Withdrawn"
+    assert ledger.entries == {}
+    assert leave.overdue_at(END + DAY) is False
+
+
 @pytest.mark.parametrize(
     ("by", "absent"),
     [
