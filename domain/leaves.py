@@ -1,6 +1,11 @@
 """Leave (请销假, Ch. 13, art. 84): reporting an absence, approval, filing with the office,
 return (销假) and cancellation — L1–L6 — and who acts for whom while someone is away (P2, P3).
 
+Private leave of a vice-mayor or the secretary-general (因私离岗须向市长请假, L3) is a
+request until the mayor approves it: it becomes an absence — on the ledger, with whoever acts
+— only then, and a refused or withdrawn request never does. A city leader's absence is filed
+with the office before it begins (L4); the system records one begun unfiled (a timer).
+
 Every absence is also entered on the ``AbsenceLedger``, one aggregate for the government saved
 in the same transaction as the leave record: its version serialises absences, so two
 overlapping absences of the mayor and the executive vice-mayor reported at the same instant
@@ -10,6 +15,7 @@ cannot both succeed (L1), and "who is away at T" is one read.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +32,20 @@ KINDS = ("out_of_city", "private", "study", "abroad", "official_trip")
 LEAVING_THE_CITY = ("out_of_city", "study", "abroad", "official_trip")  # 离攀外出
 CITY_LEADERS = ("mayor", "executive_vice_mayor", "vice_mayor", "secretary_general")
 REPORT_AHEAD = timedelta(days=1)  # L2
+NOT_AWAY = ("requested", "refused", "returned", "cancelled")  # no absence (now): L3, L6
 # L2, L3: the vice-mayors (the executive vice-mayor is one, 负责常务工作的副市长) and the
 # secretary-general.
 REPORTING_LEADERS = ("executive_vice_mayor", "vice_mayor", "secretary_general")
 LEDGER_ID = uuid.uuid5(uuid.NAMESPACE_URL, "govrules:absence-ledger")
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """L3, L5: the approver refused the leave: who, when, and why."""
+
+    by: str
+    at: datetime
+    reason: str | None
 
 
 def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
@@ -163,7 +179,8 @@ class AbsenceLedger(GovAggregate):
                 found.append(e)
         return found
 
-    def enter(self, act: Act, leave: LeaveRecord) -> None:
+    def enter(self, act: Act, leave: LeaveRecord, begins_at: datetime | None = None) -> None:
+        """The leave's absence, from ``begins_at`` (an approved request: L3) or its start."""
         self.record(
             self.Entered,
             act,
@@ -172,7 +189,7 @@ class AbsenceLedger(GovAggregate):
             leave_id=str(leave.id),
             person_id=leave.person_id,
             office=leave.office,
-            starts_at=leave.starts_at,
+            starts_at=begins_at or leave.starts_at,
             ends_at=leave.ends_at,
             acting_id=leave.acting_id,
         )
@@ -209,17 +226,26 @@ class LeaveRecord(GovAggregate):
         override_reason: str | None
         approval_by: str | None
         return_due: datetime
+        # Added by issue 12; older events load with the defaults, and mean what they did.
+        request: bool = False  # L3: not an absence until the mayor approves it
+        leaves_city: bool = False  # L2, L5: private leave out of the city (离攀)
+        filing_due: datetime | None = None  # L4: filed before then, or recorded unfiled
 
         def apply(self, leave: LeaveRecord) -> None:
             for name in (
                 "person_id", "office", "kind", "starts_at", "ends_at", "destination",
                 "acting_id", "acting_named_by_office", "urgent", "reported_to_id",
-                "override_reason", "approval_by", "return_due",
+                "override_reason", "approval_by", "return_due", "request", "filing_due",
             ):  # fmt: skip
                 setattr(leave, name, getattr(self, name))
+            leave.leaves_city = self.leaves_city or self.kind in LEAVING_THE_CITY
             leave.status = LEAVE_STATUS.of(self)
+            leave.begins_at = None if self.request else self.starts_at
             leave.approved = None
+            leave.refused = None
             leave.filed = None
+            leave.filed_late = False
+            leave.unfiled = None
             leave.returned_at = None
             leave.return_overdue = None
 
@@ -227,16 +253,46 @@ class LeaveRecord(GovAggregate):
 
     class Approved(Event):
         TOPIC = "govrules:LeaveApproved"
+        # L3: an approved request becomes an absence from then (its start, or the approval
+        # if that came later), to be filed by then (L4); None for anything else.
+        begins_at: datetime | None = None
+        override_reason: str | None = None  # L1: the mayor's reason, approving
 
         def apply(self, leave: LeaveRecord) -> None:
             leave.status = LEAVE_STATUS.of(self, leave.status)
             leave.approved = Stamp(self.meta["actor_id"], self.timestamp)
+            if self.begins_at is not None:
+                leave.begins_at = self.begins_at
+                leave.filing_due = self.begins_at
+            if self.override_reason is not None:
+                leave.override_reason = self.override_reason
+
+    class Refused(Event):
+        """L3, L5: the approver says no; a request never becomes an absence."""
+
+        TOPIC = "govrules:LeaveRefused"
+        reason: str | None
+
+        def apply(self, leave: LeaveRecord) -> None:
+            leave.status = LEAVE_STATUS.of(self, leave.status)
+            leave.refused = Refusal(self.meta["actor_id"], self.timestamp, self.reason)
 
     class Filed(Event):
         TOPIC = "govrules:LeaveFiled"
+        late: bool = False  # L4: after the absence began; the unfiled record stands
 
         def apply(self, leave: LeaveRecord) -> None:
             leave.filed = Stamp(self.meta["actor_id"], self.timestamp)
+            leave.filed_late = self.late
+
+    class Unfiled(Event):
+        """L4 (timer): the absence began (``due``) without having been filed."""
+
+        TOPIC = "govrules:AbsenceUnfiled"
+        due: datetime
+
+        def apply(self, leave: LeaveRecord) -> None:
+            leave.unfiled = self.due
 
     class ReturnReported(Event):
         TOPIC = "govrules:ReturnReported"
@@ -275,9 +331,16 @@ class LeaveRecord(GovAggregate):
         override_reason: str | None
         approval_by: str | None
         return_due: datetime
+        request: bool
+        leaves_city: bool
+        filing_due: datetime | None
+        begins_at: datetime | None
         status: str
         approved: Stamp | None
+        refused: Refusal | None
         filed: Stamp | None
+        filed_late: bool
+        unfiled: datetime | None
         returned_at: datetime | None
         return_overdue: datetime | None
 
@@ -299,8 +362,11 @@ class LeaveRecord(GovAggregate):
         urgent: bool = False,
         reported_to_id: str | None = None,
         override_reason: str | None = None,
+        leaves_city: bool = False,
     ) -> LeaveRecord:
-        """LeaveReported, guarded by L1–L5; the return is due at the planned end (L6)."""
+        """LeaveReported, guarded by L1–L5; the return is due at the planned end (L6). A
+        vice-mayor's or the secretary-general's private leave is a request (L3): not on the
+        ledger, and judged under L1 when the mayor approves it."""
         if kind not in KINDS:
             raise InvalidReference(f"kind is one of {KINDS}")
         if ends_at <= starts_at:
@@ -311,97 +377,161 @@ class LeaveRecord(GovAggregate):
         day = local_date(starts_at)
         offices = {p.office for p in roster.posts_of(person_id, day)}
         office = next((o for o in (*CITY_LEADERS, "unit_head") if o in offices), None)
+        leaves_city = leaves_city or kind in LEAVING_THE_CITY
+        request = office in REPORTING_LEADERS and kind == "private"  # L3
         rules: list[str] = ["L4", "L6"]
-        rules += _check_l1(act, roster, ledger, office, starts_at, ends_at, override_reason)
-        rules += _check_l2(act, roster, office, kind, starts_at, urgent, reported_to_id, day)
+        if not request:
+            rules += _check_l1(act, roster, ledger, office, starts_at, ends_at, override_reason)
+        rules += _check_l2(act, roster, office, leaves_city, starts_at, urgent, reported_to_id)
         named_by_office, acting_rules = _check_acting(
             act, roster, ledger, person_id, office, acting_id, starts_at, ends_at
         )
         rules += acting_rules
-        approval_by = _approver(roster, person_id, office, kind, day)
+        approval_by = _approver(roster, person_id, office, kind, leaves_city, day)
         if approval_by:
             rules.append("L3" if office in CITY_LEADERS else "L5")
         leave: LeaveRecord = cls.start(
-            cls.Reported,
-            act,
-            id=uuid.uuid4(),
-            rules=tuple(dict.fromkeys(rules)),
-            post=post,
-            person_id=person_id,
-            office=office,
-            kind=kind,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            destination=destination,
-            acting_id=acting_id,
-            acting_named_by_office=named_by_office,
-            urgent=urgent,
+            cls.Reported, act, id=uuid.uuid4(), rules=tuple(dict.fromkeys(rules)), post=post,
+            person_id=person_id, office=office, kind=kind, starts_at=starts_at,
+            ends_at=ends_at, destination=destination, acting_id=acting_id,
+            acting_named_by_office=named_by_office, urgent=urgent,
             reported_to_id=reported_to_id,
             override_reason=override_reason if override_reason else None,
-            approval_by=approval_by,
-            return_due=ends_at,
-        )
-        ledger.enter(act, leave)
+            approval_by=approval_by, return_due=ends_at, request=request,
+            leaves_city=leaves_city,
+            filing_due=starts_at if office in CITY_LEADERS and not request else None,
+        )  # fmt: skip
+        if not request:
+            ledger.enter(act, leave)
         return leave
 
     # ----- after reporting -----------------------------------------------------------------
 
-    def approve(self, act: Act, roster: Roster, ledger: AbsenceLedger | None = None) -> None:
-        """L3: the mayor approves a vice-mayor's or the secretary-general's private leave;
-        L5: the vice-mayor in charge approves a department head leaving the city. An acting
-        mayor (P2) or an AB partner (P3) approves for one who is away."""
+    @property
+    def awaiting_approval(self) -> bool:
+        return self.status in ("reported", "requested")
+
+    def approve(
+        self,
+        act: Act,
+        roster: Roster,
+        ledger: AbsenceLedger | None = None,
+        override_reason: str | None = None,
+    ) -> None:
+        """L3: the mayor approves a vice-mayor's or the secretary-general's private leave —
+        the request becomes an absence then, judged under L1 and with whoever acts still
+        free (L4); L5: the vice-mayor in charge approves a department head leaving the city.
+        An acting mayor (P2) or an AB partner (P3) approves for one who is away."""
+        rule, post, acting_for, extra = self._approver_post(act, roster, ledger)
+        if not self.request:
+            self.record(self.Approved, act, rules=(rule, *extra), post=post, acting_for=acting_for)
+            return
+        if ledger is None:
+            raise TypeError("an approved request is entered on the absence ledger")
+        begins_at, l1 = self._as_absence(act, roster, ledger, override_reason)
+        self.record(
+            self.Approved, act, rules=(rule, *l1, "L4", *extra), post=post,
+            acting_for=acting_for, begins_at=begins_at,
+            override_reason=override_reason if override_reason else None,
+        )  # fmt: skip
+        ledger.enter(act, self, begins_at)
+
+    def decline(
+        self,
+        act: Act,
+        roster: Roster,
+        ledger: AbsenceLedger | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """L3, L5: whoever would approve refuses instead; the leave is no absence (one already
+        on the ledger — a department head's trip, L5 — is withdrawn from it)."""
+        rule, post, acting_for, extra = self._approver_post(act, roster, ledger)
+        self.record(self.Refused, act, rules=(rule, *extra), post=post, acting_for=acting_for,
+                    reason=reason.strip() if reason and reason.strip() else None)  # fmt: skip
+        if ledger is not None and str(self.id) in ledger.entries:
+            ledger.withdraw(act, str(self.id))
+
+    def _approver_post(
+        self, act: Act, roster: Roster, ledger: AbsenceLedger | None
+    ) -> tuple[str, Post, str | None, tuple[str, ...]]:
+        """Who may answer the leave now (the rule, their post, for whom they act, P2/P3)."""
         rule = "L3" if self.office in CITY_LEADERS else "L5"
         if self.approval_by is None:
             raise refuse(rule, "this absence needs no approval")
-        if self.status != "reported":
+        if not self.awaiting_approval:
             raise refuse(rule, f"the absence is {self.status}")
+        if act.actor.person_id == self.person_id:
+            raise forbid(rule, "nobody approves their own leave")
         named = ledger.away_at(act.at).get(self.approval_by, {}) if ledger else {}
         post, acting_for = _approving_post(act, roster, self.approval_by, named.get("acting_id"))
         if post is None:
             raise forbid(rule, f"this absence is approved by {self.approval_by}")
         mayor = roster.holder("mayor", local_date(act.at))
         extra = () if not acting_for else ("P2",) if acting_for == mayor else ("P3",)
-        self.record(self.Approved, act, rules=(rule, *extra), post=post, acting_for=acting_for)
+        return rule, post, acting_for, extra
+
+    def _as_absence(
+        self, act: Act, roster: Roster, ledger: AbsenceLedger, override_reason: str | None
+    ) -> tuple[datetime, list[str]]:
+        """L3: the approved request is an absence from its start, or from now if the approval
+        came later; L1 and who acts (L4) are judged against the ledger as it stands now."""
+        if act.at >= self.ends_at:
+            raise refuse("L3", "the period asked for is over; there is nothing to approve")
+        begins_at = max(self.starts_at, act.at)
+        rules = _check_l1(act, roster, ledger, self.office, begins_at, self.ends_at,
+                          override_reason)  # fmt: skip
+        acting = self.acting_id
+        if acting is not None and ledger.absences_of(acting, begins_at, self.ends_at, act.at):
+            raise refuse("L4", f"{acting} is away then too and cannot act")
+        return begins_at, rules
 
     def file(self, act: Act) -> None:
-        """L4: filed with the office (备案)."""
+        """L4: filed with the office (备案) — a request too, ahead of the mayor's answer. Filed
+        once the absence began, it is marked late: the unfiled record stands."""
         post = act.actor.holds(*OFFICE_STAFF)
         if post is None:
             raise forbid("L4", "absences are filed with the government office")
         if self.filed is not None:
             raise refuse("L4", "the absence is already filed")
-        if self.status == "cancelled":
-            raise refuse("L4", "a cancelled absence is not filed")
-        self.record(self.Filed, act, rules=("L4",), post=post)
+        if self.status in ("cancelled", "refused"):
+            raise refuse("L4", f"a {self.status} absence is not filed")
+        late = self.filing_due is not None and act.at >= self.filing_due
+        self.record(self.Filed, act, rules=("L4",), post=post, late=late)
 
     def report_return(self, act: Act, ledger: AbsenceLedger, returned_at: datetime) -> None:
         """L6: 销假."""
         post = _reporting_post(act, self.person_id)
+        if self.status in ("requested", "refused"):
+            raise refuse("L3", f"the leave was {self.status}, never an absence: nothing to end")
         if self.status in ("returned", "cancelled"):
             raise refuse("L6", f"the absence is {self.status}")
         if returned_at > act.at:
             raise refuse("L6", "a return is reported once it happened")
-        if returned_at < self.starts_at:
+        if returned_at < (self.begins_at or self.starts_at):
             raise refuse("L6", "a return before the absence began is a cancellation")
         self.record(self.ReturnReported, act, rules=("L6",), post=post, returned_at=returned_at)
         ledger.end(act, str(self.id), returned_at)
 
     def cancel(self, act: Act, ledger: AbsenceLedger) -> None:
+        """Withdrawn before it began; a request (L3) any time before the mayor's answer."""
         post = _reporting_post(act, self.person_id)
-        if self.status in ("returned", "cancelled"):
+        if self.status in ("returned", "cancelled", "refused"):
             raise refuse("L6", f"the absence is {self.status}")
-        if act.at >= self.starts_at:
+        if self.status != "requested" and act.at >= (self.begins_at or self.starts_at):
             raise refuse(
                 "L6", "an absence that began ends with a return (销假), not a cancellation"
             )
-        self.record(self.Cancelled, act, rules=("L4",), post=post)
-        ledger.withdraw(act, str(self.id))
+        rules = ("L3",) if self.status == "requested" else ("L4",)
+        self.record(self.Cancelled, act, rules=rules, post=post)
+        if str(self.id) in ledger.entries:
+            ledger.withdraw(act, str(self.id))
 
     def record_return_overdue(self, act: Act, due: datetime) -> bool:
         """L6 (timer): the system records that the return due at ``due`` was not reported.
-        Idempotent: False when there is nothing to record."""
+        Idempotent: False when there is nothing to record (a request never approved is no
+        absence)."""
         if (
-            self.status in ("returned", "cancelled")
+            self.status in NOT_AWAY
             or due != self.return_due
             or act.at < due
             or self.return_overdue == due
@@ -410,9 +540,24 @@ class LeaveRecord(GovAggregate):
         self.record(self.ReturnOverdue, act, rules=("L6",), post=None, due=due)
         return True
 
+    def record_unfiled(self, act: Act, due: datetime) -> bool:
+        """L4 (timer): the system records that the absence began at ``due`` without having
+        been filed with the office. Idempotent: False when there is nothing to record (filed
+        before, no absence, another moment, or already recorded)."""
+        if (
+            self.status not in ("approved", "returned")
+            or due != self.filing_due
+            or act.at < due
+            or self.unfiled is not None
+            or (self.filed is not None and self.filed.at < due)
+        ):
+            return False
+        self.record(self.Unfiled, act, rules=("L4",), post=None, due=due)
+        return True
+
     def overdue_at(self, at: datetime) -> bool:
         """L6: past its planned end without a return reported."""
-        return self.status not in ("returned", "cancelled") and at >= self.return_due
+        return self.status not in NOT_AWAY and at >= self.return_due
 
 
 # ----- guards ------------------------------------------------------------------------------
@@ -462,16 +607,17 @@ def _check_l2(
     act: Act,
     roster: Roster,
     office: str | None,
-    kind: str,
+    leaves_city: bool,
     starts_at: datetime,
     urgent: bool,
     reported_to_id: str | None,
-    day: Any,
 ) -> list[str]:
-    """L2: a vice-mayor or the secretary-general leaving the city reports to the mayor or the
-    executive vice-mayor at least a day ahead, or marks it urgent."""
-    if office not in REPORTING_LEADERS or kind not in LEAVING_THE_CITY:
+    """L2: a vice-mayor or the secretary-general leaving the city — on private leave too
+    (L3) — reports to the mayor or the executive vice-mayor at least a day ahead (提前 1 天:
+    exactly a day is enough), or marks it urgent."""
+    if office not in REPORTING_LEADERS or not leaves_city:
         return []
+    day = local_date(starts_at)
     receivers = {roster.holder("mayor", day)}
     if office != "executive_vice_mayor":  # the executive vice-mayor reports to the mayor
         receivers.add(roster.holder("executive_vice_mayor", day))
@@ -525,11 +671,11 @@ def _check_acting(
 
 
 def _approver(
-    roster: Roster, person_id: str, office: str | None, kind: str, day: Any
+    roster: Roster, person_id: str, office: str | None, kind: str, leaves_city: bool, day: Any
 ) -> str | None:
     if office in REPORTING_LEADERS and kind == "private":
         return roster.holder("mayor", day)  # L3
-    if office == "unit_head" and kind in LEAVING_THE_CITY:
+    if office == "unit_head" and leaves_city:
         for post in roster.posts_of(person_id, day):  # the unit they head on that day
             if post.office == "unit_head":
                 in_charge = roster.vice_mayor_in_charge(post.unit_id or "")
@@ -559,14 +705,21 @@ def _approving_post(
     return None, None
 
 
-# L3, L5, L6: an absence that needs approval is reported, one that does not is approved at
-# once; it ends returned or cancelled (filing, L4, leaves the status as it was).
+# L3, L5, L6: private leave of a vice-mayor or the secretary-general is requested (no absence
+# yet, L3); another absence that needs approval is reported (L5), one that does not is approved
+# at once; an answer approves or refuses it; it ends returned or cancelled (filing, L4, leaves
+# the status as it was).
 LEAVE_STATUS = StatusRule(
     {
         LeaveRecord.Reported: lambda payload, _: (
-            "reported" if payload.get("approval_by") else "approved"
+            "requested"
+            if payload.get("request")
+            else "reported"
+            if payload.get("approval_by")
+            else "approved"
         ),
         LeaveRecord.Approved: "approved",
+        LeaveRecord.Refused: "refused",
         LeaveRecord.ReturnReported: "returned",
         LeaveRecord.Cancelled: "cancelled",
     }

@@ -351,20 +351,23 @@ RULES: dict[str, Rule] = _rules(
         84,
         "副市长、秘书长离攀外出，应提前 1 天报告市长或负责常务工作的副市长，因紧急事项临时外出的"
         "应当及时报告。",
-        "A vice-mayor or the secretary-general leaving the city reports to the mayor or the "
-        "executive vice-mayor at least a day ahead; an urgent departure is marked urgent.",
+        "A vice-mayor or the secretary-general leaving the city (on private leave too) reports "
+        "to the mayor or the executive vice-mayor at least a day ahead; an urgent departure is "
+        "reported as soon as possible and marked urgent.",
     ),
     Rule(
         "L3",
         84,
         "副市长、秘书长因私离岗须向市长请假。",
-        "Private leave of a vice-mayor or the secretary-general is approved by the mayor.",
+        "Private leave of a vice-mayor or the secretary-general is approved by the mayor; until "
+        "approved it is a request, not an absence (nobody acts for them, L1 does not count it).",
     ),
     Rule(
         "L4",
         84,
         "市长、副市长、秘书长外出活动的安排及外出期间代行其职责的领导应向市政府办公室备案。",
-        "Each absence names who acts (P2, P3) and is filed with the office.",
+        "Each absence of the mayor, a vice-mayor or the secretary-general names who acts (P2, "
+        "P3) and is filed with the office before it begins; one begun unfiled is recorded so.",
     ),
     Rule(
         "L5",

@@ -1,6 +1,6 @@
 """The deadline ticker (design.md "Deadlines"): when a due time passes, the system records it
-itself — a countersign deemed no objection (D7), a report or an item overdue (S3), a return
-overdue (L6), a filing overdue (G5), a regulation expired (G6).
+itself — a countersign deemed no objection (D7), a report or an item overdue (S3), an absence
+begun unfiled (L4), a return overdue (L6), a filing overdue (G5), a regulation expired (G6).
 
 It reads the deadline index (``projections/read_models/deadlines.py``) for obligations whose
 moment has come and asks the application to record each one. The aggregates decide: each

@@ -117,11 +117,14 @@ def supervision_panel(
 
 
 def leaves_panel(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> dict[str, Any]:
-    """P2, P3: who is away and who acts; L6: returns overdue; L1: mayor and executive."""
+    """P2, P3: who is away and who acts; L6: returns overdue; L4: absences begun unfiled; L1:
+    mayor and executive; L3: private-leave requests awaiting the mayor (not absences)."""
     away = leaves_board.away_at(conn, t, now)
     return {
         "away_now": away,
         "return_overdue": [row for row in away if row["return_overdue"]],
+        "unfiled": [row for row in away if row["unfiled"]],
+        "requests": leaves_board.requests(conn, t, now),
         "l1": leaves_board.l1_state(away),
     }
 
@@ -260,6 +263,8 @@ def summary(
                 "away_now": len(away["away_now"]),
                 "return_overdue": len(away["return_overdue"]),
                 "both_leaders_away": away["l1"]["both_away"],
+                "unfiled": len(away["unfiled"]),
+                "requests": len(away["requests"]),
             },
             "regulations": {
                 "expiring_within_90_days": len(expiring),

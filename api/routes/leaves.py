@@ -1,5 +1,6 @@
-"""/leaves: reporting absences, approval, filing, return (销假) and cancellation (L1–L6), and
-who acts for whom at any moment (P2, P3)."""
+"""/leaves: reporting absences, approval or refusal, filing, return (销假) and cancellation
+(L1–L6), and who acts for whom at any moment (P2, P3). A private-leave request (L3) is not on
+the absence ledger until approved, so GET /leaves does not list it."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ add_reads(router, LeaveRecord)
 L = "/leaves/{leave_id}"
 add_command(router, "/leaves", c.ReportLeave, "LeaveReported (L1–L5, P2, P3)")
 add_command(router, f"{L}/approve", c.ApproveLeave, "LeaveApproved (L3, L5)")
+add_command(router, f"{L}/refuse", c.RefuseLeave, "LeaveRefused (L3, L5): no absence")
 add_command(router, f"{L}/file", c.FileLeave, "LeaveFiled (L4): with the office")
 add_command(router, f"{L}/return", c.ReportReturn, "ReturnReported (L6, 销假)")
 add_command(router, f"{L}/cancel", c.CancelLeave, LeaveRecord.Cancelled.NAME)

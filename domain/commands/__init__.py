@@ -19,7 +19,14 @@ from domain.commands.documents import (
     SignOff,
     SummariseDisagreement,
 )
-from domain.commands.leaves import ApproveLeave, CancelLeave, FileLeave, ReportLeave, ReportReturn
+from domain.commands.leaves import (
+    ApproveLeave,
+    CancelLeave,
+    FileLeave,
+    RefuseLeave,
+    ReportLeave,
+    ReportReturn,
+)
 from domain.commands.meetings import (
     ApproveCitywideMeeting,
     CloseMeeting,
@@ -76,7 +83,7 @@ __all__ = [
     "OrderRectification", "ProposeTopic",
     "PublishDecision", "PublishDocument", "PublishRegulation", "ReceiveComment",
     "RecordAbsence", "RecordCalendarYear", "RecordDeadline", "RecordProcedure",
-    "RegisterDocument", "RegisterItem",
+    "RefuseLeave", "RegisterDocument", "RegisterItem",
     "Relieve", "ReportLeave", "ReportProgress", "ReportReturn", "RequestCountersign",
     "ReviewCleanup", "ReviewDocument", "ReviewLegality", "ReviseRegulation", "SetTopic",
     "SignMinutes", "SignOff", "SummariseDisagreement", "VerifyItem", "record_deadline",

@@ -43,6 +43,8 @@ class ReportLeave(LeaveCommand):
         "the mayor or the executive vice-mayor (L2)")] = None  # fmt: skip
     override_reason: Annotated[str | None, described(
         "the mayor's reason to be away with the executive vice-mayor")] = None  # fmt: skip
+    leaves_city: Annotated[bool, described(
+        "private leave out of the city (离攀): also reported under L2 (L3)")] = False  # fmt: skip
 
     def handle(self, uow: UnitOfWork) -> LeaveRecord:
         ledger = self.ledger(uow)
@@ -51,11 +53,23 @@ class ReportLeave(LeaveCommand):
 
 @dataclass(frozen=True)
 class ApproveLeave(LeaveCommand):
-    """LeaveApproved (L3, L5)."""
+    """LeaveApproved (L3, L5): an approved request (L3) becomes an absence then."""
 
     method: ClassVar[str] = "approve"
 
     leave_id: uuid.UUID
+    override_reason: Annotated[str | None, described(
+        "L1: the mayor's reason to be away with the executive vice-mayor")] = None  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RefuseLeave(LeaveCommand):
+    """LeaveRefused (L3, L5): no absence comes of it."""
+
+    method: ClassVar[str] = "decline"
+
+    leave_id: uuid.UUID
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +93,7 @@ class ReportReturn(LeaveCommand):
 
 @dataclass(frozen=True)
 class CancelLeave(LeaveCommand):
-    """LeaveCancelled."""
+    """LeaveCancelled: before it began; a request (L3) until it is answered."""
 
     method: ClassVar[str] = "cancel"
 

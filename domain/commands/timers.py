@@ -1,7 +1,7 @@
-"""The system's own acts when a due time passes (D7, D10, S3, L6, G5, G6): recorded as the actor
-``system``, for the moment the deadline passed (not the moment it was noticed). Each is
-idempotent: the aggregate records nothing when it is already recorded or no longer due, so
-two tickers at once record it once (R11); a lost race is judged again on the reloaded state."""
+"""The system's own acts when a due time passes (D7, D10, S3, L4, L6, G5, G6): recorded as the
+actor ``system``, for the moment the deadline passed (not the moment it was noticed). Each is
+idempotent: the aggregate records nothing when it is already recorded or no longer due, so two
+tickers at once record it once (R11); a lost race is judged again on the reloaded state."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ KINDS: dict[str, type[GovAggregate]] = {
     "report": SupervisionItem,  # S3
     "item": SupervisionItem,  # S3
     "return": LeaveRecord,  # L6
+    "unfiled": LeaveRecord,  # L4
     "filing": Regulation,  # G5
     "expiry": Regulation,  # G6
 }
@@ -61,6 +62,7 @@ def deadline(kind: str, key: str, due: str) -> tuple[datetime, Record]:
         "report": lambda i, act, _: i.record_report_overdue(act, at),
         "item": lambda i, act, _: i.record_overdue(act, at),
         "return": lambda lv, act, _: lv.record_return_overdue(act, at),
+        "unfiled": lambda lv, act, _: lv.record_unfiled(act, at),
     }
     return at, commands[kind]
 

@@ -4,12 +4,13 @@ moment has come and asks the aggregates to record it; the aggregates decide (a s
 records nothing).
 
 Moments: a countersign's limit (D7), a document's handling limit (D10), each report date,
-the deadline and every rectification's due time of a supervision item (S3) and the planned
-return of a leave (L6) are datetimes in the events; a filing is overdue from the day after
-its due date (G5), an implementing document from the day after its 6 months (D10), and a
-regulation expires at the start of its ``valid_until`` day (G6: in force while the day is
-before it), all at 00:00 Asia/Shanghai — the domain's own functions, so the index and the
-aggregates agree on the moment.
+the deadline and every rectification's due time of a supervision item (S3), the planned
+return of a leave (L6) and the moment a city leader's absence begins, by which it is filed
+(L4), are datetimes in the events; a filing is overdue from the day after its due date (G5),
+an implementing document from the day after its 6 months (D10), and a regulation expires at
+the start of its ``valid_until`` day (G6: in force while the day is before it), all at 00:00
+Asia/Shanghai — the domain's own functions, so the index and the aggregates agree on the
+moment.
 """
 
 from __future__ import annotations
@@ -41,11 +42,13 @@ MET_BY_DUE = {
     SupervisionItem.ReportOverdue.NAME: "report",
     SupervisionItem.ItemOverdue.NAME: "item",
     LeaveRecord.ReturnOverdue.NAME: "return",
+    LeaveRecord.Unfiled.NAME: "unfiled",
 }
 MET_ALL = {
     SupervisionItem.Closed.NAME: ("report", "item"),
     LeaveRecord.ReturnReported.NAME: ("return",),
-    LeaveRecord.Cancelled.NAME: ("return",),
+    LeaveRecord.Cancelled.NAME: ("return", "unfiled"),
+    LeaveRecord.Refused.NAME: ("return", "unfiled"),
     Regulation.Expired.NAME: ("expiry",),
     Regulation.Superseded.NAME: ("expiry",),
     Regulation.Abolished.NAME: ("expiry",),
@@ -57,7 +60,8 @@ class Deadlines(ReadModel):
     """Open obligations with their due moments, for the ticker."""
 
     name: ClassVar[str] = "deadlines"
-    # 2: D10's limits (handling, implementation) are indexed, from the whole history.
+    # 2: D10's limits (handling, implementation) and L4's filing moments are indexed, from the
+    # whole history.
     version: ClassVar[int] = 2
     tables: ClassVar[dict[str, str]] = {
         "open": "kind text NOT NULL, aggregate_id uuid NOT NULL, key text NOT NULL, "
@@ -80,6 +84,8 @@ class Deadlines(ReadModel):
         SupervisionItem.Registered.NAME,
         SupervisionItem.RectificationOrdered.NAME,
         LeaveRecord.Reported.NAME,
+        LeaveRecord.Approved.NAME,
+        LeaveRecord.Filed.NAME,
         Regulation.Published.NAME,
         *MET_BY_UNIT,
         *MET_BY_DUE,
@@ -143,6 +149,11 @@ class _Batch:
             self.add(e, "item", "", s["due"], datetime.fromisoformat(s["due"]))
         elif e.type == LeaveRecord.Reported.NAME:
             self.add(e, "return", "", s["return_due"], datetime.fromisoformat(s["return_due"]))
+            self.unfiled(e, s.get("filing_due"))
+        elif e.type == LeaveRecord.Approved.NAME:
+            self.unfiled(e, s.get("begins_at"))  # L3: an approved request begins then
+        elif e.type == LeaveRecord.Filed.NAME and not s.get("late"):
+            self.meet("unfiled", e.originator_id, None, None)  # L4: filed in time
         elif e.type == Regulation.Published.NAME:
             for body, due in s["filings_due"].items():
                 self.add(e, "filing", body, due, filing_overdue_at(date.fromisoformat(due)))
@@ -169,6 +180,12 @@ class _Batch:
             row = {"kind": "countersign-due", "aggregate_id": e.originator_id, "key": unit_id,
                    "year": year, "position": e.position}  # fmt: skip
             self.waiting[(e.originator_id, unit_id)] = row
+
+    def unfiled(self, e: Event, due: str | None) -> None:
+        """L4: a city leader's absence is filed before it begins (``due``); older events, and
+        absences of anyone else, carry no due."""
+        if due is not None:
+            self.add(e, "unfiled", "", due, datetime.fromisoformat(due))
 
     def year_recorded(self, e: Event, year: int, moment: str) -> None:
         """D7: the batch's own waits for ``year`` become obligations due now; the earlier

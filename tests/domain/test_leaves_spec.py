@@ -21,8 +21,9 @@ import pytest
 
 from domain import commands as c
 from domain.application import GovRules
-from domain.base import Act, Stamp
+from domain.base import SYSTEM, Act, Stamp
 from domain.clock import SHANGHAI
+from domain.commands import record_deadline
 from domain.leaves import AbsenceLedger, LeaveRecord
 from domain.roster import Roster
 from domain.rules import NotAuthorised, RuleViolation
@@ -388,76 +389,227 @@ def test_L2_the_executive_vice_mayor_is_a_vice_mayor_and_reports_a_day_ahead() -
     refused_report("p-exec-vm", ledger, "L2", at=START - HOUR)
 
 
-# ----- L3 private leave of a vice-mayor or the secretary-general is approved by the mayor ----
+# ----- L2 and L3: private leave out of the city is reported a day ahead too ------------------
 
 
-@pytest.mark.parametrize("person_id", ["p-vm-a", "p-vm-c", "p-sg"])
-def test_L3_private_leave_needs_the_mayors_approval(person_id: str) -> None:
+def private_out_of_city(**overrides: Any) -> dict[str, Any]:
+    return {"kind": "private", "leaves_city": True, "reported_to_id": "p-mayor", **overrides}
+
+
+@pytest.mark.parametrize("person_id", ["p-vm-a", "p-sg", "p-exec-vm"])
+def test_L2_L3_private_leave_out_of_the_city_less_than_a_day_ahead_is_refused(
+    person_id: str,
+) -> None:
+    ledger = ledger_with()
+
+    refused_report(
+        person_id, ledger, "L2", at=START - DAY + timedelta(seconds=1), **private_out_of_city()
+    )
+
+
+def test_L2_L3_private_leave_out_of_the_city_exactly_a_day_ahead_is_a_request() -> None:
+    ledger = ledger_with()
+
+    then = reporting("p-vm-a", ledger, at=START - DAY, **private_out_of_city())
+
+    (event,) = then.events("Created")
+    assert event.leaves_city is True and event.urgent is False
+    assert event.reported_to_id == "p-mayor"
+    assert {"L2", "L3"} <= set(event.meta["rules"])
+    assert then.aggregate.status == "requested"
+    untouched(ledger)  # still a request (L3)
+
+
+def test_L2_L3_private_leave_out_of_the_city_at_short_notice_is_accepted_marked_urgent() -> None:
+    ledger = ledger_with()
+
+    then = reporting("p-sg", ledger, at=START - HOUR, urgent=True, **private_out_of_city())
+
+    (event,) = then.events("Created")
+    assert event.urgent is True and event.leaves_city is True
+    assert "L2" in event.meta["rules"]
+    assert then.aggregate.status == "requested"
+
+
+@pytest.mark.parametrize("receiver", [None, "p-sg", "p-vm-b"])
+def test_L2_L3_private_leave_out_of_the_city_not_reported_to_the_mayor_or_executive_is_refused(
+    receiver: str | None,
+) -> None:
+    ledger = ledger_with()
+
+    refused_report("p-vm-a", ledger, "L2", **private_out_of_city(reported_to_id=receiver))
+
+
+def test_L2_L3_private_leave_out_of_the_city_reported_to_the_executive_vice_mayor() -> None:
+    ledger = ledger_with()
+
+    then = reporting("p-vm-c", ledger, **private_out_of_city(reported_to_id="p-exec-vm"))
+
+    (event,) = then.events("Created")
+    assert event.reported_to_id == "p-exec-vm"
+    assert event.approval_by == "p-mayor"  # approved by the mayor all the same (L3)
+
+
+def test_L2_a_departure_of_any_kind_leaves_the_city() -> None:
+    ledger = ledger_with()
+
+    then = reporting("p-vm-a", ledger, kind="study")
+
+    assert then.aggregate.leaves_city is True
+    assert "L2" in then.events("Created")[0].meta["rules"]
+
+
+# ----- L3 private leave of a vice-mayor or the secretary-general: a request until approved ---
+
+
+def requested(person_id: str = "p-vm-a", *more: Past, **overrides: Any) -> LeaveRecord:
+    """A private-leave request (L3), as reported since issue 12: not on the ledger."""
+    fields = {"kind": "private", "approval_by": "p-mayor", "request": True, **overrides}
+    fields.setdefault("acting_id", VALID[person_id].get("acting_id"))
+    leave: LeaveRecord = given(LeaveRecord, leave_reported(person_id, **fields), *more)
+    return leave
+
+
+def refused_(by: str = "p-mayor", reason: str | None = "工作需要") -> Past:
+    return (LeaveRecord.Refused, {"reason": reason, "meta": meta(by)})
+
+
+@pytest.mark.parametrize("person_id", ["p-vm-a", "p-vm-c", "p-sg", "p-exec-vm"])
+def test_L3_private_leave_is_a_request_until_the_mayor_approves(person_id: str) -> None:
+    """常务副市长 is one of the 副市长 (art. 84: 副市长、秘书长因私离岗须向市长请假)."""
     ledger = ledger_with()
 
     then = reporting(person_id, ledger, kind="private", reported_to_id=None)
 
     (event,) = then.events("Created")
     assert event.approval_by == "p-mayor"
+    assert event.request is True
+    assert event.filing_due is None  # no absence yet to file by its start (L4)
     assert "L3" in event.meta["rules"]
-    assert then.aggregate.status == "reported"
-    assert then.aggregate.approved is None
-    entered(ledger)
+    assert then.aggregate.status == "requested"
+    assert (then.aggregate.approved, then.aggregate.begins_at) == (None, None)
+    untouched(ledger)  # nobody is away, nobody acts for them
+    assert ledger.away_at(START + HOUR) == {}
 
 
-def test_L3_private_leave_of_the_executive_vice_mayor_needs_the_mayors_approval() -> None:
-    """常务副市长 is one of the 副市长 (art. 84: 副市长、秘书长因私离岗须向市长请假)."""
+def test_L3_L1_a_pending_request_of_the_executive_vice_mayor_does_not_count() -> None:
     ledger = ledger_with()
+    report("p-exec-vm", ledger, kind="private", reported_to_id=None)
+    untouched(ledger)
 
-    then = reporting("p-exec-vm", ledger, kind="private", reported_to_id=None)
+    then = reporting("p-mayor", ledger)  # the same period: no clash with a request
 
-    (event,) = then.events("Created")
-    assert event.approval_by == "p-mayor"
-    assert then.aggregate.status == "reported"
-
-
-def test_L3_leaving_the_city_on_duty_needs_no_approval() -> None:
-    ledger = ledger_with()
-
-    then = reporting("p-vm-a", ledger)
-
-    (event,) = then.events("Created")
-    assert event.approval_by is None
-    assert "L3" not in event.meta["rules"]
-    assert then.aggregate.status == "approved"
+    assert "L1" in then.events("Created")[0].meta["rules"]
+    assert entered(ledger).person_id == "p-mayor"
 
 
-def test_L3_approved_by_the_mayor() -> None:
-    leave, ledger = leave_and_ledger("p-vm-a", kind="private", approval_by="p-mayor")
+def test_L3_L1_a_request_is_not_judged_under_L1_until_it_is_approved() -> None:
+    ledger = ledger_with(away("p-mayor", START, END, acting_id="p-exec-vm"))
 
-    then = on(leave, lambda x: x.approve(act("p-mayor"), roster()))
+    then = reporting("p-exec-vm", ledger, kind="private", reported_to_id=None, acting_id="p-vm-a")
+
+    assert then.aggregate.status == "requested"
+    assert "L1" not in then.events("Created")[0].meta["rules"]
+    untouched(ledger)
+
+
+def test_L3_approved_by_the_mayor_the_request_becomes_an_absence() -> None:
+    leave, ledger = requested(), ledger_with()
+
+    then = on(leave, lambda x: x.approve(act("p-mayor"), roster(), ledger))
 
     (event,) = then.events("Approved")
     assert event.meta["actor_id"] == "p-mayor"
     assert event.meta["actor_office"] == "mayor"
     assert event.meta["acting_for"] is None
-    assert event.meta["rules"] == ["L3"]
+    assert "L3" in event.meta["rules"] and "L4" in event.meta["rules"]
+    assert event.begins_at == START
     assert leave.status == "approved"
     assert leave.approved == Stamp("p-mayor", AT)
+    assert (leave.begins_at, leave.filing_due) == (START, START)  # filed before it (L4)
+    absence = entered(ledger)
+    assert (absence.leave_id, absence.person_id) == (str(leave.id), "p-vm-a")
+    assert (absence.starts_at, absence.ends_at, absence.acting_id) == (START, END, "p-vm-b")
+    assert set(ledger.away_at(START + HOUR)) == {"p-vm-a"}
+
+
+def test_L3_approved_after_its_start_the_absence_begins_at_the_approval() -> None:
+    leave, ledger = requested(), ledger_with()
+    later = START + HOUR
+
+    then = on(leave, lambda x: x.approve(act("p-mayor", at=later), roster(), ledger))
+
+    assert then.events("Approved")[0].begins_at == later
+    assert (leave.begins_at, leave.filing_due, leave.starts_at) == (later, later, START)
+    assert entered(ledger).starts_at == later
+    assert ledger.away_at(later - timedelta(seconds=1)) == {}
+
+
+def test_L3_a_request_whose_period_is_over_is_not_approved() -> None:
+    leave, ledger = requested(), ledger_with()
+    then = on(leave, lambda x: x.approve(act("p-mayor", at=END), roster(), ledger))
+    then.refused("L3")
+    untouched(ledger)
+
+    leave, ledger = requested(), ledger_with()
+    last = END - timedelta(seconds=1)
+    on(leave, lambda x: x.approve(act("p-mayor", at=last), roster(), ledger)).events("Approved")
+    assert entered(ledger).starts_at == last
+
+
+def test_L3_L1_the_executive_vice_mayors_request_clashing_with_the_mayor_is_refused_approving() -> (
+    None
+):
+    leave = requested("p-exec-vm", acting_id="p-vm-a")
+    ledger = ledger_with(away("p-mayor", START + DAY, END + DAY, acting_id="p-sg"))
+
+    then = on(leave, lambda x: x.approve(act("p-mayor"), roster(), ledger))
+
+    then.refused("L1")
+    assert leave.status == "requested"
+    untouched(ledger)
+
+
+def test_L3_L1_the_mayor_approves_with_an_override_and_its_reason_is_recorded() -> None:
+    leave = requested("p-exec-vm", acting_id="p-vm-a")
+    ledger = ledger_with(away("p-mayor", START + DAY, END + DAY, acting_id="p-sg"))
+
+    then = on(leave, lambda x: x.approve(act("p-mayor"), roster(), ledger, "家中急事"))
+
+    (event,) = then.events("Approved")
+    assert event.override_reason == "家中急事"
+    assert "L1" in event.meta["rules"]
+    assert leave.override_reason == "家中急事"
+    assert entered(ledger).person_id == "p-exec-vm"
+
+
+def test_L3_L4_approved_while_whoever_acts_is_away_then_is_refused() -> None:
+    leave = requested("p-vm-a")  # p-vm-b acts (P3)
+    ledger = ledger_with(away("p-vm-b", START + HOUR, END, acting_id="p-vm-a"))
+
+    then = on(leave, lambda x: x.approve(act("p-mayor"), roster(), ledger))
+
+    then.refused("L4")
     untouched(ledger)
 
 
 def test_L3_approved_by_the_executive_vice_mayor_while_the_mayor_is_present_is_refused() -> None:
-    leave, ledger = leave_and_ledger("p-vm-a", kind="private", approval_by="p-mayor")
+    leave, ledger = requested(), ledger_with()
 
-    then = on(leave, lambda x: x.approve(act("p-exec-vm"), roster()))
+    then = on(leave, lambda x: x.approve(act("p-exec-vm"), roster(), ledger))
 
     then.refused("L3", status=403)
-    assert leave.status == "reported"
+    assert leave.status == "requested"
     untouched(ledger)
 
 
 def test_L3_P2_approved_by_the_executive_vice_mayor_as_acting_mayor_while_the_mayor_is_away() -> (
     None
 ):
-    leave, ledger = leave_and_ledger("p-vm-a", kind="private", approval_by="p-mayor")
+    leave = requested()
+    ledger = ledger_with(away("p-mayor", AT - HOUR, END + DAY, acting_id="p-exec-vm"))
 
-    then = on(leave, lambda x: x.approve(act("p-exec-vm", absent=("p-mayor",)), roster()))
+    then = on(leave, lambda x: x.approve(act("p-exec-vm", absent=("p-mayor",)), roster(), ledger))
 
     (event,) = then.events("Approved")
     assert event.meta["actor_id"] == "p-exec-vm"
@@ -466,14 +618,24 @@ def test_L3_P2_approved_by_the_executive_vice_mayor_as_acting_mayor_while_the_ma
     assert "L3" in event.meta["rules"]
     assert "P2" in event.meta["rules"]
     assert leave.approved is not None and leave.approved.by == "p-exec-vm"
+    assert entered(ledger).person_id == "p-vm-a"
+
+
+def test_L3_nobody_approves_their_own_leave_even_as_acting_mayor() -> None:
+    leave = requested("p-exec-vm", acting_id="p-vm-a")
+    ledger = ledger_with(away("p-mayor", AT - HOUR, AT + HOUR, acting_id="p-exec-vm"))
+
+    then = on(leave, lambda x: x.approve(act("p-exec-vm", absent=("p-mayor",)), roster(), ledger))
+
+    then.refused("L3", status=403)
     untouched(ledger)
 
 
 @pytest.mark.parametrize("by", ["p-vm-b", "p-sg", "p-office-dir"])
 def test_L3_approved_by_another_leader_while_the_mayor_is_away_is_refused(by: str) -> None:
-    leave, ledger = leave_and_ledger("p-vm-a", kind="private", approval_by="p-mayor")
+    leave, ledger = requested(), ledger_with()
 
-    then = on(leave, lambda x: x.approve(act(by, absent=("p-mayor",)), roster()))
+    then = on(leave, lambda x: x.approve(act(by, absent=("p-mayor",)), roster(), ledger))
 
     then.refused("L3", status=403)
     untouched(ledger)
@@ -488,14 +650,84 @@ def test_L3_an_absence_that_needs_no_approval_is_not_approved() -> None:
     untouched(ledger)
 
 
-def test_L3_an_approved_absence_is_not_approved_again() -> None:
-    leave, ledger = leave_and_ledger(
-        "p-vm-a", approved("p-mayor"), kind="private", approval_by="p-mayor"
-    )
+def test_L3_an_approved_request_is_not_approved_or_refused_again() -> None:
+    leave = requested("p-vm-a", approved("p-mayor"))
+    ledger = ledger_with()
 
-    then = on(leave, lambda x: x.approve(act("p-mayor"), roster()))
+    on(leave, lambda x: x.approve(act("p-mayor"), roster(), ledger)).refused("L3")
+    on(leave, lambda x: x.decline(act("p-mayor"), roster(), ledger)).refused("L3")
+    untouched(ledger)
 
-    then.refused("L3")
+
+def test_L3_refused_by_the_mayor_the_request_leaves_no_absence() -> None:
+    leave, ledger = requested(), ledger_with()
+
+    then = on(leave, lambda x: x.decline(act("p-mayor"), roster(), ledger, " 工作需要 "))
+
+    (event,) = then.events("Refused")
+    assert type(event).TOPIC == "govrules:LeaveRefused"
+    assert event.reason == "工作需要"
+    assert event.meta["actor_id"] == "p-mayor" and event.meta["rules"] == ["L3"]
+    assert leave.status == "refused"
+    assert (leave.refused.by, leave.refused.at, leave.refused.reason) == ("p-mayor", AT, "工作需要")
+    assert leave.begins_at is None
+    untouched(ledger)
+
+
+@pytest.mark.parametrize("by", ["p-exec-vm", "p-vm-b", "p-office-dir", "p-vm-a"])
+def test_L3_refused_by_anyone_but_the_mayor_is_refused(by: str) -> None:
+    leave, ledger = requested(), ledger_with()
+
+    on(leave, lambda x: x.decline(act(by), roster(), ledger)).refused("L3", status=403)
+    assert leave.status == "requested"
+
+
+def test_L3_a_refused_request_is_not_approved_filed_returned_cancelled_or_overdue() -> None:
+    leave, ledger = requested("p-vm-a", refused_()), ledger_with()
+
+    on(leave, lambda x: x.approve(act("p-mayor"), roster(), ledger)).refused("L3")
+    on(leave, lambda x: x.file(act("p-office-dir"))).refused("L4")
+    at_end = act("p-vm-a", at=END)
+    on(leave, lambda x: x.report_return(at_end, ledger, END)).refused("L3")
+    on(leave, lambda x: x.cancel(act("p-vm-a"), ledger)).refused("L6")
+    assert leave.record_return_overdue(act("p-vm-a", at=END), END) is False
+    assert leave.overdue_at(END + DAY) is False
+    untouched(ledger)
+
+
+@pytest.mark.parametrize("at", [AT, START + HOUR])
+def test_L3_a_request_withdrawn_leaves_no_absence(at: datetime) -> None:
+    """Withdrawn before the mayor answers — after its planned start too: it never began."""
+    leave, ledger = requested(), ledger_with()
+
+    then = on(leave, lambda x: x.cancel(act("p-vm-a", at=at), ledger))
+
+    (event,) = then.events("Cancelled")
+    assert event.meta["rules"] == ["L3"]
+    assert leave.status == "cancelled"
+    untouched(ledger)
+
+
+def test_L3_a_pending_request_is_not_returned_from_nor_overdue() -> None:
+    leave, ledger = requested(), ledger_with()
+
+    on(leave, lambda x: x.report_return(act("p-vm-a", at=END), ledger, END)).refused("L3")
+    assert leave.record_return_overdue(act("p-vm-a", at=END), END) is False
+    assert leave.overdue_at(END + DAY) is False
+    untouched(ledger)
+
+
+def test_L3_private_leave_reported_before_issue_12_stays_the_absence_it_was() -> None:
+    """History keeps its meaning: a LeaveReported without ``request`` was entered on the ledger
+    when reported; its status stays "reported" until approved, and approval enters nothing."""
+    leave, ledger = leave_and_ledger("p-vm-a", kind="private", approval_by="p-mayor")
+    assert (leave.request, leave.status, leave.begins_at) == (False, "reported", START)
+
+    then = on(leave, lambda x: x.approve(act("p-mayor"), roster(), ledger))
+
+    assert then.events("Approved")[0].begins_at is None
+    assert leave.status == "approved"
+    assert leave.filing_due is None  # no timer for history written before it (L4)
     untouched(ledger)
 
 
@@ -671,6 +903,158 @@ def test_L4_a_cancelled_absence_is_not_filed() -> None:
     untouched(ledger)
 
 
+# ----- L4 filed before it begins; begun unfiled, recorded by the system (timer) -------------
+
+SECOND = timedelta(seconds=1)
+
+
+def system_at(at: datetime) -> Act:
+    return Act(SYSTEM, at, correlation_id="tick")
+
+
+def filed_at(at: datetime, late: bool = False) -> Past:
+    return (LeaveRecord.Filed, {"meta": meta("p-office-dir"), "timestamp": at, "late": late})
+
+
+def city_leaders_absence(*more: Past) -> LeaveRecord:
+    """p-vm-a's trip reported since issue 12: filed by its start (L4)."""
+    leave: LeaveRecord = given(
+        LeaveRecord,
+        leave_reported("p-vm-a", acting_id="p-vm-b", reported_to_id="p-mayor", filing_due=START),
+        *more,
+    )
+    return leave
+
+
+@pytest.mark.parametrize("person_id", ["p-mayor", "p-exec-vm", "p-vm-a", "p-vm-c", "p-sg"])
+def test_L4_a_city_leaders_absence_is_filed_by_the_moment_it_begins(person_id: str) -> None:
+    then = reporting(person_id, ledger_with())
+
+    assert then.events("Created")[0].filing_due == START
+    assert then.aggregate.filing_due == START
+
+
+@pytest.mark.parametrize("person_id", ["p-finance-head", "p-ecology-head"])
+def test_L4_a_department_heads_absence_has_no_filing_due(person_id: str) -> None:
+    then = reporting(person_id, ledger_with())
+
+    assert then.events("Created")[0].filing_due is None
+
+
+def test_L4_an_absence_begun_unfiled_is_recorded_by_the_system() -> None:
+    leave = city_leaders_absence()
+    answers: list[bool] = []
+
+    then = on(leave, lambda x: answers.append(x.record_unfiled(system_at(START), START)))
+
+    assert answers == [True]
+    (event,) = then.events("Unfiled")
+    assert type(event).TOPIC == "govrules:AbsenceUnfiled"
+    assert event.due == START
+    assert event.timestamp == START
+    assert event.meta["actor_id"] == "system" and event.meta["actor_office"] is None
+    assert event.meta["rules"] == ["L4"]
+    assert leave.unfiled == START
+    assert leave.status == "approved"  # still an absence
+    assert leave.record_unfiled(system_at(START + DAY), START) is False  # once
+    assert list(leave.collect_events()) == []
+
+
+def test_L4_nothing_is_recorded_unfiled_before_the_absence_begins() -> None:
+    leave = city_leaders_absence()
+
+    assert leave.record_unfiled(system_at(START - SECOND), START) is False
+    assert list(leave.collect_events()) == []
+
+
+def test_L4_an_absence_filed_before_it_begins_is_not_unfiled() -> None:
+    leave = city_leaders_absence(filed_at(START - SECOND))
+
+    assert leave.record_unfiled(system_at(START), START) is False
+    assert list(leave.collect_events()) == []
+
+
+def test_L4_filed_at_the_very_moment_it_begins_is_not_before_it_the_absence_is_unfiled() -> None:
+    leave = city_leaders_absence(filed_at(START, late=True))
+
+    assert leave.record_unfiled(system_at(START), START) is True
+    assert leave.unfiled == START
+
+
+def test_L4_a_moment_that_is_not_the_absences_start_records_nothing() -> None:
+    leave = city_leaders_absence()
+
+    assert leave.record_unfiled(system_at(END), START + HOUR) is False
+    assert list(leave.collect_events()) == []
+
+
+def test_L4_an_absence_reported_before_issue_12_has_no_unfiled_timer() -> None:
+    leave, _ = leave_and_ledger("p-vm-a", acting_id="p-vm-b", reported_to_id="p-mayor")
+
+    assert leave.filing_due is None
+    assert leave.record_unfiled(system_at(START), START) is False
+
+
+def test_L4_no_absence_no_unfiled_record_cancelled_refused_or_still_requested() -> None:
+    cancelled = city_leaders_absence((LeaveRecord.Cancelled, {"meta": meta("p-vm-a")}))
+    assert cancelled.record_unfiled(system_at(START), START) is False
+    pending = requested(filing_due=START)  # no request carries one; even so, nothing
+    assert pending.record_unfiled(system_at(START), START) is False
+    declined = requested("p-vm-a", refused_())
+    assert declined.record_unfiled(system_at(START), START) is False
+
+
+def test_L4_a_request_approved_after_its_start_is_unfiled_from_the_approval() -> None:
+    later = START + HOUR
+    leave = requested(
+        "p-vm-a", (LeaveRecord.Approved, {"begins_at": later, "meta": meta("p-mayor")})
+    )
+
+    assert leave.record_unfiled(system_at(later), START) is False  # not its beginning
+    assert leave.record_unfiled(system_at(later), later) is True
+    assert leave.unfiled == later
+
+
+def test_L4_a_request_filed_ahead_of_the_approval_is_not_unfiled() -> None:
+    leave = requested(
+        "p-vm-a",
+        filed_at(AT),
+        (LeaveRecord.Approved, {"begins_at": START, "meta": meta("p-mayor")}),
+    )
+
+    assert leave.record_unfiled(system_at(START), START) is False
+
+
+def test_L4_filed_after_the_absence_began_is_recorded_late_and_the_unfiled_record_stands() -> None:
+    leave = city_leaders_absence((LeaveRecord.Unfiled, {"due": START, "meta": meta("system")}))
+
+    then = on(leave, lambda x: x.file(act("p-office-dir", at=START + HOUR)))
+
+    (event,) = then.events("Filed")
+    assert event.late is True
+    assert leave.filed == Stamp("p-office-dir", START + HOUR)
+    assert leave.filed_late is True
+    assert leave.unfiled == START
+
+
+def test_L4_filed_before_the_absence_begins_is_not_late() -> None:
+    leave = city_leaders_absence()
+
+    then = on(leave, lambda x: x.file(act("p-office-dir", at=START - SECOND)))
+
+    assert then.events("Filed")[0].late is False
+    assert leave.filed_late is False
+
+
+def test_L4_a_request_may_be_filed_before_the_mayor_answers() -> None:
+    leave = requested()
+
+    then = on(leave, lambda x: x.file(act("p-office-dir")))
+
+    assert then.events("Filed")[0].late is False
+    assert leave.status == "requested"
+
+
 # ----- L5 a department head leaving the city: approval of the vice-mayor in charge -----------
 
 
@@ -692,6 +1076,22 @@ def test_L5_a_department_head_leaving_the_city_needs_the_vice_mayor_in_charge(
     (event,) = then.events("Created")
     assert event.office == "unit_head"
     assert event.approval_by == in_charge
+    assert "L5" in event.meta["rules"]
+    assert then.aggregate.status == "reported"
+    entered(ledger)
+
+
+def test_L5_a_department_heads_private_leave_out_of_the_city_needs_the_vice_mayor_in_charge() -> (
+    None
+):
+    """市政府各部门主要负责人离攀外出，须经市政府分管领导同意: leaving the city, for any reason."""
+    ledger = ledger_with()
+
+    then = reporting("p-ecology-head", ledger, kind="private", leaves_city=True)
+
+    (event,) = then.events("Created")
+    assert event.approval_by == "p-vm-a"
+    assert event.request is False  # L3 is for city leaders; the trip is on the ledger
     assert "L5" in event.meta["rules"]
     assert then.aggregate.status == "reported"
     entered(ledger)
@@ -719,6 +1119,20 @@ def test_L5_approved_by_the_vice_mayor_in_charge() -> None:
     assert event.meta["rules"] == ["L5"]
     assert leave.status == "approved"
     untouched(ledger)
+
+
+def test_L5_refused_by_the_vice_mayor_in_charge_the_trip_is_withdrawn_from_the_ledger() -> None:
+    leave, ledger = leave_and_ledger("p-ecology-head", approval_by="p-vm-a")
+
+    then = on(leave, lambda x: x.decline(act("p-vm-a"), roster(), ledger, "汛期在岗"))
+
+    (event,) = then.events("Refused")
+    assert event.meta["rules"] == ["L5"] and event.reason == "汛期在岗"
+    assert leave.status == "refused"
+    (withdrawn,) = ledger.collect_events()
+    assert type(withdrawn).__name__ == "Withdrawn"
+    assert ledger.entries == {}
+    assert leave.overdue_at(END + DAY) is False
 
 
 @pytest.mark.parametrize(
@@ -1013,6 +1427,47 @@ def test_P2_P3_the_application_answers_who_is_away_and_who_acts() -> None:
     acting = {e["person_id"]: e["acting_id"] for e in app.who_acts(START + DAY + HOUR)}
     assert acting == {"p-mayor": "p-exec-vm", "p-vm-a": "p-vm-b"}
     assert all(e["overdue"] is False for e in app.who_acts(START + DAY + HOUR))
+
+
+def test_L3_P2_P3_the_application_shows_a_request_as_nobodys_absence_until_approved() -> None:
+    app = in_memory()
+    asked = reported(app, "p-vm-a", fields_for("p-vm-a", kind="private", reported_to_id=None))
+
+    assert app.absent_at(START + HOUR) == frozenset()
+    assert app.who_acts(START + HOUR) == []
+    run(app, "p-mayor", c.ApproveLeave(asked.aggregate.id))
+
+    assert app.absent_at(START + HOUR) == frozenset({"p-vm-a"})
+    (entry,) = app.who_acts(START + HOUR)
+    assert (entry["person_id"], entry["acting_id"]) == ("p-vm-a", "p-vm-b")  # P3
+
+
+def test_L3_the_application_records_a_refused_request_as_no_absence() -> None:
+    app = in_memory()
+    asked = reported(app, "p-sg", fields_for("p-sg", kind="private", reported_to_id=None))
+
+    written = run(app, "p-mayor", c.RefuseLeave(asked.aggregate.id, reason="近期工作繁重"))
+
+    assert written.aggregate.status == "refused"
+    assert app.absent_at(START + HOUR) == frozenset()
+    ledger = app.ledger()
+    assert ledger is None or ledger.entries == {}
+
+
+def test_L4_the_ticker_records_an_absence_begun_unfiled_once_as_the_system() -> None:
+    app = in_memory()
+    trip = reported(app, "p-mayor", fields_for("p-mayor")).aggregate
+    due = START.isoformat()
+
+    assert record_deadline(app, "unfiled", trip.id, "", due, START - SECOND) is False
+    assert record_deadline(app, "unfiled", trip.id, "", due, START + HOUR) is True
+    assert record_deadline(app, "unfiled", trip.id, "", due, START + DAY) is False
+
+    leave = app.load(LeaveRecord, trip.id)
+    assert leave.unfiled == START
+    recorded = list(app.repository.event_store.get(trip.id))
+    (event,) = [e for e in recorded if type(e).__name__ == "Unfiled"]
+    assert event.timestamp == START and event.meta["actor_id"] == "system"
 
 
 def test_L6_who_acts_flags_an_absence_past_its_end_without_return_as_overdue() -> None:

@@ -210,6 +210,11 @@ def test_leaves_dashboard_shows_who_is_away_who_acts_and_overdue_returns(client)
                     acting_id="p-vm-b")  # fmt: skip
     nobody = board(client, "leaves", private["position"])
     assert nobody["away_now"] == [] and nobody["return_overdue"] == []
+    (asked,) = nobody["requests"]  # L3: a request awaiting the mayor, not an absence
+    assert (asked["leave_id"], asked["person_id"], asked["approval_by"], asked["status"]) == (
+        private["id"], "p-vm-a", "p-mayor", "requested")  # fmt: skip
+    private = write(client, f"/leaves/{private['id']}/approve", "p-mayor")
+    assert board(client, "leaves", private["position"])["requests"] == []
     assert nobody["l1"] == {
         "mayor_away": False,
         "executive_vice_mayor_away": False,
@@ -237,6 +242,45 @@ def test_leaves_dashboard_shows_who_is_away_who_acts_and_overdue_returns(client)
     after = board(client, "leaves", back["position"])
     assert [a["person_id"] for a in after["away_now"]] == ["p-vm-a"]
     assert after["return_overdue"] == [] and after["l1"]["mayor_away"] is False
+
+
+@pytest.mark.usefixtures("live_services")
+def test_L3_L4_the_leaves_board_keeps_requests_apart_and_shows_absences_begun_unfiled(
+    client, services
+):
+    engine = boards_engine(services)
+    refused = leave(client, "p-sg", "p-sg", "private", at("09-28", "12:00"),
+                    at("09-28", "18:00"), acting_id="p-dsg")  # fmt: skip
+    late = leave(client, "p-vm-a", "p-vm-a", "private", at("09-28", "10:00"),
+                 at("09-29", "18:00"), acting_id="p-vm-b")  # fmt: skip
+    trip = mayor_trip(client, at("09-28", "10:00"), at("09-29", "18:00"))
+    write(client, f"/leaves/{refused['id']}/refuse", "p-mayor", {"reason": "工作需要"})
+    move_clock(client, at("09-28", "11:00"))
+    approved = write(client, f"/leaves/{late['id']}/approve", "p-mayor")  # after its start
+    began = instant(approved["begins_at"])
+    assert instant(at("09-28", "11:00")) <= began < instant(at("09-28", "11:01"))
+    move_clock(client, at("09-28", "12:30"))  # the ticker: both began unfiled (L4)
+
+    now = board(client, "leaves", head(services))
+    away = {a["person_id"]: a for a in now["away_now"]}
+    assert set(away) == {"p-mayor", "p-vm-a"}  # the refused request is nobody's absence
+    assert instant(away["p-vm-a"]["starts_at"]) == began  # away from the approval (L3)
+    assert (away["p-mayor"]["unfiled"], away["p-mayor"]["filed"]) == (True, False)
+    assert instant(away["p-mayor"]["unfiled_since"]) == instant(at("09-28", "10:00"))
+    assert instant(away["p-vm-a"]["unfiled_since"]) == began
+    assert sorted(ids(now["unfiled"], "leave_id")) == sorted([trip["id"], late["id"]])
+    assert now["requests"] == []
+
+    filed = write(client, f"/leaves/{trip['id']}/file", "p-office-dir")  # late: the record stands
+    after = board(client, "leaves", filed["position"])
+    mayor = next(a for a in after["away_now"] if a["person_id"] == "p-mayor")
+    assert (mayor["filed"], mayor["unfiled"]) == (True, True)
+
+    got = {str(r["id"]): r for r in rows(engine, "leaves_board", "absences", "id")}
+    assert (got[refused["id"]]["status"], got[refused["id"]]["begins_at"]) == ("refused", None)
+    assert got[late["id"]]["begins_at"] == began
+    assert got[late["id"]]["starts_at"] == instant(at("09-28", "10:00"))  # as requested
+    assert got[trip["id"]]["unfiled_at"] == instant(at("09-28", "10:00"))
 
 
 @pytest.mark.usefixtures("live_services")
@@ -309,7 +353,8 @@ def test_summary_counts_each_panel_at_the_lowest_position_read(client, services)
     start = board(client, "summary", last)
     assert start["countersigns"] == {"open": 2, "overdue": 0, "due_pending": 0}
     assert start["supervision"] == {"overdue": 0}
-    assert start["leaves"] == {"away_now": 0, "return_overdue": 0, "both_leaders_away": False}
+    assert start["leaves"] == {"away_now": 0, "return_overdue": 0, "both_leaders_away": False,
+                               "unfiled": 0, "requests": 0}  # fmt: skip
     assert start["regulations"] == {"expiring_within_90_days": 1, "filings_overdue": 0}
 
     move_clock(client, at("10-29"))
@@ -322,7 +367,13 @@ def test_summary_counts_each_panel_at_the_lowest_position_read(client, services)
         "due_pending": sum(1 for c in countersigns["open"] if c["due"] is None),
     }
     assert later["supervision"] == {"overdue": 1}  # S3
-    assert later["leaves"] == {"away_now": 1, "return_overdue": 1, "both_leaders_away": False}
+    assert later["leaves"] == {
+        "away_now": 1,
+        "return_overdue": 1,
+        "both_leaders_away": False,
+        "unfiled": 1,
+        "requests": 0,
+    }  # L4: the trip was never filed
     assert later["regulations"] == {"expiring_within_90_days": 1, "filings_overdue": 2}
     positions = [board(client, name, last)["position"] for name in
                  ("countersigns", "supervision", "leaves", "regulations")]  # fmt: skip

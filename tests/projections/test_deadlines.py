@@ -1,4 +1,4 @@
-"""The deadline index and the ticker (design.md "Deadlines"; D7, S3, L6, G5, G6; R11): given
+"""The deadline index and the ticker (design.md "Deadlines"; D7, S3, L4, L6, G5, G6; R11): given
 obligations written through the API, then index rows; when the drill clock passes their due
 times, the system records each passing once, for the due time it speaks for, as ``system``;
 two tickers at once, or a ticker cut short, still record each exactly once.
@@ -32,6 +32,7 @@ DEADLINE_EVENTS = (
     "ReportOverdue",
     "ItemOverdue",
     "ReturnOverdue",
+    "AbsenceUnfiled",
     "FilingOverdue",
     "RegulationExpired",
 )
@@ -104,6 +105,7 @@ def test_deadline_index_given_obligations_then_open_and_met_rows(client, service
     assert by_kind[("item", False)] == 1
     assert by_kind[("report", False)] == 1  # the ticker asks; the item says it was answered
     assert by_kind[("return", False)] == 1
+    assert by_kind[("unfiled", False)] == 1  # L4: the mayor's trip is not filed
     assert by_kind[("filing", True)] == 1  # city_government filed
     assert by_kind[("filing", False)] == 1  # superior_department not yet
     assert by_kind[("expiry", False)] == 1
@@ -120,13 +122,14 @@ def test_moving_the_clock_records_each_passed_deadline_once_as_system(client, se
     r = client.post("/_clock", json={"now": at("10-21")}, headers=auth("p-admin"))
     assert r.status_code == 200, r.text
 
-    # D7 u-housing; S3 the report date and the deadline; L6 the mayor's return; G5 both
-    # filings (due 30 days after 09-28: overdue from 10-29 — not yet).
+    # D7 u-housing; S3 the report date and the deadline; L4 the mayor's trip begun unfiled;
+    # L6 the mayor's return; G5 both filings (due 30 days after 09-28: overdue from 10-29 —
+    # not yet).
     assert recorded(services) == Counter(
         {"CountersignDeemedNoObjection": 1, "ReportOverdue": 1, "ItemOverdue": 1,
-         "ReturnOverdue": 1}
+         "AbsenceUnfiled": 1, "ReturnOverdue": 1}
     )  # fmt: skip
-    assert r.json()["deadlines_recorded"] == 4
+    assert r.json()["deadlines_recorded"] == 5
     history = client.get(f"/documents/{made['document']}/history", headers=auth("p-mayor")).json()
     deemed = [e for e in history["events"] if e["type"] == "CountersignDeemedNoObjection"]
     assert len(deemed) == 1
@@ -141,6 +144,7 @@ def test_moving_the_clock_records_each_passed_deadline_once_as_system(client, se
         return body
 
     assert get(f"/leaves/{made['leave']}")["return_overdue"] is not None  # L6
+    assert get(f"/leaves/{made['leave']}")["unfiled"] is not None  # L4
     item_now = get(f"/supervision-items/{made['item']}")
     assert (len(item_now["reports_overdue"]), len(item_now["dues_overdue"])) == (1, 1)  # S3
     countersigns = get(f"/documents/{made['document']}")["countersigns"]
@@ -151,7 +155,7 @@ def test_moving_the_clock_records_each_passed_deadline_once_as_system(client, se
 
     again = client.post("/_clock", json={"now": at("10-22")}, headers=auth("p-admin"))
     assert again.json()["deadlines_recorded"] == 0
-    assert sum(recorded(services).values()) == 4
+    assert sum(recorded(services).values()) == 5
 
     client.post("/_clock", json={"now": at("10-30")}, headers=auth("p-admin"))
     assert recorded(services)["FilingOverdue"] == 2  # G5: each required body on its own
@@ -165,7 +169,7 @@ def test_moving_the_clock_records_each_passed_deadline_once_as_system(client, se
 # Three sets of obligations, the clock past all but the expiries: what must be recorded.
 PAST_DUE = Counter(
     {"CountersignDeemedNoObjection": 3, "ReportOverdue": 3, "ItemOverdue": 3,
-     "ReturnOverdue": 3, "FilingOverdue": 6}
+     "AbsenceUnfiled": 3, "ReturnOverdue": 3, "FilingOverdue": 6}
 )  # fmt: skip
 
 

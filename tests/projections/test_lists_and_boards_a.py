@@ -280,7 +280,7 @@ def test_each_collection_answers_at_its_path(client):
     expected = {
         "/meetings": (meeting["id"], "open", "executive会议"),
         "/supervision-items": (item["id"], "registered", "落实生态补偿资金批示"),
-        "/leaves/list": (leave["id"], "reported", "p-vm-a private"),  # L3: the mayor approves
+        "/leaves/list": (leave["id"], "requested", "p-vm-a private"),  # L3: the mayor approves
         "/regulations": (reg["id"], "drafting", "财政专项资金管理办法"),
     }
     for path, want in expected.items():
