@@ -591,7 +591,8 @@ class Meeting(GovAggregate):
     def open(self, act: Act, roster: Roster, present: Iterable[str]) -> None:
         """M3: an executive meeting opens only with at least half its members present (半数以上:
         以上 includes the number itself, so 4 of 8 and 4 of 7 open, 3 of either does not); M6:
-        papers went out before; M7: nobody with a recorded absence is counted present, and
+        papers went out before; M7: nobody with a recorded absence (from this meeting, or on
+        the absence ledger: away on leave) is counted present, and
         members absent without leave are recorded as such."""
         post, acting_for = _chair_or_office(act, roster, self)
         self._before_opening("M3")
@@ -605,6 +606,13 @@ class Meeting(GovAggregate):
                 "M7",
                 f"{', '.join(listed_absent)} asked leave of this meeting (recorded absence) and "
                 "cannot also be counted present",
+            )
+        away = [p for p in present if p in act.absent]
+        if away:
+            raise refuse(
+                "M7",
+                f"{', '.join(away)} is away on recorded leave (请销假) and cannot be counted "
+                "present",
             )
         members = members_of(self.kind, roster, local_date(act.at))
         attending = [m for m in members if m in present]

@@ -433,6 +433,21 @@ def test_M7_a_member_with_a_recorded_absence_cannot_be_counted_present() -> None
     assert then.aggregate.status == "convened"
 
 
+def test_M7_a_member_away_on_recorded_leave_cannot_be_counted_present() -> None:
+    """An absence on the ledger (请销假: p-vm-a away on an official trip) is as recorded as
+    one asked of the meeting: the same person is not also listed present."""
+    meeting = given(Meeting, *ready_executive())
+
+    then = open_with(meeting, ["p-mayor", "p-exec-vm", "p-vm-a", "p-sg"], absent=("p-vm-a",))
+
+    refusal = then.refused("M7")
+    assert "p-vm-a" in refusal.detail
+    assert then.aggregate.status == "convened"
+    (event,) = open_with(meeting, ["p-mayor", "p-exec-vm", "p-vm-b", "p-sg"],
+                         absent=("p-vm-a",)).events("Opened")  # fmt: skip
+    assert "p-vm-a" not in event.present
+
+
 def test_M3_other_kinds_have_no_quorum() -> None:
     meeting = given(Meeting, convened("special_topic", "p-vm-a"))
 
