@@ -40,7 +40,6 @@ FILING_BODIES: dict[str, tuple[str, ...]] = {
 ALL_BODIES = tuple(dict.fromkeys(b for bodies in FILING_BODIES.values() for b in bodies))
 VERDICTS = ("continue", "revise", "abolish")  # G7
 TEMPORARY_MARKS = ("暂行", "试行")
-COMMENT_DAYS = 30  # G3
 
 
 @dataclass(frozen=True)
@@ -81,12 +80,16 @@ class LegalityReview:
 
 @dataclass(frozen=True, slots=True)
 class CommentPeriod:
-    """G3: the public comment period (征求意见), shortened or waived with a reason."""
+    """G3: the public comment period (征求意见) from one day to another — the rules set no
+    length — or waived because the draft is secret by law (依法需要保密的), with the basis.
+    ``short_reason`` is only in history written before issue 12 (a 30-day minimum it invented);
+    ``secret_by_law`` is False on waivers recorded before then, whatever their reason."""
 
     opens_on: date | None
     closes_on: date | None
     short_reason: str | None
     waived_reason: str | None
+    secret_by_law: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,10 +220,15 @@ class Regulation(GovAggregate):
         closes_on: date | None
         short_reason: str | None
         waived_reason: str | None
+        secret_by_law: bool = False  # G3: the only ground for a waiver (False before issue 12)
 
         def apply(self, reg: Regulation) -> None:
             reg.public_comment = CommentPeriod(
-                self.opens_on, self.closes_on, self.short_reason, self.waived_reason
+                self.opens_on,
+                self.closes_on,
+                self.short_reason,
+                self.waived_reason,
+                self.secret_by_law,
             )
 
     class CommentReceived(Event):
@@ -414,36 +422,23 @@ class Regulation(GovAggregate):
         act: Act,
         opens_on: date | None,
         closes_on: date | None,
-        reason: str | None = None,
         waived_reason: str | None = None,
+        secret_by_law: bool = False,
     ) -> None:
-        """G3: a government rule's draft goes out for comment, at least 30 days unless a reason
-        is recorded — or not at all when secret by law (with the reason)."""
+        """G3 (art. 22: 除依法需要保密的外，政府规章的草案要公开征求意见): a government rule's
+        draft goes out for comment from one day to another — the rules set no length — or not
+        at all when it is secret by law, citing the basis; no other ground waives it."""
         post = _unit_or_office(act, self.drafting_unit_id, "G3")
         self._drafting("G3")
         if self.kind != "government_rule":
             raise refuse("G3", "public comment periods are for government rules")
         if self.public_comment is not None:
             raise refuse("G3", "the public comment is already recorded")
-        if waived_reason and waived_reason.strip():
-            self.record(
-                self.PublicCommentOpened,
-                act,
-                rules=("G3",),
-                post=post,
-                opens_on=None,
-                closes_on=None,
-                short_reason=None,
-                waived_reason=waived_reason,
-            )
-            return
-        if opens_on is None or closes_on is None or closes_on <= opens_on:
-            raise refuse("G3", "a comment period opens and then closes")
-        if (closes_on - opens_on).days < COMMENT_DAYS and not (reason and reason.strip()):
-            raise refuse(
-                "G3",
-                f"a comment period lasts at least {COMMENT_DAYS} days unless a reason is recorded",
-            )
+        waived = bool(waived_reason and waived_reason.strip())
+        if waived or secret_by_law:
+            _check_waiver(waived_reason, secret_by_law, opens_on or closes_on)
+        elif opens_on is None or closes_on is None or closes_on < opens_on:
+            raise refuse("G3", "a comment period opens on a day and closes on it or later")
         self.record(
             self.PublicCommentOpened,
             act,
@@ -451,8 +446,9 @@ class Regulation(GovAggregate):
             post=post,
             opens_on=opens_on,
             closes_on=closes_on,
-            short_reason=reason,
-            waived_reason=None,
+            short_reason=None,
+            waived_reason=waived_reason if secret_by_law else None,
+            secret_by_law=secret_by_law,
         )
 
     def receive_comment(self, act: Act, text: str, source: str) -> None:
@@ -674,6 +670,21 @@ class Regulation(GovAggregate):
         if not findings.strip():
             raise refuse("G8", "an evaluation records its findings")
         self.record(self.Evaluated, act, rules=("G8",), post=post, findings=findings)
+
+
+def _check_waiver(waived_reason: str | None, secret_by_law: bool, period: date | None) -> None:
+    """G3: public comment is waived only for a draft secret by law (依法需要保密的), and the
+    waiver cites its basis; such a draft has no comment period."""
+    if not secret_by_law:
+        raise refuse(
+            "G3",
+            "public comment is waived only for a draft secret by law (依法需要保密的): "
+            "set secret_by_law and cite the basis",
+        )
+    if not (waived_reason and waived_reason.strip()):
+        raise refuse("G3", "a waiver for secrecy by law cites its basis (waived_reason)")
+    if period is not None:
+        raise refuse("G3", "a draft secret by law has no comment period; omit its days")
 
 
 def _any_post(act: Act) -> Post | None:

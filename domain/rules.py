@@ -237,8 +237,8 @@ RULES: dict[str, Rule] = _rules(
         "G3",
         22,
         "除依法需要保密的外，政府规章的草案要公开征求意见。",
-        "Drafts of government rules go out for public comment (at least 30 days unless a reason "
-        "is recorded) unless secret by law; comments are recorded.",
+        "Drafts of government rules go out for public comment unless secret by law (the only "
+        "ground for a waiver); comments are recorded.",
     ),
     Rule(
         "G4",

@@ -33,7 +33,7 @@ to Friday (public holidays are not kept). In a simulated year (≈ 50k events) t
   once, and unit heads are not away on plenary days;
 - regulations (≈ 36 new ones, three a month): department normative documents (published by
   the unit), city normative documents (adopted at an executive meeting) and government rules
-  (30 days' public comment with comments received, then a regulation-draft decision adopted
+  (20 or 30 days' public comment with comments received, then a regulation-draft decision adopted
   with them);
   legality reviewed by the justice bureau (one in ten passes only at the second review),
   published with their validity period and filed with every required body (one filing in
@@ -787,8 +787,7 @@ class _City(_Clerk):
         short = rng.random() < 0.1
         days = 20 if short else 30
         head = HEADS[self.get(Regulation, regulation_id).drafting_unit_id]
-        period = c.OpenPublicComment(regulation_id, self.today, self.today + timedelta(days=days),
-                                     reason="上级部署时间紧迫" if short else None)  # fmt: skip
+        period = c.OpenPublicComment(regulation_id, self.today, self.today + timedelta(days=days))
         self.do(head, period)
         for offset in sorted(rng.sample(range(1, days - 3), rng.randint(1, 5))):
             self.schedule(self.day + offset, partial(self.receive_comment, regulation_id))

@@ -58,8 +58,12 @@ class OpenPublicComment(RegulationCommand):
     regulation_id: uuid.UUID
     opens_on: date | None = None
     closes_on: date | None = None
-    reason: Annotated[str | None, described("why a period shorter than 30 days")] = None
-    waived_reason: Annotated[str | None, described("secret by law: no comment")] = None
+    waived_reason: Annotated[
+        str | None, described("with secret_by_law: the legal basis for withholding the draft")
+    ] = None
+    secret_by_law: Annotated[
+        bool, described("the draft is secret by law (依法需要保密的): no comment period (G3)")
+    ] = False
 
 
 @dataclass(frozen=True)

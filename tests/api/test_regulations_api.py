@@ -550,37 +550,51 @@ def test_adoption_after_a_failed_legality_review_is_refused_g2(client, services)
     assert ok(adopt(client, doc["id"], meeting["id"]))["status"] == "adopted"
 
 
-def test_a_comment_period_shorter_than_30_days_needs_a_reason_g3(client, services):
+def test_G3_a_comment_period_of_any_length_is_accepted_without_a_reason(client, services):
+    """Art. 22 sets no number of days: a one-day period and a 20-day one are accepted as they
+    are (the old 30-day minimum was invented)."""
     rule = draft(client)
     ok(review(client, rule["id"]))
-    short = DAY0 + timedelta(days=20)
-    before = log_head(services)
-    refused(client, services, open_comment(client, rule["id"], DAY0, short), 409, "G3", before)
-    refused(
-        client,
-        services,
-        open_comment(client, rule["id"], DAY0, short, reason="  "),
-        409,
-        "G3",
-        before,
-    )
-    assert reg(client, rule["id"])["public_comment"] is None
-
-    opened = ok(
-        open_comment(client, rule["id"], DAY0, short, reason="上位法施行日期临近，需尽快出台")
-    )
+    opened = ok(open_comment(client, rule["id"], DAY0, DAY0 + timedelta(days=20)))
     assert opened["public_comment"] == {
         "opens_on": "2026-09-28",
         "closes_on": "2026-10-18",
-        "short_reason": "上位法施行日期临近，需尽快出台",
+        "short_reason": None,
         "waived_reason": None,
+        "secret_by_law": False,
     }
+    one_day = draft(client)
+    assert ok(open_comment(client, one_day["id"], DAY0, DAY0))["public_comment"]["closes_on"] == (
+        "2026-09-28"
+    )
+    backwards = draft(client)
+    before = log_head(services)
+    r = open_comment(client, backwards["id"], DAY0, DAY0 - timedelta(days=1))
+    refused(client, services, r, 409, "G3", before)
 
 
-def test_a_comment_period_of_30_days_needs_no_reason_g3(client):
+def test_G3_public_comment_is_waived_only_for_a_draft_secret_by_law(client, services):
     rule = draft(client)
-    opened = ok(open_comment(client, rule["id"], DAY0, DAY0 + timedelta(days=30)))
-    assert opened["public_comment"]["short_reason"] is None
+    before = log_head(services)
+    other_ground = {"waived_reason": "上级部署时间紧迫"}
+    r = act(client, rule["id"], "public-comment", "p-justice-head", other_ground)
+    refused(client, services, r, 409, "G3", before)
+    no_basis = {"secret_by_law": True, "waived_reason": " "}
+    r = act(client, rule["id"], "public-comment", "p-justice-head", no_basis)
+    refused(client, services, r, 409, "G3", before)
+    assert reg(client, rule["id"])["public_comment"] is None
+
+    secret = {"secret_by_law": True, "waived_reason": "《保守国家秘密法》第九条"}
+    waived = ok(act(client, rule["id"], "public-comment", "p-justice-head", secret))
+    assert waived["public_comment"] == {
+        "opens_on": None,
+        "closes_on": None,
+        "short_reason": None,
+        "waived_reason": "《保守国家秘密法》第九条",
+        "secret_by_law": True,
+    }
+    before = log_head(services)
+    refused(client, services, comment(client, rule["id"]), 409, "G3", before)  # no period
 
 
 def test_a_comment_outside_the_period_is_refused_g3(client, services):

@@ -96,17 +96,19 @@ def comment_opened(
     closes_on: date | None = date(2026, 8, 31),
     short_reason: str | None = None,
     waived_reason: str | None = None,
+    secret_by_law: bool | None = None,
 ) -> Past:
-    return (
-        Regulation.PublicCommentOpened,
-        {
-            "opens_on": opens_on,
-            "closes_on": closes_on,
-            "short_reason": short_reason,
-            "waived_reason": waived_reason,
-            "meta": meta("p-justice-head"),
-        },
-    )
+    """``secret_by_law=None``: the field left out, as in history written before issue 12."""
+    payload: dict[str, Any] = {
+        "opens_on": opens_on,
+        "closes_on": closes_on,
+        "short_reason": short_reason,
+        "waived_reason": waived_reason,
+        "meta": meta("p-justice-head"),
+    }
+    if secret_by_law is not None:
+        payload["secret_by_law"] = secret_by_law
+    return (Regulation.PublicCommentOpened, payload)
 
 
 def adopted(meeting_id: str | None = "m-earlier") -> Past:
@@ -244,13 +246,13 @@ def open_comment(
     reg: Regulation,
     opens_on: date | None,
     closes_on: date | None,
-    short_reason: str | None = None,
     waived_reason: str | None = None,
+    secret_by_law: bool = False,
     by: str = "p-justice-head",
 ):
     return when(
         reg,
-        lambda r: r.open_public_comment(act(by), opens_on, closes_on, short_reason, waived_reason),
+        lambda r: r.open_public_comment(act(by), opens_on, closes_on, waived_reason, secret_by_law),
     )
 
 
@@ -404,8 +406,14 @@ def test_G2_a_department_normative_document_is_not_published_without_a_passed_re
 # ----- G3 public comment ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("closes_on", [date(2026, 10, 28), date(2026, 11, 30)])
-def test_G3_a_government_rule_out_for_comment_30_days_or_more_is_accepted(closes_on: date) -> None:
+@pytest.mark.parametrize(
+    "closes_on",
+    [TODAY, TODAY + timedelta(days=1), date(2026, 10, 27), date(2026, 10, 28), date(2026, 11, 30)],
+    ids=["one-day", "two-days", "29-days", "30-days", "two-months"],
+)
+def test_G3_a_comment_period_of_any_length_is_accepted_the_rules_set_none(closes_on: date) -> None:
+    """Art. 22 says the draft goes out for comment; it sets no number of days (the 30-day
+    minimum was invented), so no length is refused and none needs a reason."""
     then = open_comment(regulation(), TODAY, closes_on)
 
     (event,) = then.events("PublicCommentOpened")
@@ -413,43 +421,67 @@ def test_G3_a_government_rule_out_for_comment_30_days_or_more_is_accepted(closes
     assert event.closes_on == closes_on
     assert event.short_reason is None
     assert event.waived_reason is None
+    assert event.secret_by_law is False
     assert event.meta["rules"] == ["G3"]
     assert event.meta["actor_id"] == "p-justice-head"
     assert then.aggregate.public_comment.closes_on == closes_on
 
 
-def test_G3_a_29_day_comment_period_without_a_reason_is_refused() -> None:
-    open_comment(regulation(), TODAY, date(2026, 10, 27)).refused("G3")
-
-
-def test_G3_a_29_day_comment_period_with_a_blank_reason_is_refused() -> None:
-    open_comment(regulation(), TODAY, date(2026, 10, 27), short_reason="  ").refused("G3")
-
-
-def test_G3_a_29_day_comment_period_with_a_reason_is_accepted() -> None:
-    then = open_comment(regulation(), TODAY, date(2026, 10, 27), short_reason="上位法施行在即")
+def test_G3_public_comment_waived_as_secret_by_law_citing_the_basis_is_accepted() -> None:
+    basis = "《中华人民共和国保守国家秘密法》第九条"
+    then = open_comment(regulation(), None, None, waived_reason=basis, secret_by_law=True)
 
     (event,) = then.events("PublicCommentOpened")
-    assert event.short_reason == "上位法施行在即"
-    assert event.closes_on == date(2026, 10, 27)
-
-
-def test_G3_public_comment_waived_as_secret_by_law_with_a_reason_is_accepted() -> None:
-    then = open_comment(regulation(), None, None, waived_reason="依法需要保密")
-
-    (event,) = then.events("PublicCommentOpened")
-    assert event.waived_reason == "依法需要保密"
+    assert event.secret_by_law is True
+    assert event.waived_reason == basis
     assert event.opens_on is None
     assert event.closes_on is None
-    assert then.aggregate.public_comment.waived_reason == "依法需要保密"
+    assert then.aggregate.public_comment.secret_by_law is True
+    assert then.aggregate.public_comment.waived_reason == basis
 
 
-def test_G3_public_comment_neither_held_nor_waived_with_a_reason_is_refused() -> None:
-    open_comment(regulation(), None, None, waived_reason=" ").refused("G3")
+@pytest.mark.parametrize(
+    "reason",
+    ["时间紧迫", "上位法施行在即", "依法需要保密"],
+    ids=["urgency", "deadline", "text-only"],
+)
+def test_G3_a_waiver_on_any_ground_but_secrecy_by_law_is_refused(reason: str) -> None:
+    """Only 依法需要保密的 drafts skip public comment; a waiver that does not claim secrecy by
+    law (whatever its text says) is refused."""
+    open_comment(regulation(), None, None, waived_reason=reason).refused("G3")
+
+
+def test_G3_a_waiver_for_secrecy_by_law_without_its_basis_is_refused() -> None:
+    open_comment(regulation(), None, None, waived_reason=" ", secret_by_law=True).refused("G3")
+    open_comment(regulation(), None, None, secret_by_law=True).refused("G3")
+
+
+def test_G3_a_draft_secret_by_law_has_no_comment_period() -> None:
+    then = open_comment(regulation(), TODAY, date(2026, 10, 28), "保密法第九条", secret_by_law=True)
+
+    then.refused("G3")
+
+
+def test_G3_history_before_issue_12_still_loads_a_short_period_and_a_waiver() -> None:
+    """Events recorded under the invented 30-day minimum (with ``short_reason``) and waivers
+    recorded without ``secret_by_law`` replay as they were."""
+    short = regulation(
+        "government_rule", "drafted", comment_opened(TODAY, date(2026, 10, 8), "时间紧迫")
+    )
+    waived = regulation("government_rule", "drafted", comment_opened(None, None, None, "涉密"))
+
+    assert short.public_comment is not None and short.public_comment.short_reason == "时间紧迫"
+    assert waived.public_comment is not None and waived.public_comment.secret_by_law is False
+    assert waived.public_comment.waived_reason == "涉密"
+
+
+def test_G3_public_comment_neither_held_nor_waived_is_refused() -> None:
+    open_comment(regulation(), None, None).refused("G3")
+    open_comment(regulation(), TODAY, None).refused("G3")
 
 
 def test_G3_a_comment_period_closing_before_it_opens_is_refused() -> None:
-    open_comment(regulation(), TODAY, TODAY - timedelta(days=1), short_reason="急").refused("G3")
+    open_comment(regulation(), TODAY, TODAY - timedelta(days=1)).refused("G3")
 
 
 @pytest.mark.parametrize("kind", ["city_normative", "department_normative"])
@@ -503,7 +535,9 @@ def test_G3_a_comment_outside_the_period_is_refused(opens_on: date, closes_on: d
 
 def test_G3_a_comment_without_a_period_or_with_the_period_waived_is_refused() -> None:
     comment(regulation()).refused("G3")
-    waived = regulation("government_rule", "drafted", comment_opened(None, None, None, "涉密"))
+    waived = regulation(
+        "government_rule", "drafted", comment_opened(None, None, None, "保密法第九条", True)
+    )
     comment(waived).refused("G3")
 
 
@@ -540,7 +574,8 @@ def test_G3_adopting_a_government_rule_without_any_comment_period_is_refused() -
 
 
 def test_G3_adopting_a_government_rule_whose_comment_was_waived_is_accepted() -> None:
-    reg = given(Regulation, drafted(), reviewed(), comment_opened(None, None, None, "依法需要保密"))
+    waiver = comment_opened(None, None, None, "保密法第九条", secret_by_law=True)
+    reg = given(Regulation, drafted(), reviewed(), waiver)
 
     adopt(reg, meeting()).events("Adopted")
 
