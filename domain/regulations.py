@@ -79,6 +79,17 @@ class LegalityReview:
 
 
 @dataclass(frozen=True, slots=True)
+class FilingReview:
+    """G2 (art. 24): the justice bureau's review of a department normative document on its
+    filing with the city government (备案审查): passed or not, with its opinion."""
+
+    passed: bool
+    opinion: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CommentPeriod:
     """G3: the public comment period (征求意见) from one day to another — the rules set no
     length — or waived because the draft is secret by law (依法需要保密的), with the basis.
@@ -198,6 +209,7 @@ class Regulation(GovAggregate):
             reg.publication = None
             reg.filings = Records()
             reg.filings_overdue = {}
+            reg.filing_review = None
             reg.cleanups = []
             reg.evaluations = []
             reg.ended = None
@@ -271,6 +283,18 @@ class Regulation(GovAggregate):
 
         def apply(self, reg: Regulation) -> None:
             reg.filings[self.body] = replace(reg.filings[self.body], filed_on=self.filed_on)
+
+    class FilingReviewed(Event):
+        """G2 (art. 24): the justice bureau's 备案审查 of a department normative document."""
+
+        TOPIC = "govrules:RegulationFilingReviewed"
+        passed: bool
+        opinion: str
+
+        def apply(self, reg: Regulation) -> None:
+            reg.filing_review = FilingReview(
+                self.passed, self.opinion, self.meta["actor_id"], self.timestamp
+            )
 
     class FilingOverdue(Event):
         """G5 (timer): the filing with ``body`` due on ``due`` was not made by then."""
@@ -348,6 +372,7 @@ class Regulation(GovAggregate):
         publication: Publication | None
         filings: Records[Filing]
         filings_overdue: dict[str, date]
+        filing_review: FilingReview | None
         cleanups: list[Cleanup]
         evaluations: list[Evaluation]
         ended: Ending | None
@@ -406,15 +431,51 @@ class Regulation(GovAggregate):
             raise refuse(rule, f"the regulation is {self.status}; this comes before adoption")
 
     def review_legality(self, act: Act, roster: Roster, passed: bool, opinion: str) -> None:
-        """G2: legality review (合法性审查) by the justice bureau only."""
-        post = _justice_post(act, roster)
-        if post is None:
-            raise forbid("G2", "legality review is the justice bureau's (司法局)")
+        """G2: legality review (合法性审查) before adoption — of a government rule or a city
+        normative document by the justice bureau (司法局), of a department normative document
+        by the issuing department's own legal reviewer (the justice bureau reviews that one
+        later, on filing: ``review_on_filing``)."""
+        post = self._legality_reviewer(act, roster)
         self._drafting("G2")
         if not opinion.strip():
             raise refuse("G2", "a legality review gives its opinion")
         self.record(
             self.LegalityReviewed, act, rules=("G2",), post=post, passed=passed, opinion=opinion
+        )
+
+    def _legality_reviewer(self, act: Act, roster: Roster) -> Post:
+        if self.kind != "department_normative":
+            post = _justice_post(act, roster)
+            if post is None:
+                raise forbid("G2", f"a {self.kind}'s legality review is the justice bureau's")
+            return post
+        for post in act.actor.posts:
+            if post.office == "legal_reviewer" and post.unit_id == self.drafting_unit_id:
+                return post
+        raise forbid(
+            "G2",
+            f"a department's normative document is reviewed by {self.drafting_unit_id}'s own "
+            "legal reviewer; the justice bureau reviews it on filing (备案审查)",
+        )
+
+    def review_on_filing(self, act: Act, roster: Roster, passed: bool, opinion: str) -> None:
+        """G2 (art. 24: 司法局应当对市政府各部门制定的规范性文件进行备案审查): once a department
+        normative document is filed with the city government, the justice bureau reviews it
+        and records its opinion, once."""
+        post = _justice_post(act, roster)
+        if post is None:
+            raise forbid("G2", "the review on filing (备案审查) is the justice bureau's")
+        if self.kind != "department_normative":
+            raise refuse("G2", "the review on filing is of a department's normative document")
+        filing = self.filings.get("city_government")
+        if filing is None or filing.filed_on is None:
+            raise refuse("G2", "the review on filing follows the filing with the city government")
+        if self.filing_review is not None:
+            raise refuse("G2", "the review on filing is already recorded")
+        if not opinion.strip():
+            raise refuse("G2", "a review on filing gives its opinion")
+        self.record(
+            self.FilingReviewed, act, rules=("G2",), post=post, passed=passed, opinion=opinion
         )
 
     def open_public_comment(
@@ -699,10 +760,12 @@ def _unit_or_office(act: Act, unit_id: str, rule: str) -> Post:
 
 
 def _justice_post(act: Act, roster: Roster) -> Post | None:
+    """The justice bureau acting: its head or its legal reviewer (G2)."""
     for post in act.actor.posts:
         unit = roster.units.get(post.unit_id or "")
-        if unit and unit.get("function") == "justice_bureau" and post.office == "unit_head":
-            return post
+        if unit and unit.get("function") == "justice_bureau":
+            if post.office in ("unit_head", "legal_reviewer"):
+                return post
     return None
 
 

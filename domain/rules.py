@@ -229,9 +229,12 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "G2",
         21,
-        "审议的政府规章草案，由司法局审查或组织起草；规范性文件严格履行合法性审查等规定程序。",
+        "审议的政府规章草案，由司法局审查或组织起草；规范性文件严格履行合法性审查等规定程序；"
+        "司法局应当对市政府各部门制定的规范性文件进行备案审查。",
         "A draft government rule is reviewed (or drafted) by the justice bureau; every normative "
-        "document passes legality review before adoption.",
+        "document passes legality review before adoption: by the justice bureau for the city "
+        "government's, by the issuing department's legal reviewer for a department's; the "
+        "justice bureau then reviews department documents on filing (备案审查).",
     ),
     Rule(
         "G3",

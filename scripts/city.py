@@ -35,7 +35,8 @@ to Friday (public holidays are not kept). In a simulated year (≈ 50k events) t
   the unit), city normative documents (adopted at an executive meeting) and government rules
   (20 or 30 days' public comment with comments received, then a regulation-draft decision adopted
   with them);
-  legality reviewed by the justice bureau (one in ten passes only at the second review),
+  legality reviewed by the justice bureau — a department's by its own legal reviewer, then by
+  the justice bureau on filing (备案审查) — (one in ten passes only at the second review),
   published with their validity period and filed with every required body (one filing in
   twenty late); a government rule is evaluated a year on. The first Monday of November brings
   the yearly cleanup: continue, revise (a revision drafted, which supersedes the old version
@@ -87,6 +88,9 @@ MAYOR = "p-mayor"
 OFFICE = "p-office-dir"
 SECRETARY_GENERAL = "p-sg"  # office staff cleared for secret documents (D12)
 JUSTICE = "p-justice-head"
+# G2: each department's own legal reviewer (法制机构) reviews its normative documents.
+LEGAL = {"u-finance": "p-finance-legal", "u-ecology": "p-ecology-legal",
+         "u-housing": "p-housing-legal"}  # fmt: skip
 UNIT_HEADS = tuple(HEADS[u] for u in LINE_UNITS)
 VICE_MAYORS = ("p-exec-vm", "p-vm-a", "p-vm-b", "p-vm-c")  # the leaders who take leave
 ACTING = (*VICE_MAYORS, "p-sg")  # who may act for one of them
@@ -764,8 +768,8 @@ class _City(_Clerk):
         rng = self.rng
         if kind == "government_rule" and rng.random() < 0.6:
             unit = "u-justice"
-        else:
-            unit = rng.choice(DEPARTMENTS)
+        else:  # a department normative document by a unit with its own legal reviewer (G2)
+            unit = rng.choice(tuple(LEGAL) if kind == "department_normative" else DEPARTMENTS)
         subject = rng.choice(SUBJECTS[unit])
         trial = kind != "government_rule" and rng.random() < 0.2
         title = f"攀枝花市{subject}管理办法{'（试行）' if trial else ''}"
@@ -800,16 +804,21 @@ class _City(_Clerk):
         self.do(head, c.ReceiveComment(regulation_id, "建议细化相关条款", source))
 
     def review_legality(self, regulation_id: Id, again: bool = False) -> None:
-        """G2 by the justice bureau; then published by the unit, put on an executive meeting,
-        or (a government rule) taken up by a regulation-draft decision (M9)."""
+        """G2 by the justice bureau (a department's document by its own legal reviewer); then
+        published by the unit, put on an executive meeting, or (a government rule) taken up by
+        a regulation-draft decision (M9)."""
         rng = self.rng
+        drafted = self.get(Regulation, regulation_id)
+        department = drafted.kind == "department_normative"
+        reviewer = LEGAL[drafted.drafting_unit_id] if department else JUSTICE
         if not again and rng.random() < 0.1:
             fail = c.ReviewLegality(regulation_id, False, "部分条款缺乏上位法依据，请修改")
-            self.do(JUSTICE, fail)
+            self.do(reviewer, fail)
             step = partial(self.review_legality, regulation_id, True)
             self.schedule(self.day + rng.randint(5, 10), step)
             return
-        regulation = self.do(JUSTICE, c.ReviewLegality(regulation_id, True, "经审查，同意提请审议"))
+        passed = c.ReviewLegality(regulation_id, True, "经审查，同意提请审议")
+        regulation = self.do(reviewer, passed)
         if regulation.kind == "department_normative":
             self.schedule(self.day + rng.randint(2, 8), partial(self.publish, regulation_id))
         elif regulation.kind == "city_normative":
@@ -856,6 +865,13 @@ class _City(_Clerk):
         department = regulation.kind == "department_normative"
         who = HEADS[regulation.drafting_unit_id] if department else OFFICE
         self.do(who, c.FileRegulation(regulation_id, body, self.today))
+        if body == "city_government":  # G2: the justice bureau reviews it on filing (备案审查)
+            step = partial(self.review_on_filing, regulation_id)
+            self.schedule(self.day + self.rng.randint(3, 15), step)
+
+    def review_on_filing(self, regulation_id: Id) -> None:
+        review = c.ReviewOnFiling(regulation_id, True, "经备案审查，未发现与上位法相抵触")
+        self.do(JUSTICE, review)
 
     def evaluate(self, regulation_id: Id) -> None:
         if self.get(Regulation, regulation_id).status == "in_force":

@@ -42,6 +42,7 @@ from domain.commands.regulations import (
     ReceiveComment,
     ReviewCleanup,
     ReviewLegality,
+    ReviewOnFiling,
     ReviseRegulation,
 )
 from domain.commands.roster import (
@@ -73,6 +74,7 @@ __all__ = [
     "RecordAbsence", "RecordCalendarYear", "RecordDeadline", "RecordProcedure",
     "RegisterDocument", "RegisterItem",
     "Relieve", "ReportLeave", "ReportProgress", "ReportReturn", "RequestCountersign",
-    "ReviewCleanup", "ReviewDocument", "ReviewLegality", "ReviseRegulation", "SetTopic",
+    "ReviewCleanup", "ReviewDocument", "ReviewLegality", "ReviewOnFiling", "ReviseRegulation",
+    "SetTopic",
     "SignMinutes", "SignOff", "SummariseDisagreement", "VerifyItem", "record_deadline",
 ]  # fmt: skip

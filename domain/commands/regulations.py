@@ -40,9 +40,22 @@ class DraftRegulation(RegulationCommand):
 
 @dataclass(frozen=True)
 class ReviewLegality(RegulationCommand):
-    """LegalityReviewed (G2)."""
+    """LegalityReviewed (G2): by the justice bureau (a government rule, a city normative
+    document) or the issuing department's legal reviewer (a department normative document)."""
 
     method: ClassVar[str] = "review_legality"
+
+    regulation_id: uuid.UUID
+    passed: bool
+    opinion: str
+
+
+@dataclass(frozen=True)
+class ReviewOnFiling(RegulationCommand):
+    """RegulationFilingReviewed (G2): the justice bureau's 备案审查 of a department normative
+    document filed with the city government."""
+
+    method: ClassVar[str] = "review_on_filing"
 
     regulation_id: uuid.UUID
     passed: bool

@@ -97,7 +97,25 @@ def act(
     return client.post(f"/regulations/{reg_id}/{verb}", json=body, headers=auth(by, **headers))
 
 
-def review(client: Any, reg_id: str, passed: bool = True, by: str = "p-justice-head") -> Any:
+# G2: a department's own legal reviewer (roster.json) reviews its normative documents.
+LEGAL_REVIEWERS = {
+    "u-finance": "p-finance-legal",
+    "u-ecology": "p-ecology-legal",
+    "u-housing": "p-housing-legal",
+}
+
+
+def reviewer(client: Any, reg_id: str) -> str:
+    """G2: who reviews the regulation's legality before adoption: the justice bureau, or for
+    a department's normative document that department's own legal reviewer."""
+    state = reg(client, reg_id)
+    if state["kind"] != "department_normative":
+        return "p-justice-head"
+    return LEGAL_REVIEWERS[state["drafting_unit_id"]]
+
+
+def review(client: Any, reg_id: str, passed: bool = True, by: str | None = None) -> Any:
+    by = by or reviewer(client, reg_id)
     opinion = "符合上位法，同意提请审议" if passed else "与上位法相抵触"
     return act(client, reg_id, "legality-review", by, {"passed": passed, "opinion": opinion})
 
@@ -202,8 +220,8 @@ def department_doc_in_force(
     drafter: str | None = None,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """A department normative document of 市财政局 (or another unit): reviewed by 市司法局 and
-    published by ``by`` without any meeting."""
+    """A department normative document of 市财政局 (or another unit): reviewed by its own legal
+    reviewer (G2) and published by ``by`` without any meeting."""
     doc = draft(client, "department_normative", drafter, **overrides)
     ok(review(client, doc["id"]))
     until = valid_until or years_later(published_on, 3)
@@ -450,7 +468,7 @@ def test_an_unknown_regulation_is_404(client, services):
     before = log_head(services)
     assert_problem(client.get(f"/regulations/{UNKNOWN}", headers=auth("p-mayor")), 404)
     assert_problem(client.get(f"/regulations/{UNKNOWN}/history", headers=auth("p-mayor")), 404)
-    assert_problem(review(client, UNKNOWN), 404)
+    assert_problem(review(client, UNKNOWN, by="p-justice-head"), 404)
     assert_problem(act(client, UNKNOWN, "revise", "p-justice-head", {"title": "修订"}), 404)
     assert log_head(services) == before
 
@@ -478,6 +496,50 @@ def test_a_legality_review_by_the_office_director_is_refused_g2(client, services
     refused(client, services, review(client, rule["id"], by="p-finance-head"), 403, "G2", before)
     assert reg(client, rule["id"])["legality_reviews"] == []
     assert reg(client, rule["id"])["version"] == 1
+
+
+def test_G2_a_department_document_is_reviewed_by_its_own_legal_reviewer_then_on_filing(
+    client, services
+):
+    """Before adoption: the issuing department's legal reviewer, not the justice bureau (403)
+    nor the department's head; after the filing with the city government: the justice
+    bureau's review on filing (备案审查), recorded once."""
+    doc = draft(client, "department_normative")
+    before = log_head(services)
+    for by in ("p-justice-head", "p-finance-head", "p-ecology-legal"):
+        refused(client, services, review(client, doc["id"], by=by), 403, "G2", before)
+    reviewed = ok(review(client, doc["id"], by="p-finance-legal"))
+    (legality,) = reviewed["legality_reviews"]
+    assert (legality["by"], legality["passed"]) == ("p-finance-legal", True)
+    ok(
+        publish(
+            client, doc["id"], DAY0, years_later(DAY0, 3), "p-finance-head", "攀财规〔2026〕9号"
+        )
+    )
+
+    on_filing = {"passed": True, "opinion": "经备案审查，未发现与上位法相抵触"}
+    before = log_head(services)
+    early = act(client, doc["id"], "filing-review", "p-justice-head", on_filing)
+    refused(client, services, early, 409, "G2", before)  # not filed with the city government
+    ok(file_with(client, doc["id"], "city_government", DAY0, by="p-finance-head"))
+    before = log_head(services)
+    by_department = act(client, doc["id"], "filing-review", "p-finance-legal", on_filing)
+    refused(client, services, by_department, 403, "G2", before)
+    done = ok(act(client, doc["id"], "filing-review", "p-justice-head", on_filing))
+    review_ = done["filing_review"]
+    assert (review_["passed"], review_["by"]) == (True, "p-justice-head")
+    assert review_["opinion"] == "经备案审查，未发现与上位法相抵触"
+    assert events(client, "regulations", doc["id"])[-1]["type"] == "RegulationFilingReviewed"
+    before = log_head(services)
+    again = act(client, doc["id"], "filing-review", "p-justice-head", on_filing)
+    refused(client, services, again, 409, "G2", before)
+
+
+def test_G2_the_city_governments_documents_are_reviewed_by_the_justice_bureau(client, services):
+    doc = draft(client, "city_normative")
+    before = log_head(services)
+    refused(client, services, review(client, doc["id"], by="p-finance-legal"), 403, "G2", before)
+    assert ok(review(client, doc["id"]))["legality_reviews"][0]["by"] == "p-justice-head"
 
 
 @pytest.mark.parametrize("by", ["p-finance-head", "p-justice-head"])

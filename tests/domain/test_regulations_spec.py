@@ -80,13 +80,21 @@ def drafted(
     )
 
 
-def reviewed(passed: bool = True) -> Past:
+# G2: who reviews each kind's legality before adoption.
+REVIEWERS = {
+    "government_rule": "p-justice-head",
+    "city_normative": "p-justice-head",
+    "department_normative": "p-finance-legal",  # 市财政局's own legal reviewer
+}
+
+
+def reviewed(passed: bool = True, by: str = "p-justice-head") -> Past:
     return (
         Regulation.LegalityReviewed,
         {
             "passed": passed,
             "opinion": "合法" if passed else "第三条缺乏上位法依据",
-            "meta": meta("p-justice-head"),
+            "meta": meta(by),
         },
     )
 
@@ -168,7 +176,7 @@ def history(kind: str, upto: str) -> list[Past]:
     past: list[Past] = [drafted(kind)]
     wanted = stages[: stages.index(upto) + 1]
     if "reviewed" in wanted:
-        past.append(reviewed())
+        past.append(reviewed(by=REVIEWERS[kind]))
     if "commented" in wanted and kind == "government_rule":
         past.append(comment_opened())
     if "adopted" in wanted and kind != "department_normative":
@@ -280,6 +288,15 @@ def file(reg: Regulation, body: str, filed_on: date = date(2026, 9, 20), by: str
     return when(reg, lambda r: r.file(act(by), body, filed_on))
 
 
+def filed(body: str, filed_on: date = date(2026, 9, 20)) -> Past:
+    return (Regulation.Filed, {"body": body, "filed_on": filed_on, "meta": meta("p-office-dir")})
+
+
+def review_on_filing(reg: Regulation, by: str = "p-justice-head", passed: bool = True):
+    opinion = "经备案审查，未发现问题" if passed else "第五条与上位法相抵触，建议纠正"
+    return when(reg, lambda r: r.review_on_filing(act(by), roster(), passed, opinion))
+
+
 # ----- G1 kinds and drafting -----------------------------------------------------------------
 
 
@@ -333,8 +350,8 @@ def test_G1_drafting_for_an_unknown_unit_is_an_invalid_reference() -> None:
 # ----- G2 legality review --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_G2_legality_review_by_the_justice_bureau_head_is_accepted(kind: str) -> None:
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+def test_G2_the_city_governments_legality_review_is_the_justice_bureaus(kind: str) -> None:
     then = review(regulation(kind), passed=True, opinion="合法，建议提请常务会议审议")
 
     (event,) = then.events("LegalityReviewed")
@@ -346,6 +363,35 @@ def test_G2_legality_review_by_the_justice_bureau_head_is_accepted(kind: str) ->
     assert event.meta["rules"] == ["G2"]
     assert then.aggregate.legality_reviews[-1].by == "p-justice-head"
     assert then.aggregate.legality_passed() is True
+
+
+def test_G2_a_departments_document_is_reviewed_by_its_own_legal_reviewer() -> None:
+    then = review(regulation("department_normative"), by="p-finance-legal")
+
+    (event,) = then.events("LegalityReviewed")
+    assert event.meta["actor_id"] == "p-finance-legal"
+    assert event.meta["actor_office"] == "legal_reviewer"
+    assert event.meta["actor_unit_id"] == "u-finance"
+    assert event.meta["rules"] == ["G2"]
+    assert then.aggregate.legality_passed() is True
+
+
+@pytest.mark.parametrize(
+    "by",
+    ["p-justice-head", "p-finance-head", "p-ecology-legal", "p-office-dir"],
+    ids=["justice-bureau", "own-head", "another-departments-reviewer", "office"],
+)
+def test_G2_a_departments_document_reviewed_by_anyone_but_its_legal_reviewer_is_refused(
+    by: str,
+) -> None:
+    """Before adoption the justice bureau does not review a department's document (it does on
+    filing); nor does the department's head who issues it, nor another department."""
+    review(regulation("department_normative"), by=by).refused("G2", status=403)
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+def test_G2_a_department_legal_reviewer_does_not_review_the_city_governments(kind: str) -> None:
+    review(regulation(kind), by="p-finance-legal").refused("G2", status=403)
 
 
 def test_G2_a_failed_legality_review_is_recorded_and_does_not_pass() -> None:
@@ -398,9 +444,55 @@ def test_G2_a_passed_review_followed_by_a_failed_one_blocks_adoption() -> None:
 
 
 def test_G2_a_department_normative_document_is_not_published_without_a_passed_review() -> None:
-    reg = given(Regulation, drafted("department_normative"), reviewed(passed=False))
+    reg = given(
+        Regulation, drafted("department_normative"), reviewed(passed=False, by="p-finance-legal")
+    )
 
     publish(reg, by="p-finance-head").refused("G2")
+
+
+@pytest.mark.parametrize("passed", [True, False])
+def test_G2_the_justice_bureau_reviews_a_department_document_on_filing(passed: bool) -> None:
+    reg = regulation("department_normative", "published", filed("city_government"))
+
+    then = review_on_filing(reg, passed=passed)
+
+    (event,) = then.events("FilingReviewed")
+    assert event.passed is passed
+    assert event.meta["actor_id"] == "p-justice-head"
+    assert event.meta["rules"] == ["G2"]
+    review_ = then.aggregate.filing_review
+    assert (review_.passed, review_.by, review_.at) == (passed, "p-justice-head", AT)
+    assert then.aggregate.status == "in_force"  # the review is recorded; it ends nothing
+
+
+def test_G2_the_review_on_filing_follows_the_filing_with_the_city_government() -> None:
+    published = regulation("department_normative", "published")
+    review_on_filing(published).refused("G2")
+    superior_only = regulation("department_normative", "published", filed("superior_department"))
+    review_on_filing(superior_only).refused("G2")
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+def test_G2_the_city_governments_documents_get_no_review_on_filing(kind: str) -> None:
+    body = FILING_BODIES[kind][-1]
+    review_on_filing(regulation(kind, "published", filed(body))).refused("G2")
+
+
+@pytest.mark.parametrize("by", ["p-finance-legal", "p-finance-head", "p-office-dir"])
+def test_G2_the_review_on_filing_by_anyone_but_the_justice_bureau_is_refused(by: str) -> None:
+    reg = regulation("department_normative", "published", filed("city_government"))
+
+    review_on_filing(reg, by=by).refused("G2", status=403)
+
+
+def test_G2_the_review_on_filing_is_recorded_once_with_an_opinion() -> None:
+    reg = regulation("department_normative", "published", filed("city_government"))
+    blank = when(reg, lambda r: r.review_on_filing(act("p-justice-head"), roster(), True, " "))
+    blank.refused("G2")
+    review_on_filing(reg).events("FilingReviewed")
+
+    review_on_filing(reg).refused("G2")
 
 
 # ----- G3 public comment ---------------------------------------------------------------------
@@ -983,11 +1075,11 @@ def test_G7_a_revision_of_a_draft_is_refused() -> None:
 
 
 def test_G7_a_chain_of_three_versions_is_walked_both_ways() -> None:
-    fin, justice, office = act("p-finance-head"), act("p-justice-head"), act("p-office-dir")
+    fin, office = act("p-finance-head"), act("p-office-dir")
     v1 = regulation("department_normative", "published")
 
     v2 = v1.start_revision(fin, roster(), "第二版")
-    v2.review_legality(justice, roster(), True, "合法")
+    v2.review_legality(act("p-finance-legal"), roster(), True, "合法")
     v2.publish(fin, POLICY, date(2026, 9, 10), date(2031, 9, 10), "攀财规〔2026〕2号")
     v1.supersede(office, v2, date(2026, 9, 10))
     v3 = v2.start_revision(fin, roster(), "第三版")
