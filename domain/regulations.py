@@ -529,8 +529,8 @@ class Regulation(GovAggregate):
     # ----- adoption and publication --------------------------------------------------------
 
     def adopt(self, act: Act, meeting: Meeting | None, decision_id: str | None) -> None:
-        """G4: government rules and city normative documents are adopted at a plenary or
-        executive meeting that is open or has been held; G2 and G3 first."""
+        """G4: government rules and city normative documents are adopted as a topic decided at
+        a plenary or executive meeting; G2 and G3 first."""
         post = act.actor.holds(*OFFICE_STAFF)
         if post is None:
             raise forbid("G4", "the government office records the adoption")
@@ -545,12 +545,7 @@ class Regulation(GovAggregate):
                 raise refuse("G3", f"the comment period runs until {period.closes_on}")
         rules = ["G2", "G3"] if self.kind == "government_rule" else ["G2"]
         if self.kind in ADOPTED_AT_MEETINGS:
-            if meeting is None:
-                raise refuse("G4", "it is adopted at a plenary or executive meeting")
-            if meeting.kind not in ADOPTING_MEETINGS:
-                raise refuse("G4", f"a {meeting.kind} meeting does not adopt {self.kind}")
-            if meeting.status not in ("open", "closed"):
-                raise refuse("G4", "the meeting has not been held")
+            self._check_decided_at(meeting)
             rules.append("G4")
         self.record(
             self.Adopted,
@@ -560,6 +555,24 @@ class Regulation(GovAggregate):
             meeting_id=str(meeting.id) if meeting else None,
             decision_id=decision_id,
         )
+
+    def _check_decided_at(self, meeting: Meeting | None) -> None:
+        """G4 (arts. 28, 42): adopted at a plenary or executive meeting that took it up as a
+        topic and decided that topic — not merely at a meeting that was held."""
+        if meeting is None:
+            raise refuse("G4", "it is adopted at a plenary or executive meeting")
+        if meeting.kind not in ADOPTING_MEETINGS:
+            raise refuse("G4", f"a {meeting.kind} meeting does not adopt {self.kind}")
+        if meeting.status not in ("open", "closed"):
+            raise refuse("G4", "the meeting has not been held")
+        if not meeting.decided_topics_on(str(self.id)):
+            raised = any(t.regulation_id == str(self.id) for t in meeting.topics.values())
+            raise refuse(
+                "G4",
+                "the meeting did not decide its topic on this regulation"
+                if raised
+                else "the regulation was not a topic of that meeting",
+            )
 
     def publish(
         self,

@@ -248,7 +248,7 @@ RULES: dict[str, Rule] = _rules(
         42,
         "市政府常务会议讨论决定政府规章（市政府令）、行政规范性文件。",
         "Government rules and city normative documents are adopted at a plenary or executive "
-        "meeting.",
+        "meeting: as a topic decided there.",
     ),
     Rule(
         "G5",

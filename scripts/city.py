@@ -371,7 +371,9 @@ class _City(_Clerk):
         for title, proposer, decision, adopting in self.proposals(kind):
             who = OFFICE if proposer in self.away else proposer
             linked = str(decision) if decision else None
-            answer = self.do(who, c.ProposeTopic(meeting, title, proposer, linked))
+            rule = adopting or (self.rule_of.get(decision) if decision else None)
+            names = str(rule) if rule else None  # G4: the topic names the regulation it adopts
+            answer = self.do(who, c.ProposeTopic(meeting, title, proposer, linked, names))
             topics.append((list(answer.topics)[-1], decision, adopting))
         for topic, _, _ in topics:
             self.do(MAYOR, c.SetTopic(meeting, topic))

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.http import assert_problem, auth, events, get, move_clock, ok
-from tests.support.meetings import QUORUM, convene
+from tests.support.http import assert_problem, auth, events, get, move_clock, ok, post
+from tests.support.meetings import ALL_AGREE, QUORUM, convene
 from tests.support.store import assert_refused, catch_up, log_head, positions
 
 DAY0 = date(2026, 9, 28)  # the drill clock's first day (tests.support.http.START)
@@ -157,18 +157,32 @@ def file_with(client: Any, reg_id: str, body: str, filed_on: date, by: str = "p-
     return act(client, reg_id, "filings", by, {"body": body, "filed_on": filed_on.isoformat()})
 
 
-def held_meeting(client: Any, day: date, kind: str = "executive") -> dict[str, Any]:
-    """A meeting convened by the mayor for ``day`` 09:00 (the clock is there) and opened."""
-    meeting = convene(client, kind, by="p-mayor", scheduled_at=at(day))
+def held_meeting(
+    client: Any,
+    day: date,
+    reg_id: str | None = None,
+    kind: str = "executive",
+    decided: bool = True,
+) -> dict[str, Any]:
+    """A meeting convened by the mayor for ``day`` 09:00 (the clock is there) and opened. With
+    ``reg_id``: a topic taking up that regulation proposed and set before, and (``decided``)
+    decided once open (G4: adopted only as a topic decided there)."""
+    meeting_id = convene(client, kind, by="p-mayor", scheduled_at=at(day))["id"]
+    topic_id = None
+    if reg_id is not None:
+        topic = {"title": "审议规章草案", "proposed_by": "p-exec-vm", "regulation_id": reg_id}
+        topic_id = ok(post(client, f"/meetings/{meeting_id}/topics", "p-exec-vm", topic))[
+            "topic_id"
+        ]
+        ok(post(client, f"/meetings/{meeting_id}/topics/{topic_id}/set", "p-mayor"))
     if kind == "executive":
-        papers = {"distributed_at": at(day)}
-        ok(
-            client.post(
-                f"/meetings/{meeting['id']}/papers", json=papers, headers=auth("p-office-dir")
-            )
-        )
-    present = {"present": QUORUM}
-    return ok(client.post(f"/meetings/{meeting['id']}/open", json=present, headers=auth("p-mayor")))
+        ok(post(client, f"/meetings/{meeting_id}/papers", "p-office-dir",
+                {"distributed_at": at(day)}))  # fmt: skip
+    meeting = ok(post(client, f"/meetings/{meeting_id}/open", "p-mayor", {"present": QUORUM}))
+    if topic_id is not None and decided:
+        decision = {"topic_id": topic_id, "text": "原则通过", "positions": ALL_AGREE}
+        meeting = ok(post(client, f"/meetings/{meeting_id}/decisions", "p-mayor", decision))
+    return meeting
 
 
 def commented_rule(client: Any, **overrides: Any) -> dict[str, Any]:
@@ -204,7 +218,7 @@ def bring_into_force(
         day += timedelta(days=31)
         to_day(client, day)
     if kind in MEETING_KINDS:
-        meeting = held_meeting(client, day)
+        meeting = held_meeting(client, day, reg["id"])
         ok(adopt(client, reg["id"], meeting["id"]))
     publisher = DRAFTERS[kind][0] if kind == "department_normative" else "p-office-dir"
     until = None if kind == "government_rule" else years_later(day, 3)
@@ -305,7 +319,7 @@ def test_a_government_rule_through_every_endpoint(client, services):
 
     today = DAY0 + timedelta(days=31)  # 2026-10-29: the comment period has closed
     to_day(client, today)
-    meeting = held_meeting(client, today)
+    meeting = held_meeting(client, today, rule_id)
     adopted = assert_written(adopt(client, rule_id, meeting["id"]), services, 200, 5)
     assert adopted["status"] == "adopted"
     assert adopted["adoption"]["meeting_id"] == meeting["id"]
@@ -545,7 +559,7 @@ def test_G2_the_city_governments_documents_are_reviewed_by_the_justice_bureau(cl
 @pytest.mark.parametrize("by", ["p-finance-head", "p-justice-head"])
 def test_adoption_recorded_by_a_unit_head_is_refused_g4(client, services, by):
     rule, today = adoptable_rule(client)
-    meeting = held_meeting(client, today)
+    meeting = held_meeting(client, today, rule["id"])
     before = log_head(services)
     refused(client, services, adopt(client, rule["id"], meeting["id"], by=by), 403, "G4", before)
     assert reg(client, rule["id"])["status"] == "drafting"
@@ -553,7 +567,7 @@ def test_adoption_recorded_by_a_unit_head_is_refused_g4(client, services, by):
 
 def test_publication_of_a_government_rule_by_a_unit_head_is_refused_g6(client, services):
     rule, today = adoptable_rule(client)
-    ok(adopt(client, rule["id"], held_meeting(client, today)["id"]))
+    ok(adopt(client, rule["id"], held_meeting(client, today, rule["id"])["id"]))
     before = log_head(services)
     r = publish(client, rule["id"], today, years_later(today, 3), by="p-justice-head")
     refused(client, services, r, 403, "G6", before)
@@ -605,7 +619,7 @@ def test_cleanup_by_an_unrelated_unit_head_is_refused_g7(client, services):
 def test_adoption_after_a_failed_legality_review_is_refused_g2(client, services):
     doc = draft(client, "city_normative")
     ok(review(client, doc["id"], passed=False))
-    meeting = held_meeting(client, DAY0)
+    meeting = held_meeting(client, DAY0, doc["id"])
     before = log_head(services)
     refused(client, services, adopt(client, doc["id"], meeting["id"]), 409, "G2", before)
     ok(review(client, doc["id"], passed=True))
@@ -679,7 +693,7 @@ def test_adopting_before_the_comment_period_closed_is_refused_g3(client, service
     rule = commented_rule(client)  # period 2026-09-28 – 2026-10-28
     day = date(2026, 10, 20)
     to_day(client, day)
-    meeting = held_meeting(client, day)
+    meeting = held_meeting(client, day, rule["id"])
     before = log_head(services)
     refused(client, services, adopt(client, rule["id"], meeting["id"]), 409, "G3", before)
     assert reg(client, rule["id"])["status"] == "drafting"
@@ -691,7 +705,7 @@ def test_adopting_before_the_comment_period_closed_is_refused_g3(client, service
 def test_a_government_rule_without_public_comment_is_not_adopted_g3(client, services):
     rule = draft(client)
     ok(review(client, rule["id"]))
-    meeting = held_meeting(client, DAY0)
+    meeting = held_meeting(client, DAY0, rule["id"])
     before = log_head(services)
     refused(client, services, adopt(client, rule["id"], meeting["id"]), 409, "G3", before)
 
@@ -701,11 +715,47 @@ def test_a_government_rule_without_public_comment_is_not_adopted_g3(client, serv
 
 def test_adopting_at_a_special_topic_meeting_is_refused_g4(client, services):
     rule, today = adoptable_rule(client)
-    meeting = held_meeting(client, today, kind="special_topic")
+    meeting = held_meeting(client, today, rule["id"], kind="special_topic")
     assert (meeting["kind"], meeting["status"]) == ("special_topic", "open")
     before = log_head(services)
     refused(client, services, adopt(client, rule["id"], meeting["id"]), 409, "G4", before)
     assert reg(client, rule["id"])["adoption"] is None
+
+
+def test_G4_a_meeting_held_where_the_rule_was_no_topic_does_not_adopt_it(client, services):
+    """The misreading was: any executive meeting held will do. It must have decided a topic
+    that took the regulation up."""
+    rule, today = adoptable_rule(client)
+    other = draft(client, "city_normative")
+    bare = held_meeting(client, today)
+    about_other = held_meeting(client, today, other["id"])
+    before = log_head(services)
+    refused(client, services, adopt(client, rule["id"], bare["id"]), 409, "G4", before)
+    refused(client, services, adopt(client, rule["id"], about_other["id"]), 409, "G4", before)
+    assert reg(client, rule["id"])["status"] == "drafting"
+
+
+def test_G4_a_topic_raised_but_not_decided_does_not_adopt_it(client, services):
+    rule, today = adoptable_rule(client)
+    meeting = held_meeting(client, today, rule["id"], decided=False)
+    (topic,) = meeting["topics"]
+    assert (topic["regulation_id"], topic["decided"]) == (rule["id"], None)
+    before = log_head(services)
+    refused(client, services, adopt(client, rule["id"], meeting["id"]), 409, "G4", before)
+
+    decision = {"topic_id": topic["topic_id"], "text": "原则通过", "positions": ALL_AGREE}
+    ok(post(client, f"/meetings/{meeting['id']}/decisions", "p-mayor", decision))
+    adopted = ok(adopt(client, rule["id"], meeting["id"]))
+    assert adopted["adoption"]["meeting_id"] == meeting["id"]
+
+
+def test_G4_a_topic_naming_an_unknown_regulation_is_422(client, services):
+    meeting = convene(client, "executive", by="p-mayor", scheduled_at=at(DAY0 + timedelta(days=1)))
+    before = log_head(services)
+    topic = {"title": "审议规章草案", "proposed_by": "p-exec-vm", "regulation_id": UNKNOWN}
+    r = post(client, f"/meetings/{meeting['id']}/topics", "p-exec-vm", topic)
+    assert_problem(r, 422)
+    assert log_head(services) == before
 
 
 def test_adopting_at_a_meeting_not_yet_held_is_refused_g4(client, services):
@@ -724,7 +774,7 @@ def test_a_city_normative_document_is_adopted_at_a_meeting_g4(client, services):
     refused(client, services, adopt(client, doc["id"], None), 409, "G4", before)
     r = publish(client, doc["id"], DAY0, years_later(DAY0, 3))
     refused(client, services, r, 409, "G4", before)  # published only after its adoption
-    meeting = held_meeting(client, DAY0)
+    meeting = held_meeting(client, DAY0, doc["id"])
     adopted = ok(adopt(client, doc["id"], meeting["id"]))
     assert adopted["adoption"]["meeting_id"] == meeting["id"]
 
@@ -758,7 +808,7 @@ def test_a_validity_period_over_five_years_is_refused_g6(client, services):
     ok(review(client, rule["id"]))
     today = DAY0 + timedelta(days=31)  # published 2026-10-29
     to_day(client, today)
-    ok(adopt(client, rule["id"], held_meeting(client, today)["id"]))
+    ok(adopt(client, rule["id"], held_meeting(client, today, rule["id"])["id"]))
     before = log_head(services)
     refused(
         client, services, publish(client, rule["id"], today, date(2031, 10, 30)), 409, "G6", before
@@ -988,7 +1038,7 @@ def test_the_catalog_of_documents_in_force_g9(client, services):
     # A city normative document, adopted at an executive meeting.
     city = draft(client, "city_normative")
     ok(review(client, city["id"]))
-    ok(adopt(client, city["id"], held_meeting(client, DAY0)["id"]))
+    ok(adopt(client, city["id"], held_meeting(client, DAY0, city["id"])["id"]))
     ok(
         publish(
             client, city["id"], date(2026, 10, 1), date(2029, 9, 30), number="攀府规〔2026〕2号"
@@ -1115,7 +1165,7 @@ def test_a_publication_dated_before_the_adoption_is_refused(client, services):
     would list the rule in the catalog (G9) for days it had not been adopted on, and make its
     filings (G5) fall due before it existed."""
     rule, today = adoptable_rule(client)  # adopted 2026-10-29
-    ok(adopt(client, rule["id"], held_meeting(client, today)["id"]))
+    ok(adopt(client, rule["id"], held_meeting(client, today, rule["id"])["id"]))
     before = log_head(services)
     r = publish(client, rule["id"], date(2026, 1, 1), date(2027, 1, 1))
     assert_problem(r, 409, "G4")

@@ -194,8 +194,15 @@ def regulation(kind: str = "government_rule", upto: str = "drafted", *more: Past
 # ----- meetings ------------------------------------------------------------------------------
 
 
-def meeting(kind: str = "executive", status: str = "open") -> Meeting:
-    """A meeting of ``kind`` convened, and then (per ``status``) opened and closed."""
+def meeting(
+    kind: str = "executive",
+    status: str = "open",
+    about: Regulation | None = None,
+    topic: str = "decided",
+) -> Meeting:
+    """A meeting of ``kind`` convened, and then (per ``status``) opened and closed. With
+    ``about``: a topic taking up that regulation proposed and set before opening and — per
+    ``topic`` — decided while open ("decided") or not ("raised")."""
     convener = "p-mayor" if kind != "special_topic" else "p-vm-a"
     members = EXECUTIVE if kind in ("executive", "plenary") else []
     past: list[Past] = [
@@ -212,6 +219,16 @@ def meeting(kind: str = "executive", status: str = "open") -> Meeting:
             },
         )
     ]
+    if about is not None:
+        past += [
+            (
+                Meeting.TopicProposed,
+                {"topic_id": "t-1", "title": f"审议《{about.title}》", "decision_id": None,
+                 "proposed_by": "p-exec-vm", "regulation_id": str(about.id),
+                 "meta": meta("p-office-dir")},
+            ),
+            (Meeting.TopicSet, {"topic_id": "t-1", "meta": meta("p-mayor")}),
+        ]  # fmt: skip
     if status in ("open", "closed"):
         past.append(
             (
@@ -226,6 +243,15 @@ def meeting(kind: str = "executive", status: str = "open") -> Meeting:
                 },
             )
         )
+        if about is not None and topic == "decided":
+            past.append(
+                (
+                    Meeting.TopicDecided,
+                    {"topic_id": "t-1", "text": "原则通过", "positions": dict.fromkeys(EXECUTIVE,
+                     "agree"), "dissent_notes": {}, "decision_id": None,
+                     "meta": meta(convener)},
+                )
+            )  # fmt: skip
     if status == "closed":
         past.append((Meeting.Closed, {"meta": meta(convener)}))
     m: Meeting = given(Meeting, *past)
@@ -420,27 +446,28 @@ def test_G2_adoption_without_any_legality_review_is_refused(kind: str) -> None:
     past = [drafted(kind)]
     if kind == "government_rule":
         past.append(comment_opened())
-    adopt(given(Regulation, *past), meeting()).refused("G2")
+    reg = given(Regulation, *past)
+    adopt(reg, meeting(about=reg)).refused("G2")
 
 
 def test_G2_adoption_after_a_failed_legality_review_is_refused() -> None:
     reg = given(Regulation, drafted("city_normative"), reviewed(passed=False))
 
-    adopt(reg, meeting()).refused("G2")
+    adopt(reg, meeting(about=reg)).refused("G2")
 
 
 def test_G2_a_failed_review_followed_by_a_passed_one_lets_adoption_through() -> None:
     reg = given(Regulation, drafted("city_normative"), reviewed(passed=False), reviewed())
     assert reg.legality_passed() is True
 
-    (event,) = adopt(reg, meeting()).events("Adopted")
+    (event,) = adopt(reg, meeting(about=reg)).events("Adopted")
     assert "G2" in event.meta["rules"]
 
 
 def test_G2_a_passed_review_followed_by_a_failed_one_blocks_adoption() -> None:
     reg = given(Regulation, drafted("city_normative"), reviewed(), reviewed(passed=False))
 
-    adopt(reg, meeting()).refused("G2")
+    adopt(reg, meeting(about=reg)).refused("G2")
 
 
 def test_G2_a_department_normative_document_is_not_published_without_a_passed_review() -> None:
@@ -641,13 +668,13 @@ def test_G3_adopting_a_government_rule_before_the_comment_period_closes_is_refus
         comment_opened(date(2026, 9, 1), date(2026, 10, 1)),
     )
 
-    adopt(reg, meeting()).refused("G3")
+    adopt(reg, meeting(about=reg)).refused("G3")
 
 
 def test_G3_adopting_a_government_rule_on_the_last_day_of_comment_is_refused() -> None:
     reg = given(Regulation, drafted(), reviewed(), comment_opened(date(2026, 8, 29), TODAY))
 
-    adopt(reg, meeting()).refused("G3")
+    adopt(reg, meeting(about=reg)).refused("G3")
 
 
 def test_G3_adopting_a_government_rule_the_day_after_the_comment_period_is_accepted() -> None:
@@ -655,25 +682,26 @@ def test_G3_adopting_a_government_rule_the_day_after_the_comment_period_is_accep
         Regulation, drafted(), reviewed(), comment_opened(date(2026, 8, 28), date(2026, 9, 27))
     )
 
-    (event,) = adopt(reg, meeting()).events("Adopted")
+    (event,) = adopt(reg, meeting(about=reg)).events("Adopted")
     assert event.meta["rules"] == ["G2", "G3", "G4"]
 
 
 def test_G3_adopting_a_government_rule_without_any_comment_period_is_refused() -> None:
     reg = given(Regulation, drafted(), reviewed())
 
-    adopt(reg, meeting()).refused("G3")
+    adopt(reg, meeting(about=reg)).refused("G3")
 
 
 def test_G3_adopting_a_government_rule_whose_comment_was_waived_is_accepted() -> None:
     waiver = comment_opened(None, None, None, "保密法第九条", secret_by_law=True)
     reg = given(Regulation, drafted(), reviewed(), waiver)
 
-    adopt(reg, meeting()).events("Adopted")
+    adopt(reg, meeting(about=reg)).events("Adopted")
 
 
 def test_G3_a_city_normative_document_is_adopted_without_a_comment_period() -> None:
-    (event,) = adopt(regulation("city_normative", "reviewed"), meeting()).events("Adopted")
+    reg = regulation("city_normative", "reviewed")
+    (event,) = adopt(reg, meeting(about=reg)).events("Adopted")
     assert event.meta["rules"] == ["G2", "G4"]
 
 
@@ -683,12 +711,13 @@ def test_G3_a_city_normative_document_is_adopted_without_a_comment_period() -> N
 @pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
 @pytest.mark.parametrize("meeting_kind", ["executive", "plenary"])
 @pytest.mark.parametrize("status", ["open", "closed"])
-def test_G4_adoption_at_an_executive_or_plenary_meeting_held_is_accepted(
+def test_G4_adoption_as_a_topic_decided_at_an_executive_or_plenary_meeting_is_accepted(
     kind: str, meeting_kind: str, status: str
 ) -> None:
-    m = meeting(meeting_kind, status)
+    reg = regulation(kind, "commented")
+    m = meeting(meeting_kind, status, about=reg)
 
-    then = adopt(regulation(kind, "commented"), m)
+    then = adopt(reg, m)
 
     (event,) = then.events("Adopted")
     assert event.meeting_id == str(m.id)
@@ -701,14 +730,41 @@ def test_G4_adoption_at_an_executive_or_plenary_meeting_held_is_accepted(
 
 
 @pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+@pytest.mark.parametrize("status", ["open", "closed"])
+def test_G4_a_meeting_held_where_the_regulation_was_no_topic_does_not_adopt_it(
+    kind: str, status: str
+) -> None:
+    """The misreading was: any plenary or executive meeting held will do."""
+    reg = regulation(kind, "commented")
+    other = regulation(kind, "commented")
+
+    adopt(reg, meeting("executive", status)).refused("G4")
+    adopt(reg, meeting("executive", status, about=other)).refused("G4")
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+@pytest.mark.parametrize("status", ["open", "closed"])
+def test_G4_a_topic_raised_but_not_decided_does_not_adopt_it(kind: str, status: str) -> None:
+    reg = regulation(kind, "commented")
+
+    adopt(reg, meeting("executive", status, about=reg, topic="raised")).refused("G4")
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
 @pytest.mark.parametrize("meeting_kind", ["special_topic", "mayor_office"])
-def test_G4_adoption_at_another_kind_of_meeting_is_refused(kind: str, meeting_kind: str) -> None:
-    adopt(regulation(kind, "commented"), meeting(meeting_kind, "open")).refused("G4")
+def test_G4_a_topic_decided_at_another_kind_of_meeting_does_not_adopt_it(
+    kind: str, meeting_kind: str
+) -> None:
+    reg = regulation(kind, "commented")
+
+    adopt(reg, meeting(meeting_kind, "open", about=reg)).refused("G4")
 
 
 @pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
 def test_G4_adoption_at_a_meeting_only_convened_is_refused(kind: str) -> None:
-    adopt(regulation(kind, "commented"), meeting("executive", "convened")).refused("G4")
+    reg = regulation(kind, "commented")
+
+    adopt(reg, meeting("executive", "convened", about=reg)).refused("G4")
 
 
 @pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
@@ -727,11 +783,13 @@ def test_G4_a_department_normative_document_needs_no_meeting() -> None:
 
 @pytest.mark.parametrize("by", ["p-justice-head", "p-finance-head", "p-mayor"])
 def test_G4_adoption_recorded_by_a_non_office_person_is_refused(by: str) -> None:
-    adopt(regulation("city_normative", "reviewed"), meeting(), by=by).refused("G4", status=403)
+    reg = regulation("city_normative", "reviewed")
+    adopt(reg, meeting(about=reg), by=by).refused("G4", status=403)
 
 
 def test_G4_adopting_twice_is_refused() -> None:
-    adopt(regulation("city_normative", "adopted"), meeting()).refused("G4")
+    reg = regulation("city_normative", "adopted")
+    adopt(reg, meeting(about=reg)).refused("G4")
 
 
 @pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
