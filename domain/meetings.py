@@ -131,6 +131,7 @@ class Topic:
     set_at: datetime | None = None
     decided: TopicDecision | None = None
     regulation_id: str | None = None  # G4: the regulation the topic takes up for adoption
+    assessment_id: str | None = None  # S6: the performance results it takes up for approval
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +212,7 @@ class Meeting(GovAggregate):
         decision_id: str | None
         proposed_by: str
         regulation_id: str | None = None  # G4 (none in history before issue 12)
+        assessment_id: str | None = None  # S6 (likewise)
 
         def apply(self, meeting: Meeting) -> None:
             meeting.topics[self.topic_id] = Topic(
@@ -220,6 +222,7 @@ class Meeting(GovAggregate):
                 self.proposed_by,
                 self.timestamp,
                 regulation_id=self.regulation_id,
+                assessment_id=self.assessment_id,
             )
 
     class TopicSet(Event):
@@ -385,10 +388,11 @@ class Meeting(GovAggregate):
         decision: Decision | None = None,
         topic_id: str | None = None,
         regulation_id: str | None = None,
+        assessment_id: str | None = None,
     ) -> str:
         """M6: a topic proposed in writing (by a vice-mayor or the secretary-general, for the
-        mayor to set), before the meeting opens; one that takes up a regulation names it (G4:
-        adopted only as a topic decided at the meeting)."""
+        mayor to set), before the meeting opens; one that takes up a regulation (G4) or
+        performance results (S6) names them: adopted or approved only as a topic decided."""
         post = _recording_post(act, proposed_by)
         self._before_opening("M6")
         today = local_date(act.at)
@@ -410,6 +414,7 @@ class Meeting(GovAggregate):
             decision_id=str(decision.id) if decision is not None else None,
             proposed_by=proposed_by,
             regulation_id=regulation_id,
+            assessment_id=assessment_id,
         )
         return topic_id
 

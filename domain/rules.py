@@ -323,9 +323,9 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "S6",
         65,
-        "对排名靠后的县（区）政府和市政府部门相关负责同志进行约谈提醒。",
-        "Performance results rank departments and counties; the bottom-ranked get a reminder "
-        "interview.",
+        "考核结果报市政府常务会议审定……对排名靠后的县（区）政府和市政府部门相关负责同志进行约谈提醒。",
+        "Performance results, once approved at an executive meeting, rank departments and "
+        "counties; the bottom-ranked get a reminder interview.",
     ),
     Rule(
         "L1",
