@@ -1,10 +1,12 @@
 """Regulations and normative documents over HTTP (G1–G9).
 
-A government rule (政府规章) drafted by 市司法局 → legality review (G2) → public comment for 30
-days with a comment received (G3) → adopted at an executive meeting that was held (G4) →
-published with a validity period (G6) → filed with each required body (G5) → cleanup (G7),
-post-implementation evaluation (G8), revision with lineage (G7) and abolition. City normative
-documents are adopted at a meeting too; department normative documents need none. The catalog
+A government rule (政府规章) drafted by 市司法局 → legality review by the justice bureau (G2) →
+public comment (here 30 days; the rules set no length) with a comment received (G3) → adopted
+as a topic decided at an executive meeting (G4) → published (G6) → filed with each required
+body (G5) → cleanup (G7), post-implementation evaluation (G8), revision with lineage (G7) and
+abolition. City normative documents are adopted at a meeting too; department normative
+documents need none: their own legal reviewer reviews them, and the justice bureau reviews
+them on filing (G2). The catalog
 (G9) lists what is in force on a day: a published revision supersedes the version it revises.
 
 Every refusal answers its status with the rule id (and article) and stores nothing.
@@ -206,9 +208,9 @@ def bring_into_force(
     client: Any, reg: dict[str, Any], day: date, number: str
 ) -> tuple[dict[str, Any], date]:
     """A drafted regulation (clock on ``day``) through its kind's whole path: legality review;
-    a government rule's 30-day comment with one comment; adoption at an executive meeting held
-    for it (government rules, city normative documents); publication on the day, valid 3 years
-    (a normative document; a government rule has no validity period, G6).
+    a government rule's 30-day comment with one comment; adoption as a topic decided at an
+    executive meeting held for it (government rules, city normative documents); publication
+    on the day, valid 3 years (a normative document; a government rule has none, G6).
     Returns the publication answer and the day it was published on."""
     kind = reg["kind"]
     ok(review(client, reg["id"]))
