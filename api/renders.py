@@ -17,6 +17,7 @@ from domain.documents import OfficialDocument
 from domain.holidays import HolidayCalendar
 from domain.leaves import LeaveRecord
 from domain.meetings import CitywideMeetingApproval, Meeting
+from domain.performance import PerformanceAssessment
 from domain.regulations import Regulation
 from domain.roster import Roster
 from domain.supervision import SupervisionItem
@@ -32,10 +33,11 @@ EXTRAS: dict[type[GovAggregate], Callable[[Any], dict[str, Any]]] = {
         "positions": d.taken.positions if d.taken else None,
     },
     Regulation: lambda r: {"temporary": r.temporary},
+    PerformanceAssessment: lambda a: {"ranking": a.ranking()},
 }
 RESOURCES: tuple[type[GovAggregate], ...] = (
     OfficialDocument, Decision, Meeting, SupervisionItem, LeaveRecord, Regulation, Roster,
-    HolidayCalendar, CitywideMeetingApproval,
+    HolidayCalendar, CitywideMeetingApproval, PerformanceAssessment,
 )  # fmt: skip
 COLLECTIONS = {cls.COLLECTION: cls for cls in RESOURCES}
 

@@ -229,6 +229,8 @@ class Topic:
     set_by: str | None = None
     set_at: datetime | None = None
     decided: TopicDecision | None = None
+    regulation_id: str | None = None  # G4: the regulation the topic takes up for adoption
+    assessment_id: str | None = None  # S6: the performance results it takes up for approval
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,10 +314,18 @@ class Meeting(GovAggregate):
         title: str
         decision_id: str | None
         proposed_by: str
+        regulation_id: str | None = None  # G4 (none in history before issue 12)
+        assessment_id: str | None = None  # S6 (likewise)
 
         def apply(self, meeting: Meeting) -> None:
             meeting.topics[self.topic_id] = Topic(
-                self.topic_id, self.title, self.decision_id, self.proposed_by, self.timestamp
+                self.topic_id,
+                self.title,
+                self.decision_id,
+                self.proposed_by,
+                self.timestamp,
+                regulation_id=self.regulation_id,
+                assessment_id=self.assessment_id,
             )
 
     class TopicSet(Event):
@@ -487,9 +497,12 @@ class Meeting(GovAggregate):
         proposed_by: str,
         decision: Decision | None = None,
         topic_id: str | None = None,
+        regulation_id: str | None = None,
+        assessment_id: str | None = None,
     ) -> str:
         """M6: a topic proposed in writing (by a vice-mayor or the secretary-general, for the
-        mayor to set), before the meeting opens."""
+        mayor to set), before the meeting opens; one that takes up a regulation (G4) or
+        performance results (S6) names them: adopted or approved only as a topic decided."""
         post = _recording_post(act, proposed_by)
         self._before_opening("M6")
         today = local_date(act.at)
@@ -510,6 +523,8 @@ class Meeting(GovAggregate):
             title=title,
             decision_id=str(decision.id) if decision is not None else None,
             proposed_by=proposed_by,
+            regulation_id=regulation_id,
+            assessment_id=assessment_id,
         )
         return topic_id
 
@@ -811,6 +826,10 @@ class Meeting(GovAggregate):
         else:
             raise forbid("M8", f"these minutes are signed off by {signer}")
         return post, acting_for
+
+    def decided_topics_on(self, regulation_id: str) -> list[Topic]:
+        """G4: the topics that took up ``regulation_id`` and were decided at this meeting."""
+        return [t for t in self.topics.values() if t.regulation_id == regulation_id and t.decided]
 
     def _topic(self, topic_id: str) -> Topic:
         try:

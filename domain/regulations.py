@@ -40,7 +40,6 @@ FILING_BODIES: dict[str, tuple[str, ...]] = {
 ALL_BODIES = tuple(dict.fromkeys(b for bodies in FILING_BODIES.values() for b in bodies))
 VERDICTS = ("continue", "revise", "abolish")  # G7
 TEMPORARY_MARKS = ("暂行", "试行")
-COMMENT_DAYS = 30  # G3
 
 
 @dataclass(frozen=True)
@@ -80,13 +79,28 @@ class LegalityReview:
 
 
 @dataclass(frozen=True, slots=True)
+class FilingReview:
+    """G2 (art. 24): the justice bureau's review of a department normative document on its
+    filing with the city government (备案审查): passed or not, with its opinion."""
+
+    passed: bool
+    opinion: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CommentPeriod:
-    """G3: the public comment period (征求意见), shortened or waived with a reason."""
+    """G3: the public comment period (征求意见) from one day to another — the rules set no
+    length — or waived because the draft is secret by law (依法需要保密的), with the basis.
+    ``short_reason`` is only in history written before issue 12 (a 30-day minimum it invented);
+    ``secret_by_law`` is False on waivers recorded before then, whatever their reason."""
 
     opens_on: date | None
     closes_on: date | None
     short_reason: str | None
     waived_reason: str | None
+    secret_by_law: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +209,7 @@ class Regulation(GovAggregate):
             reg.publication = None
             reg.filings = Records()
             reg.filings_overdue = {}
+            reg.filing_review = None
             reg.cleanups = []
             reg.evaluations = []
             reg.ended = None
@@ -217,10 +232,15 @@ class Regulation(GovAggregate):
         closes_on: date | None
         short_reason: str | None
         waived_reason: str | None
+        secret_by_law: bool = False  # G3: the only ground for a waiver (False before issue 12)
 
         def apply(self, reg: Regulation) -> None:
             reg.public_comment = CommentPeriod(
-                self.opens_on, self.closes_on, self.short_reason, self.waived_reason
+                self.opens_on,
+                self.closes_on,
+                self.short_reason,
+                self.waived_reason,
+                self.secret_by_law,
             )
 
     class CommentReceived(Event):
@@ -263,6 +283,18 @@ class Regulation(GovAggregate):
 
         def apply(self, reg: Regulation) -> None:
             reg.filings[self.body] = replace(reg.filings[self.body], filed_on=self.filed_on)
+
+    class FilingReviewed(Event):
+        """G2 (art. 24): the justice bureau's 备案审查 of a department normative document."""
+
+        TOPIC = "govrules:RegulationFilingReviewed"
+        passed: bool
+        opinion: str
+
+        def apply(self, reg: Regulation) -> None:
+            reg.filing_review = FilingReview(
+                self.passed, self.opinion, self.meta["actor_id"], self.timestamp
+            )
 
     class FilingOverdue(Event):
         """G5 (timer): the filing with ``body`` due on ``due`` was not made by then."""
@@ -340,6 +372,7 @@ class Regulation(GovAggregate):
         publication: Publication | None
         filings: Records[Filing]
         filings_overdue: dict[str, date]
+        filing_review: FilingReview | None
         cleanups: list[Cleanup]
         evaluations: list[Evaluation]
         ended: Ending | None
@@ -398,10 +431,11 @@ class Regulation(GovAggregate):
             raise refuse(rule, f"the regulation is {self.status}; this comes before adoption")
 
     def review_legality(self, act: Act, roster: Roster, passed: bool, opinion: str) -> None:
-        """G2: legality review (合法性审查) by the justice bureau only."""
-        post = _justice_post(act, roster)
-        if post is None:
-            raise forbid("G2", "legality review is the justice bureau's (司法局)")
+        """G2: legality review (合法性审查) before adoption — of a government rule or a city
+        normative document by the justice bureau (司法局), of a department normative document
+        by the issuing department's own legal reviewer (the justice bureau reviews that one
+        later, on filing: ``review_on_filing``)."""
+        post = self._legality_reviewer(act, roster)
         self._drafting("G2")
         if not opinion.strip():
             raise refuse("G2", "a legality review gives its opinion")
@@ -409,41 +443,63 @@ class Regulation(GovAggregate):
             self.LegalityReviewed, act, rules=("G2",), post=post, passed=passed, opinion=opinion
         )
 
+    def _legality_reviewer(self, act: Act, roster: Roster) -> Post:
+        if self.kind != "department_normative":
+            post = _justice_post(act, roster)
+            if post is None:
+                raise forbid("G2", f"a {self.kind}'s legality review is the justice bureau's")
+            return post
+        for post in act.actor.posts:
+            if post.office == "legal_reviewer" and post.unit_id == self.drafting_unit_id:
+                return post
+        raise forbid(
+            "G2",
+            f"a department's normative document is reviewed by {self.drafting_unit_id}'s own "
+            "legal reviewer; the justice bureau reviews it on filing (备案审查)",
+        )
+
+    def review_on_filing(self, act: Act, roster: Roster, passed: bool, opinion: str) -> None:
+        """G2 (art. 24: 司法局应当对市政府各部门制定的规范性文件进行备案审查): once a department
+        normative document is filed with the city government, the justice bureau reviews it
+        and records its opinion, once."""
+        post = _justice_post(act, roster)
+        if post is None:
+            raise forbid("G2", "the review on filing (备案审查) is the justice bureau's")
+        if self.kind != "department_normative":
+            raise refuse("G2", "the review on filing is of a department's normative document")
+        filing = self.filings.get("city_government")
+        if filing is None or filing.filed_on is None:
+            raise refuse("G2", "the review on filing follows the filing with the city government")
+        if self.filing_review is not None:
+            raise refuse("G2", "the review on filing is already recorded")
+        if not opinion.strip():
+            raise refuse("G2", "a review on filing gives its opinion")
+        self.record(
+            self.FilingReviewed, act, rules=("G2",), post=post, passed=passed, opinion=opinion
+        )
+
     def open_public_comment(
         self,
         act: Act,
         opens_on: date | None,
         closes_on: date | None,
-        reason: str | None = None,
         waived_reason: str | None = None,
+        secret_by_law: bool = False,
     ) -> None:
-        """G3: a government rule's draft goes out for comment, at least 30 days unless a reason
-        is recorded — or not at all when secret by law (with the reason)."""
+        """G3 (art. 22: 除依法需要保密的外，政府规章的草案要公开征求意见): a government rule's
+        draft goes out for comment from one day to another — the rules set no length — or not
+        at all when it is secret by law, citing the basis; no other ground waives it."""
         post = _unit_or_office(act, self.drafting_unit_id, "G3")
         self._drafting("G3")
         if self.kind != "government_rule":
             raise refuse("G3", "public comment periods are for government rules")
         if self.public_comment is not None:
             raise refuse("G3", "the public comment is already recorded")
-        if waived_reason and waived_reason.strip():
-            self.record(
-                self.PublicCommentOpened,
-                act,
-                rules=("G3",),
-                post=post,
-                opens_on=None,
-                closes_on=None,
-                short_reason=None,
-                waived_reason=waived_reason,
-            )
-            return
-        if opens_on is None or closes_on is None or closes_on <= opens_on:
-            raise refuse("G3", "a comment period opens and then closes")
-        if (closes_on - opens_on).days < COMMENT_DAYS and not (reason and reason.strip()):
-            raise refuse(
-                "G3",
-                f"a comment period lasts at least {COMMENT_DAYS} days unless a reason is recorded",
-            )
+        waived = bool(waived_reason and waived_reason.strip())
+        if waived or secret_by_law:
+            _check_waiver(waived_reason, secret_by_law, opens_on or closes_on)
+        elif opens_on is None or closes_on is None or closes_on < opens_on:
+            raise refuse("G3", "a comment period opens on a day and closes on it or later")
         self.record(
             self.PublicCommentOpened,
             act,
@@ -451,8 +507,9 @@ class Regulation(GovAggregate):
             post=post,
             opens_on=opens_on,
             closes_on=closes_on,
-            short_reason=reason,
-            waived_reason=None,
+            short_reason=None,
+            waived_reason=waived_reason if secret_by_law else None,
+            secret_by_law=secret_by_law,
         )
 
     def receive_comment(self, act: Act, text: str, source: str) -> None:
@@ -472,8 +529,8 @@ class Regulation(GovAggregate):
     # ----- adoption and publication --------------------------------------------------------
 
     def adopt(self, act: Act, meeting: Meeting | None, decision_id: str | None) -> None:
-        """G4: government rules and city normative documents are adopted at a plenary or
-        executive meeting that is open or has been held; G2 and G3 first."""
+        """G4: government rules and city normative documents are adopted as a topic decided at
+        a plenary or executive meeting; G2 and G3 first."""
         post = act.actor.holds(*OFFICE_STAFF)
         if post is None:
             raise forbid("G4", "the government office records the adoption")
@@ -488,12 +545,7 @@ class Regulation(GovAggregate):
                 raise refuse("G3", f"the comment period runs until {period.closes_on}")
         rules = ["G2", "G3"] if self.kind == "government_rule" else ["G2"]
         if self.kind in ADOPTED_AT_MEETINGS:
-            if meeting is None:
-                raise refuse("G4", "it is adopted at a plenary or executive meeting")
-            if meeting.kind not in ADOPTING_MEETINGS:
-                raise refuse("G4", f"a {meeting.kind} meeting does not adopt {self.kind}")
-            if meeting.status not in ("open", "closed"):
-                raise refuse("G4", "the meeting has not been held")
+            self._check_decided_at(meeting)
             rules.append("G4")
         self.record(
             self.Adopted,
@@ -503,6 +555,24 @@ class Regulation(GovAggregate):
             meeting_id=str(meeting.id) if meeting else None,
             decision_id=decision_id,
         )
+
+    def _check_decided_at(self, meeting: Meeting | None) -> None:
+        """G4 (arts. 28, 42): adopted at a plenary or executive meeting that took it up as a
+        topic and decided that topic — not merely at a meeting that was held."""
+        if meeting is None:
+            raise refuse("G4", "it is adopted at a plenary or executive meeting")
+        if meeting.kind not in ADOPTING_MEETINGS:
+            raise refuse("G4", f"a {meeting.kind} meeting does not adopt {self.kind}")
+        if meeting.status not in ("open", "closed"):
+            raise refuse("G4", "the meeting has not been held")
+        if not meeting.decided_topics_on(str(self.id)):
+            raised = any(t.regulation_id == str(self.id) for t in meeting.topics.values())
+            raise refuse(
+                "G4",
+                "the meeting did not decide its topic on this regulation"
+                if raised
+                else "the regulation was not a topic of that meeting",
+            )
 
     def publish(
         self,
@@ -676,6 +746,21 @@ class Regulation(GovAggregate):
         self.record(self.Evaluated, act, rules=("G8",), post=post, findings=findings)
 
 
+def _check_waiver(waived_reason: str | None, secret_by_law: bool, period: date | None) -> None:
+    """G3: public comment is waived only for a draft secret by law (依法需要保密的), and the
+    waiver cites its basis; such a draft has no comment period."""
+    if not secret_by_law:
+        raise refuse(
+            "G3",
+            "public comment is waived only for a draft secret by law (依法需要保密的): "
+            "set secret_by_law and cite the basis",
+        )
+    if not (waived_reason and waived_reason.strip()):
+        raise refuse("G3", "a waiver for secrecy by law cites its basis (waived_reason)")
+    if period is not None:
+        raise refuse("G3", "a draft secret by law has no comment period; omit its days")
+
+
 def _any_post(act: Act) -> Post | None:
     return act.actor.posts[0] if act.actor.posts else None
 
@@ -688,10 +773,12 @@ def _unit_or_office(act: Act, unit_id: str, rule: str) -> Post:
 
 
 def _justice_post(act: Act, roster: Roster) -> Post | None:
+    """The justice bureau acting: its head or its legal reviewer (G2)."""
     for post in act.actor.posts:
         unit = roster.units.get(post.unit_id or "")
-        if unit and unit.get("function") == "justice_bureau" and post.office == "unit_head":
-            return post
+        if unit and unit.get("function") == "justice_bureau":
+            if post.office in ("unit_head", "legal_reviewer"):
+                return post
     return None
 
 

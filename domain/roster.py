@@ -24,6 +24,7 @@ OFFICES = (
     "deputy_secretary_general",
     "office_director",
     "unit_head",
+    "legal_reviewer",  # a unit's legal office (法制机构): legality review of its documents (G2)
     "investigator",
     "system_admin",
 )

@@ -244,23 +244,26 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "G2",
         21,
-        "审议的政府规章草案，由司法局审查或组织起草；规范性文件严格履行合法性审查等规定程序。",
+        "审议的政府规章草案，由司法局审查或组织起草；规范性文件严格履行合法性审查等规定程序；"
+        "司法局应当对市政府各部门制定的规范性文件进行备案审查。",
         "A draft government rule is reviewed (or drafted) by the justice bureau; every normative "
-        "document passes legality review before adoption.",
+        "document passes legality review before adoption: by the justice bureau for the city "
+        "government's, by the issuing department's legal reviewer for a department's; the "
+        "justice bureau then reviews department documents on filing (备案审查).",
     ),
     Rule(
         "G3",
         22,
         "除依法需要保密的外，政府规章的草案要公开征求意见。",
-        "Drafts of government rules go out for public comment (at least 30 days unless a reason "
-        "is recorded) unless secret by law; comments are recorded.",
+        "Drafts of government rules go out for public comment unless secret by law (the only "
+        "ground for a waiver); comments are recorded.",
     ),
     Rule(
         "G4",
         42,
         "市政府常务会议讨论决定政府规章（市政府令）、行政规范性文件。",
         "Government rules and city normative documents are adopted at a plenary or executive "
-        "meeting.",
+        "meeting: as a topic decided there.",
     ),
     Rule(
         "G5",
@@ -335,9 +338,9 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "S6",
         65,
-        "对排名靠后的县（区）政府和市政府部门相关负责同志进行约谈提醒。",
-        "Performance results rank departments and counties; the bottom-ranked get a reminder "
-        "interview.",
+        "考核结果报市政府常务会议审定……对排名靠后的县（区）政府和市政府部门相关负责同志进行约谈提醒。",
+        "Performance results, once approved at an executive meeting, rank departments and "
+        "counties; the bottom-ranked get a reminder interview.",
     ),
     Rule(
         "L1",

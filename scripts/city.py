@@ -35,9 +35,10 @@ to Friday (public holidays are not kept). In a simulated year (≈ 50k events) t
   once, and unit heads are not away on plenary days;
 - regulations (≈ 36 new ones, three a month): department normative documents (published by
   the unit), city normative documents (adopted at an executive meeting) and government rules
-  (30 days' public comment with comments received, then a regulation-draft decision adopted
+  (20 or 30 days' public comment with comments received, then a regulation-draft decision adopted
   with them);
-  legality reviewed by the justice bureau (one in ten passes only at the second review),
+  legality reviewed by the justice bureau — a department's by its own legal reviewer, then by
+  the justice bureau on filing (备案审查) — (one in ten passes only at the second review),
   published with their validity period and filed with every required body (one filing in
   twenty late); a government rule is evaluated a year on. The first Monday of November brings
   the yearly cleanup: continue, revise (a revision drafted, which supersedes the old version
@@ -89,6 +90,9 @@ MAYOR = "p-mayor"
 OFFICE = "p-office-dir"
 SECRETARY_GENERAL = "p-sg"  # office staff cleared for secret documents (D12)
 JUSTICE = "p-justice-head"
+# G2: each department's own legal reviewer (法制机构) reviews its normative documents.
+LEGAL = {"u-finance": "p-finance-legal", "u-ecology": "p-ecology-legal",
+         "u-housing": "p-housing-legal"}  # fmt: skip
 UNIT_HEADS = tuple(HEADS[u] for u in LINE_UNITS)
 VICE_MAYORS = ("p-exec-vm", "p-vm-a", "p-vm-b", "p-vm-c")  # the leaders who take leave
 ACTING = (*VICE_MAYORS, "p-sg")  # who may act for one of them
@@ -382,7 +386,9 @@ class _City(_Clerk):
         for title, proposer, decision, adopting in self.proposals(kind):
             who = OFFICE if proposer in self.away else proposer
             linked = str(decision) if decision else None
-            answer = self.do(who, c.ProposeTopic(meeting, title, proposer, linked))
+            rule = adopting or (self.rule_of.get(decision) if decision else None)
+            names = str(rule) if rule else None  # G4: the topic names the regulation it adopts
+            answer = self.do(who, c.ProposeTopic(meeting, title, proposer, linked, names))
             topics.append((list(answer.topics)[-1], decision, adopting))
         for topic, _, _ in topics:
             self.do(MAYOR, c.SetTopic(meeting, topic))
@@ -780,8 +786,8 @@ class _City(_Clerk):
         rng = self.rng
         if kind == "government_rule" and rng.random() < 0.6:
             unit = "u-justice"
-        else:
-            unit = rng.choice(DEPARTMENTS)
+        else:  # a department normative document by a unit with its own legal reviewer (G2)
+            unit = rng.choice(tuple(LEGAL) if kind == "department_normative" else DEPARTMENTS)
         subject = rng.choice(SUBJECTS[unit])
         trial = kind != "government_rule" and rng.random() < 0.2
         title = f"攀枝花市{subject}管理办法{'（试行）' if trial else ''}"
@@ -803,8 +809,7 @@ class _City(_Clerk):
         short = rng.random() < 0.1
         days = 20 if short else 30
         head = HEADS[self.get(Regulation, regulation_id).drafting_unit_id]
-        period = c.OpenPublicComment(regulation_id, self.today, self.today + timedelta(days=days),
-                                     reason="上级部署时间紧迫" if short else None)  # fmt: skip
+        period = c.OpenPublicComment(regulation_id, self.today, self.today + timedelta(days=days))
         self.do(head, period)
         for offset in sorted(rng.sample(range(1, days - 3), rng.randint(1, 5))):
             self.schedule(self.day + offset, partial(self.receive_comment, regulation_id))
@@ -817,16 +822,21 @@ class _City(_Clerk):
         self.do(head, c.ReceiveComment(regulation_id, "建议细化相关条款", source))
 
     def review_legality(self, regulation_id: Id, again: bool = False) -> None:
-        """G2 by the justice bureau; then published by the unit, put on an executive meeting,
-        or (a government rule) taken up by a regulation-draft decision (M9)."""
+        """G2 by the justice bureau (a department's document by its own legal reviewer); then
+        published by the unit, put on an executive meeting, or (a government rule) taken up by
+        a regulation-draft decision (M9)."""
         rng = self.rng
+        drafted = self.get(Regulation, regulation_id)
+        department = drafted.kind == "department_normative"
+        reviewer = LEGAL[drafted.drafting_unit_id] if department else JUSTICE
         if not again and rng.random() < 0.1:
             fail = c.ReviewLegality(regulation_id, False, "部分条款缺乏上位法依据，请修改")
-            self.do(JUSTICE, fail)
+            self.do(reviewer, fail)
             step = partial(self.review_legality, regulation_id, True)
             self.schedule(self.day + rng.randint(5, 10), step)
             return
-        regulation = self.do(JUSTICE, c.ReviewLegality(regulation_id, True, "经审查，同意提请审议"))
+        passed = c.ReviewLegality(regulation_id, True, "经审查，同意提请审议")
+        regulation = self.do(reviewer, passed)
         if regulation.kind == "department_normative":
             self.schedule(self.day + rng.randint(2, 8), partial(self.publish, regulation_id))
         elif regulation.kind == "city_normative":
@@ -873,6 +883,13 @@ class _City(_Clerk):
         department = regulation.kind == "department_normative"
         who = HEADS[regulation.drafting_unit_id] if department else OFFICE
         self.do(who, c.FileRegulation(regulation_id, body, self.today))
+        if body == "city_government":  # G2: the justice bureau reviews it on filing (备案审查)
+            step = partial(self.review_on_filing, regulation_id)
+            self.schedule(self.day + self.rng.randint(3, 15), step)
+
+    def review_on_filing(self, regulation_id: Id) -> None:
+        review = c.ReviewOnFiling(regulation_id, True, "经备案审查，未发现与上位法相抵触")
+        self.do(JUSTICE, review)
 
     def evaluate(self, regulation_id: Id) -> None:
         if self.get(Regulation, regulation_id).status == "in_force":

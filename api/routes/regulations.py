@@ -57,6 +57,12 @@ add_command(router, f"{R}/comments", c.ReceiveComment, "CommentReceived (G3)")
 add_command(router, f"{R}/adopt", c.AdoptRegulation, "RegulationAdopted (G4)")
 add_command(router, f"{R}/publish", c.PublishRegulation, "RegulationPublished (G5, G6)")
 add_command(router, f"{R}/filings", c.FileRegulation, "RegulationFiled (G5)")
+add_command(
+    router,
+    f"{R}/filing-review",
+    c.ReviewOnFiling,
+    "RegulationFilingReviewed (G2): the justice bureau's review on filing (备案审查)",
+)
 add_command(router, f"{R}/cleanup", c.ReviewCleanup, "CleanupReviewed (G7)")
 add_command(
     router,

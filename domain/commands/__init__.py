@@ -52,6 +52,7 @@ from domain.commands.regulations import (
     ReceiveComment,
     ReviewCleanup,
     ReviewLegality,
+    ReviewOnFiling,
     ReviseRegulation,
 )
 from domain.commands.roster import (
@@ -63,9 +64,12 @@ from domain.commands.roster import (
     Relieve,
 )
 from domain.commands.supervision import (
+    ApprovePerformanceResults,
     CirculateResults,
     CloseItem,
+    InterviewBottomRanked,
     OrderRectification,
+    RecordPerformanceResults,
     RegisterItem,
     ReportProgress,
     VerifyItem,
@@ -74,17 +78,16 @@ from domain.commands.timers import RecordDeadline, record_deadline
 
 __all__ = [
     "AbolishRegulation", "AddUnit", "AdoptRegulation", "Appoint", "ApproveCitywideMeeting",
-    "ApproveLeave",
-    "AssignDivision", "BootstrapRoster", "CancelLeave", "CirculateResults", "CloseItem",
-    "CloseMeeting", "ConveneMeeting", "CorrectMinutes", "Countersign", "DecideTopic",
-    "DistributePapers", "DraftDocument", "DraftMinutes", "DraftRegulation",
-    "EvaluateRegulation", "ExtendCountersign", "FileLeave", "FileRegulation", "FormABPair",
-    "InitiateDecision", "Instruct", "IssueDocument", "OpenMeeting", "OpenPublicComment",
-    "OrderRectification", "ProposeTopic",
-    "PublishDecision", "PublishDocument", "PublishRegulation", "ReceiveComment",
-    "RecordAbsence", "RecordCalendarYear", "RecordDeadline", "RecordProcedure",
-    "RefuseLeave", "RegisterDocument", "RegisterItem",
-    "Relieve", "ReportLeave", "ReportProgress", "ReportReturn", "RequestCountersign",
-    "ReviewCleanup", "ReviewDocument", "ReviewLegality", "ReviseRegulation", "SetTopic",
+    "ApproveLeave", "ApprovePerformanceResults", "AssignDivision", "BootstrapRoster", "CancelLeave",
+    "CirculateResults", "CloseItem", "CloseMeeting", "ConveneMeeting", "CorrectMinutes",
+    "Countersign", "DecideTopic", "DistributePapers", "DraftDocument", "DraftMinutes",
+    "DraftRegulation", "EvaluateRegulation", "ExtendCountersign", "FileLeave", "FileRegulation",
+    "FormABPair", "InitiateDecision", "Instruct", "InterviewBottomRanked", "IssueDocument",
+    "OpenMeeting", "OpenPublicComment", "OrderRectification", "ProposeTopic", "PublishDecision",
+    "PublishDocument", "PublishRegulation", "ReceiveComment", "RecordAbsence", "RecordCalendarYear",
+    "RecordDeadline", "RecordPerformanceResults", "RecordProcedure", "RefuseLeave",
+    "RegisterDocument", "RegisterItem", "Relieve", "ReportLeave", "ReportProgress", "ReportReturn",
+    "RequestCountersign", "ReviewCleanup", "ReviewDocument", "ReviewLegality", "ReviewOnFiling",
+    "ReviseRegulation", "SetTopic",
     "SignMinutes", "SignOff", "SummariseDisagreement", "VerifyItem", "record_deadline",
 ]  # fmt: skip

@@ -20,6 +20,8 @@ from domain.meetings import (
     Meeting,
     citywide_quota_id,
 )
+from domain.performance import PerformanceAssessment
+from domain.regulations import Regulation
 from domain.service import Command, UnitOfWork
 
 Position = Literal[POSITIONS]  # type: ignore[valid-type]
@@ -94,18 +96,34 @@ class ConveneMeeting(MeetingCommand):
 @dataclass(frozen=True)
 class ProposeTopic(MeetingCommand):
     """TopicProposed (M6); a topic that takes up a decision is linked on the decision in the
-    same transaction (A1). The answer carries the new ``topic_id``."""
+    same transaction (A1); one that takes up a regulation (G4) or performance results (S6)
+    names them. The answer carries the new ``topic_id``."""
 
     meeting_id: uuid.UUID
     title: Text
     proposed_by: str
     decision_id: str | None = None
+    regulation_id: Annotated[
+        str | None, described("the regulation the topic takes up for adoption (G4)")
+    ] = None
+    assessment_id: Annotated[
+        str | None, described("the performance results the topic takes up for approval (S6)")
+    ] = None
 
     def handle(self, uow: UnitOfWork) -> Meeting:
         decision = uow.referenced(Decision, self.decision_id) if self.decision_id else None
+        regulation = uow.referenced(Regulation, self.regulation_id) if self.regulation_id else None
+        assessment = (
+            uow.referenced(PerformanceAssessment, self.assessment_id)
+            if self.assessment_id
+            else None
+        )
         meeting = uow.target(Meeting, self.meeting_id)
-        topic_id = meeting.propose_topic(uow.act, uow.roster, self.title, self.proposed_by,
-                                         decision)  # fmt: skip
+        topic_id = meeting.propose_topic(
+            uow.act, uow.roster, self.title, self.proposed_by, decision,
+            regulation_id=str(regulation.id) if regulation else None,
+            assessment_id=str(assessment.id) if assessment else None,
+        )  # fmt: skip
         if decision is not None:
             decision.link_topic(uow.act, str(meeting.id), meeting.kind, topic_id)
         return meeting

@@ -40,9 +40,22 @@ class DraftRegulation(RegulationCommand):
 
 @dataclass(frozen=True)
 class ReviewLegality(RegulationCommand):
-    """LegalityReviewed (G2)."""
+    """LegalityReviewed (G2): by the justice bureau (a government rule, a city normative
+    document) or the issuing department's legal reviewer (a department normative document)."""
 
     method: ClassVar[str] = "review_legality"
+
+    regulation_id: uuid.UUID
+    passed: bool
+    opinion: str
+
+
+@dataclass(frozen=True)
+class ReviewOnFiling(RegulationCommand):
+    """RegulationFilingReviewed (G2): the justice bureau's 备案审查 of a department normative
+    document filed with the city government."""
+
+    method: ClassVar[str] = "review_on_filing"
 
     regulation_id: uuid.UUID
     passed: bool
@@ -58,8 +71,12 @@ class OpenPublicComment(RegulationCommand):
     regulation_id: uuid.UUID
     opens_on: date | None = None
     closes_on: date | None = None
-    reason: Annotated[str | None, described("why a period shorter than 30 days")] = None
-    waived_reason: Annotated[str | None, described("secret by law: no comment")] = None
+    waived_reason: Annotated[
+        str | None, described("with secret_by_law: the legal basis for withholding the draft")
+    ] = None
+    secret_by_law: Annotated[
+        bool, described("the draft is secret by law (依法需要保密的): no comment period (G3)")
+    ] = False
 
 
 @dataclass(frozen=True)

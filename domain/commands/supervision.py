@@ -12,11 +12,14 @@ from typing_extensions import TypedDict
 from domain.decisions import Decision
 from domain.documents import OfficialDocument
 from domain.fields import DueTime, Text, described
+from domain.meetings import Meeting
+from domain.performance import SCOPES, PerformanceAssessment
 from domain.service import Command, UnitOfWork
 from domain.supervision import RESULTS, SOURCE_KINDS, SupervisionItem
 
 SourceKind = Literal[SOURCE_KINDS]  # type: ignore[valid-type]
 Result = Literal[RESULTS]  # type: ignore[valid-type]
+Scope = Literal[tuple(SCOPES)]  # type: ignore[valid-type]
 
 
 class Source(TypedDict):
@@ -116,3 +119,59 @@ class CirculateResults(ItemCommand):
 
     item_id: uuid.UUID
     text: str
+
+
+# ----- performance assessment (S6) ----------------------------------------------------------
+
+
+class AssessmentCommand(Command):
+    collection: ClassVar[str] = "performance-assessments"
+    aggregate = PerformanceAssessment
+    id_field = "assessment_id"
+
+
+@dataclass(frozen=True)
+class RecordPerformanceResults(AssessmentCommand):
+    """PerformanceResultsRecorded (S6): one period's scores for the departments or the
+    counties, recorded by the government office."""
+
+    creates: ClassVar[bool] = True
+    period: Text
+    scope: Annotated[Scope, described("departments (art. 66) or counties (art. 67)")]  # type: ignore[valid-type]
+    scores: Annotated[dict[str, float], described("unit id → score")]
+    bottom_places: Annotated[
+        int, described("how many of the last places count as 排名靠后 (the scheme's number)")
+    ]
+
+    def handle(self, uow: UnitOfWork) -> PerformanceAssessment:
+        return uow.add(PerformanceAssessment.record_results(
+            uow.act, uow.roster, period=self.period, scope=self.scope,
+            scores=dict(self.scores), bottom_places=self.bottom_places,
+        ))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ApprovePerformanceResults(AssessmentCommand):
+    """PerformanceResultsApproved (S6): approved at the executive meeting that decided a topic
+    on them."""
+
+    assessment_id: uuid.UUID
+    meeting_id: str
+
+    def handle(self, uow: UnitOfWork) -> PerformanceAssessment:
+        meeting = uow.referenced(Meeting, self.meeting_id)
+        assessment = uow.target(PerformanceAssessment, self.assessment_id)
+        assessment.approve(uow.act, meeting)
+        return assessment
+
+
+@dataclass(frozen=True)
+class InterviewBottomRanked(AssessmentCommand):
+    """ReminderInterviewed (S6): a bottom-ranked unit's responsible person gets a reminder
+    interview (约谈提醒)."""
+
+    method: ClassVar[str] = "interview"
+
+    assessment_id: uuid.UUID
+    unit_id: str
+    notes: str

@@ -1,6 +1,7 @@
 """The supervision board: items by status and lead unit, overdue items (S3) and report dates
-coming due (S1), the ledger of instructions until each is closed (S5), and what each city
-leader led this year (S4)."""
+coming due (S1), the ledger of instructions until each is closed (S5), what each city leader
+led this year (S4), and the performance results with the ranking they give once approved at
+an executive meeting, and the reminder interviews of the bottom-ranked (S6)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,18 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL, Identifier
 
+from domain.performance import PerformanceAssessment, ranking
 from domain.supervision import ITEM_STATUS, SupervisionItem
 from projections.engine import Event, ReadModel, Tables, insert_rows, rows_of
 
 Row = dict[str, Any]
+
+
+PERFORMANCE = (
+    PerformanceAssessment.Recorded.NAME,
+    PerformanceAssessment.Approved.NAME,
+    PerformanceAssessment.Interviewed.NAME,
+)
 
 
 class SupervisionBoard(ReadModel):
@@ -32,6 +41,11 @@ class SupervisionBoard(ReadModel):
         "version int NOT NULL, position bigint NOT NULL",
         "reports": "item_id uuid NOT NULL, due timestamptz NOT NULL, reported_at timestamptz, "
         "PRIMARY KEY (item_id, due)",
+        # S6: one row per unit of each period's results; ranked once approved.
+        "performance": "assessment_id uuid NOT NULL, period text NOT NULL, scope text NOT NULL, "
+        "unit_id text NOT NULL, score double precision NOT NULL, bottom_places int NOT NULL, "
+        "approved_at timestamptz, meeting_id text, interviewed_at timestamptz, "
+        "PRIMARY KEY (assessment_id, unit_id)",
     }
     types: ClassVar[tuple[str, ...]] = (
         SupervisionItem.Registered.NAME,
@@ -40,11 +54,12 @@ class SupervisionBoard(ReadModel):
         SupervisionItem.RectificationOrdered.NAME,
         SupervisionItem.Closed.NAME,
         SupervisionItem.ResultsCirculated.NAME,
+        *PERFORMANCE,
     )
 
     def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
-        """Folds the batch per item in memory (items and report dates it touches that exist
-        already are read once), then writes each changed row once, in batches."""
+        """S6 rows as they come; items folded in memory, each changed row written once."""
+        events = _performance(cur, t, events)
         registered = {e.originator_id for e in events if e.type == SupervisionItem.Registered.NAME}
         touched = list({e.originator_id for e in events} - registered)
         reporting = list(
@@ -102,6 +117,39 @@ class SupervisionBoard(ReadModel):
                 ).format(t["reports"]),
                 answered,
             )
+
+
+def _performance(cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> list[Event]:
+    """S6: results recorded (a row per unit), approved (the meeting), interviews. Answers the
+    batch's other events (the items')."""
+    for e in events:
+        if e.type not in PERFORMANCE:
+            continue
+        s = e.state
+        if e.type == PerformanceAssessment.Recorded.NAME:
+            cur.executemany(
+                SQL(
+                    "INSERT INTO {} (assessment_id, period, scope, unit_id, score, bottom_places) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)"
+                ).format(t["performance"]),
+                [(e.originator_id, s["period"], s["scope"], unit_id, score, s["bottom_places"])
+                 for unit_id, score in s["scores"].items()],
+            )  # fmt: skip
+        elif e.type == PerformanceAssessment.Approved.NAME:
+            cur.execute(
+                SQL(
+                    "UPDATE {} SET approved_at = %s, meeting_id = %s WHERE assessment_id = %s"
+                ).format(t["performance"]),
+                (s["timestamp"], s["meeting_id"], e.originator_id),
+            )
+        else:
+            cur.execute(
+                SQL(
+                    "UPDATE {} SET interviewed_at = %s WHERE assessment_id = %s AND unit_id = %s"
+                ).format(t["performance"]),
+                (s["timestamp"], e.originator_id, s["unit_id"]),
+            )
+    return [e for e in events if e.type not in PERFORMANCE]
 
 
 def _time(value: str) -> datetime:
@@ -215,3 +263,31 @@ def led_by_leaders(
         (list(kinds), since),
     ).fetchall()
     return [(r["led_by"], r["source_kind"], r["registered_at"]) for r in rows]
+
+
+def performance_ranking(
+    conn: psycopg.Connection[Any], t: Tables, period: str, scope: str
+) -> dict[str, Any] | None:
+    """S6: the ranking of ``scope`` for ``period`` from the results approved at an executive
+    meeting (the latest approved, should a period's results be recorded again); None when none
+    is approved. Each unit: score, rank, whether bottom-ranked and when it was interviewed."""
+    rows = conn.execute(
+        SQL(
+            "SELECT assessment_id, unit_id, score, bottom_places, approved_at, meeting_id, "
+            "interviewed_at FROM {} WHERE period = %s AND scope = %s AND assessment_id = ("
+            "SELECT assessment_id FROM {} WHERE period = %s AND scope = %s AND approved_at "
+            "IS NOT NULL ORDER BY approved_at DESC, assessment_id LIMIT 1)"
+        ).format(t["performance"], t["performance"]),
+        (period, scope, period, scope),
+    ).fetchall()
+    if not rows:
+        return None
+    first = rows[0]
+    interviewed = {r["unit_id"]: r["interviewed_at"] for r in rows}
+    ranked = ranking({r["unit_id"]: r["score"] for r in rows}, first["bottom_places"])
+    return {
+        "assessment_id": first["assessment_id"],
+        "approved_at": first["approved_at"],
+        "meeting_id": first["meeting_id"],
+        "ranking": [{**row, "interviewed_at": interviewed[row["unit_id"]]} for row in ranked],
+    }

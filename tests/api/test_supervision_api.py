@@ -1,6 +1,7 @@
-"""Supervision over HTTP (S1–S5): registration (立项) with a lead unit, co-units, a source and a
+"""Supervision over HTTP (S1–S6): registration (立项) with a lead unit, co-units, a source and a
 deadline, progress reports (限期报告), verification (核查复核), rectification (督促整改), closing
-and the circular of results (通报).
+and the circular of results (通报); the ranking from performance results approved at an
+executive meeting, and the reminder interviews (约谈提醒) of the bottom-ranked (S6).
 
 Every refusal answers its status with the rule id and stores nothing.
 """
@@ -10,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tests.support.http import assert_problem, auth, events, get, move_clock, ok, post
-from tests.support.store import assert_refused, log_head, positions
+from tests.support.http import START, assert_problem, auth, events, get, move_clock, ok, post
+from tests.support.meetings import ALL_AGREE, QUORUM
+from tests.support.store import assert_refused, catch_up, log_head, positions
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 DEADLINE = "2026-12-01T00:00:00+08:00"
@@ -359,4 +361,109 @@ def test_a_day_that_is_not_one_is_422_and_stores_nothing(client, services):
     for deadline in ("2026-13-01", "2026-02-30", "9999-12-31", "2026-12-01T00:00:00"):
         r = post(client, "/supervision-items", "p-office-dir", item_body(deadline=deadline))
         assert_problem(r, 422)
+    assert log_head(services) == before
+
+
+# ----- S6: the ranking from performance results approved at an executive meeting -------------
+
+SCORES = {"u-finance": 92.5, "u-ecology": 88.0, "u-housing": 85.0, "u-justice": 79.5}
+
+
+def executive_meeting(client: Any, assessment_id: str | None) -> dict[str, Any]:
+    """An executive meeting held now; with ``assessment_id``: a topic on those results set
+    before, and decided once open."""
+    body = {"kind": "executive", "title": "市政府常务会议", "convener_id": "p-mayor",
+            "scheduled_at": START}  # fmt: skip
+    meeting_id = ok(post(client, "/meetings", "p-office-dir", body), 201)["id"]
+    topic_id = None
+    if assessment_id is not None:
+        topic = {"title": "审定2026年度目标绩效考核结果", "proposed_by": "p-sg",
+                 "assessment_id": assessment_id}  # fmt: skip
+        topic_id = ok(post(client, f"/meetings/{meeting_id}/topics", "p-sg", topic))["topic_id"]
+        ok(post(client, f"/meetings/{meeting_id}/topics/{topic_id}/set", "p-mayor"))
+    ok(post(client, f"/meetings/{meeting_id}/papers", "p-office-dir", {"distributed_at": START}))
+    meeting = ok(post(client, f"/meetings/{meeting_id}/open", "p-mayor", {"present": QUORUM}))
+    if topic_id is not None:
+        decision = {"topic_id": topic_id, "text": "审定通过", "positions": ALL_AGREE}
+        meeting = ok(post(client, f"/meetings/{meeting_id}/decisions", "p-mayor", decision))
+    return meeting
+
+
+def record_results(client: Any, **overrides: Any) -> Any:
+    body = {"period": "2026", "scope": "departments", "scores": SCORES, "bottom_places": 1}
+    return post(client, "/performance-assessments", "p-office-dir", {**body, **overrides})
+
+
+def ranking(client: Any, **params: Any) -> Any:
+    return client.get("/performance-assessments/ranking", params=params, headers=auth("p-mayor"))
+
+
+def test_S6_the_ranking_comes_from_results_approved_at_an_executive_meeting(client, services):
+    results = ok(record_results(client), 201)
+    path = f"/performance-assessments/{results['id']}"
+    assert (results["status"], results["ranking"]) == ("recorded", [])
+    catch_up(services)
+    assert_problem(ranking(client, period="2026", scope="departments"), 404)  # not approved
+
+    bare = executive_meeting(client, None)  # held, but the results were no topic there
+    before = log_head(services)
+    r = post(client, f"{path}/approval", "p-office-dir", {"meeting_id": bare["id"]})
+    assert_refused(client, services, r, 409, "S6", before)
+
+    meeting = executive_meeting(client, results["id"])
+    approved = ok(post(client, f"{path}/approval", "p-office-dir", {"meeting_id": meeting["id"]}))
+    assert approved["approval"]["meeting_id"] == meeting["id"]
+    catch_up(services)
+
+    board = ok(ranking(client, period="2026", scope="departments"))
+    assert board["meeting_id"] == meeting["id"]
+    assert [(row["unit_id"], row["rank"], row["bottom"]) for row in board["ranking"]] == [
+        ("u-finance", 1, False),
+        ("u-ecology", 2, False),
+        ("u-housing", 3, False),
+        ("u-justice", 4, True),
+    ]
+    assert_problem(ranking(client, period="2025", scope="departments"), 404)
+    assert_problem(ranking(client, period="2026", scope="counties"), 404)
+
+
+def test_S6_the_bottom_ranked_get_a_recorded_reminder_interview(client, services):
+    results = ok(record_results(client), 201)
+    path = f"/performance-assessments/{results['id']}"
+    before = log_head(services)
+    early = post(client, f"{path}/interviews", "p-mayor", {"unit_id": "u-justice", "notes": "x"})
+    assert_refused(client, services, early, 409, "S6", before)  # not approved yet
+    meeting = executive_meeting(client, results["id"])
+    ok(post(client, f"{path}/approval", "p-office-dir", {"meeting_id": meeting["id"]}))
+
+    talk = {"unit_id": "u-housing", "notes": "指出差距"}
+    before = log_head(services)
+    assert_refused(client, services, post(client, f"{path}/interviews", "p-mayor", talk), 409,
+                   "S6", before)  # fmt: skip
+    talk = {"unit_id": "u-justice", "notes": "指出差距，要求限期整改"}
+    by_head = post(client, f"{path}/interviews", "p-finance-head", talk)
+    assert_refused(client, services, by_head, 403, "S6", before)
+    done = ok(post(client, f"{path}/interviews", "p-mayor", talk))
+    (interview,) = done["interviews"]
+    assert (interview["unit_id"], interview["person_id"], interview["by"]) == (
+        "u-justice", "p-justice-head", "p-mayor",
+    )  # fmt: skip
+    assert events(client, "performance-assessments", results["id"])[-1]["type"] == (
+        "ReminderInterviewed"
+    )
+    catch_up(services)
+    board = ok(ranking(client, period="2026", scope="departments"))
+    interviewed = {row["unit_id"]: row["interviewed_at"] for row in board["ranking"]}
+    assert interviewed["u-justice"] is not None and interviewed["u-housing"] is None
+
+
+def test_S6_results_are_recorded_by_the_office_for_units_of_one_scope(client, services):
+    before = log_head(services)
+    by_head = post(client, "/performance-assessments", "p-finance-head",
+                   {"period": "2026", "scope": "departments", "scores": SCORES,
+                    "bottom_places": 1})  # fmt: skip
+    assert_refused(client, services, by_head, 403, "S6", before)
+    mixed = record_results(client, scores={**SCORES, "u-east-district": 90.0})
+    assert_refused(client, services, mixed, 409, "S6", before)
+    assert_problem(record_results(client, scope="provinces"), 422)
     assert log_head(services) == before

@@ -772,7 +772,7 @@ def test_record_deadline_supervision_leave_and_regulation_kinds(services: Servic
 
     draft = c.DraftRegulation("department_normative", "攀枝花市财政局政府采购管理规定", "u-finance")
     reg_id = run(app, "p-finance-head", draft).aggregate.id
-    run(app, "p-justice-head", c.ReviewLegality(reg_id, True, "合法"))
+    run(app, "p-finance-legal", c.ReviewLegality(reg_id, True, "合法"))  # G2: its own
     published_on = date(2026, 9, 28)
     until = date(2028, 9, 28)
     publish = c.PublishRegulation(reg_id, published_on, "攀财规〔2026〕1号", until)

@@ -80,13 +80,21 @@ def drafted(
     )
 
 
-def reviewed(passed: bool = True) -> Past:
+# G2: who reviews each kind's legality before adoption.
+REVIEWERS = {
+    "government_rule": "p-justice-head",
+    "city_normative": "p-justice-head",
+    "department_normative": "p-finance-legal",  # 市财政局's own legal reviewer
+}
+
+
+def reviewed(passed: bool = True, by: str = "p-justice-head") -> Past:
     return (
         Regulation.LegalityReviewed,
         {
             "passed": passed,
             "opinion": "合法" if passed else "第三条缺乏上位法依据",
-            "meta": meta("p-justice-head"),
+            "meta": meta(by),
         },
     )
 
@@ -96,17 +104,19 @@ def comment_opened(
     closes_on: date | None = date(2026, 8, 31),
     short_reason: str | None = None,
     waived_reason: str | None = None,
+    secret_by_law: bool | None = None,
 ) -> Past:
-    return (
-        Regulation.PublicCommentOpened,
-        {
-            "opens_on": opens_on,
-            "closes_on": closes_on,
-            "short_reason": short_reason,
-            "waived_reason": waived_reason,
-            "meta": meta("p-justice-head"),
-        },
-    )
+    """``secret_by_law=None``: the field left out, as in history written before issue 12."""
+    payload: dict[str, Any] = {
+        "opens_on": opens_on,
+        "closes_on": closes_on,
+        "short_reason": short_reason,
+        "waived_reason": waived_reason,
+        "meta": meta("p-justice-head"),
+    }
+    if secret_by_law is not None:
+        payload["secret_by_law"] = secret_by_law
+    return (Regulation.PublicCommentOpened, payload)
 
 
 def adopted(meeting_id: str | None = "m-earlier") -> Past:
@@ -166,7 +176,7 @@ def history(kind: str, upto: str) -> list[Past]:
     past: list[Past] = [drafted(kind)]
     wanted = stages[: stages.index(upto) + 1]
     if "reviewed" in wanted:
-        past.append(reviewed())
+        past.append(reviewed(by=REVIEWERS[kind]))
     if "commented" in wanted and kind == "government_rule":
         past.append(comment_opened())
     if "adopted" in wanted and kind != "department_normative":
@@ -184,8 +194,15 @@ def regulation(kind: str = "government_rule", upto: str = "drafted", *more: Past
 # ----- meetings ------------------------------------------------------------------------------
 
 
-def meeting(kind: str = "executive", status: str = "open") -> Meeting:
-    """A meeting of ``kind`` convened, and then (per ``status``) opened and closed."""
+def meeting(
+    kind: str = "executive",
+    status: str = "open",
+    about: Regulation | None = None,
+    topic: str = "decided",
+) -> Meeting:
+    """A meeting of ``kind`` convened, and then (per ``status``) opened and closed. With
+    ``about``: a topic taking up that regulation proposed and set before opening and — per
+    ``topic`` — decided while open ("decided") or not ("raised")."""
     convener = "p-mayor" if kind != "special_topic" else "p-vm-a"
     members = EXECUTIVE if kind in ("executive", "plenary") else []
     past: list[Past] = [
@@ -202,6 +219,16 @@ def meeting(kind: str = "executive", status: str = "open") -> Meeting:
             },
         )
     ]
+    if about is not None:
+        past += [
+            (
+                Meeting.TopicProposed,
+                {"topic_id": "t-1", "title": f"审议《{about.title}》", "decision_id": None,
+                 "proposed_by": "p-exec-vm", "regulation_id": str(about.id),
+                 "meta": meta("p-office-dir")},
+            ),
+            (Meeting.TopicSet, {"topic_id": "t-1", "meta": meta("p-mayor")}),
+        ]  # fmt: skip
     if status in ("open", "closed"):
         past.append(
             (
@@ -216,6 +243,15 @@ def meeting(kind: str = "executive", status: str = "open") -> Meeting:
                 },
             )
         )
+        if about is not None and topic == "decided":
+            past.append(
+                (
+                    Meeting.TopicDecided,
+                    {"topic_id": "t-1", "text": "原则通过", "positions": dict.fromkeys(EXECUTIVE,
+                     "agree"), "dissent_notes": {}, "decision_id": None,
+                     "meta": meta(convener)},
+                )
+            )  # fmt: skip
     if status == "closed":
         past.append((Meeting.Closed, {"meta": meta(convener)}))
     m: Meeting = given(Meeting, *past)
@@ -244,13 +280,13 @@ def open_comment(
     reg: Regulation,
     opens_on: date | None,
     closes_on: date | None,
-    short_reason: str | None = None,
     waived_reason: str | None = None,
+    secret_by_law: bool = False,
     by: str = "p-justice-head",
 ):
     return when(
         reg,
-        lambda r: r.open_public_comment(act(by), opens_on, closes_on, short_reason, waived_reason),
+        lambda r: r.open_public_comment(act(by), opens_on, closes_on, waived_reason, secret_by_law),
     )
 
 
@@ -276,6 +312,15 @@ def publish(
 
 def file(reg: Regulation, body: str, filed_on: date = date(2026, 9, 20), by: str = "p-office-dir"):
     return when(reg, lambda r: r.file(act(by), body, filed_on))
+
+
+def filed(body: str, filed_on: date = date(2026, 9, 20)) -> Past:
+    return (Regulation.Filed, {"body": body, "filed_on": filed_on, "meta": meta("p-office-dir")})
+
+
+def review_on_filing(reg: Regulation, by: str = "p-justice-head", passed: bool = True):
+    opinion = "经备案审查，未发现问题" if passed else "第五条与上位法相抵触，建议纠正"
+    return when(reg, lambda r: r.review_on_filing(act(by), roster(), passed, opinion))
 
 
 # ----- G1 kinds and drafting -----------------------------------------------------------------
@@ -331,8 +376,8 @@ def test_G1_drafting_for_an_unknown_unit_is_an_invalid_reference() -> None:
 # ----- G2 legality review --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", KINDS)
-def test_G2_legality_review_by_the_justice_bureau_head_is_accepted(kind: str) -> None:
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+def test_G2_the_city_governments_legality_review_is_the_justice_bureaus(kind: str) -> None:
     then = review(regulation(kind), passed=True, opinion="合法，建议提请常务会议审议")
 
     (event,) = then.events("LegalityReviewed")
@@ -344,6 +389,35 @@ def test_G2_legality_review_by_the_justice_bureau_head_is_accepted(kind: str) ->
     assert event.meta["rules"] == ["G2"]
     assert then.aggregate.legality_reviews[-1].by == "p-justice-head"
     assert then.aggregate.legality_passed() is True
+
+
+def test_G2_a_departments_document_is_reviewed_by_its_own_legal_reviewer() -> None:
+    then = review(regulation("department_normative"), by="p-finance-legal")
+
+    (event,) = then.events("LegalityReviewed")
+    assert event.meta["actor_id"] == "p-finance-legal"
+    assert event.meta["actor_office"] == "legal_reviewer"
+    assert event.meta["actor_unit_id"] == "u-finance"
+    assert event.meta["rules"] == ["G2"]
+    assert then.aggregate.legality_passed() is True
+
+
+@pytest.mark.parametrize(
+    "by",
+    ["p-justice-head", "p-finance-head", "p-ecology-legal", "p-office-dir"],
+    ids=["justice-bureau", "own-head", "another-departments-reviewer", "office"],
+)
+def test_G2_a_departments_document_reviewed_by_anyone_but_its_legal_reviewer_is_refused(
+    by: str,
+) -> None:
+    """Before adoption the justice bureau does not review a department's document (it does on
+    filing); nor does the department's head who issues it, nor another department."""
+    review(regulation("department_normative"), by=by).refused("G2", status=403)
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+def test_G2_a_department_legal_reviewer_does_not_review_the_city_governments(kind: str) -> None:
+    review(regulation(kind), by="p-finance-legal").refused("G2", status=403)
 
 
 def test_G2_a_failed_legality_review_is_recorded_and_does_not_pass() -> None:
@@ -372,40 +446,93 @@ def test_G2_adoption_without_any_legality_review_is_refused(kind: str) -> None:
     past = [drafted(kind)]
     if kind == "government_rule":
         past.append(comment_opened())
-    adopt(given(Regulation, *past), meeting()).refused("G2")
+    reg = given(Regulation, *past)
+    adopt(reg, meeting(about=reg)).refused("G2")
 
 
 def test_G2_adoption_after_a_failed_legality_review_is_refused() -> None:
     reg = given(Regulation, drafted("city_normative"), reviewed(passed=False))
 
-    adopt(reg, meeting()).refused("G2")
+    adopt(reg, meeting(about=reg)).refused("G2")
 
 
 def test_G2_a_failed_review_followed_by_a_passed_one_lets_adoption_through() -> None:
     reg = given(Regulation, drafted("city_normative"), reviewed(passed=False), reviewed())
     assert reg.legality_passed() is True
 
-    (event,) = adopt(reg, meeting()).events("Adopted")
+    (event,) = adopt(reg, meeting(about=reg)).events("Adopted")
     assert "G2" in event.meta["rules"]
 
 
 def test_G2_a_passed_review_followed_by_a_failed_one_blocks_adoption() -> None:
     reg = given(Regulation, drafted("city_normative"), reviewed(), reviewed(passed=False))
 
-    adopt(reg, meeting()).refused("G2")
+    adopt(reg, meeting(about=reg)).refused("G2")
 
 
 def test_G2_a_department_normative_document_is_not_published_without_a_passed_review() -> None:
-    reg = given(Regulation, drafted("department_normative"), reviewed(passed=False))
+    reg = given(
+        Regulation, drafted("department_normative"), reviewed(passed=False, by="p-finance-legal")
+    )
 
     publish(reg, by="p-finance-head").refused("G2")
+
+
+@pytest.mark.parametrize("passed", [True, False])
+def test_G2_the_justice_bureau_reviews_a_department_document_on_filing(passed: bool) -> None:
+    reg = regulation("department_normative", "published", filed("city_government"))
+
+    then = review_on_filing(reg, passed=passed)
+
+    (event,) = then.events("FilingReviewed")
+    assert event.passed is passed
+    assert event.meta["actor_id"] == "p-justice-head"
+    assert event.meta["rules"] == ["G2"]
+    review_ = then.aggregate.filing_review
+    assert (review_.passed, review_.by, review_.at) == (passed, "p-justice-head", AT)
+    assert then.aggregate.status == "in_force"  # the review is recorded; it ends nothing
+
+
+def test_G2_the_review_on_filing_follows_the_filing_with_the_city_government() -> None:
+    published = regulation("department_normative", "published")
+    review_on_filing(published).refused("G2")
+    superior_only = regulation("department_normative", "published", filed("superior_department"))
+    review_on_filing(superior_only).refused("G2")
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+def test_G2_the_city_governments_documents_get_no_review_on_filing(kind: str) -> None:
+    body = FILING_BODIES[kind][-1]
+    review_on_filing(regulation(kind, "published", filed(body))).refused("G2")
+
+
+@pytest.mark.parametrize("by", ["p-finance-legal", "p-finance-head", "p-office-dir"])
+def test_G2_the_review_on_filing_by_anyone_but_the_justice_bureau_is_refused(by: str) -> None:
+    reg = regulation("department_normative", "published", filed("city_government"))
+
+    review_on_filing(reg, by=by).refused("G2", status=403)
+
+
+def test_G2_the_review_on_filing_is_recorded_once_with_an_opinion() -> None:
+    reg = regulation("department_normative", "published", filed("city_government"))
+    blank = when(reg, lambda r: r.review_on_filing(act("p-justice-head"), roster(), True, " "))
+    blank.refused("G2")
+    review_on_filing(reg).events("FilingReviewed")
+
+    review_on_filing(reg).refused("G2")
 
 
 # ----- G3 public comment ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("closes_on", [date(2026, 10, 28), date(2026, 11, 30)])
-def test_G3_a_government_rule_out_for_comment_30_days_or_more_is_accepted(closes_on: date) -> None:
+@pytest.mark.parametrize(
+    "closes_on",
+    [TODAY, TODAY + timedelta(days=1), date(2026, 10, 27), date(2026, 10, 28), date(2026, 11, 30)],
+    ids=["one-day", "two-days", "29-days", "30-days", "two-months"],
+)
+def test_G3_a_comment_period_of_any_length_is_accepted_the_rules_set_none(closes_on: date) -> None:
+    """Art. 22 says the draft goes out for comment; it sets no number of days (the 30-day
+    minimum was invented), so no length is refused and none needs a reason."""
     then = open_comment(regulation(), TODAY, closes_on)
 
     (event,) = then.events("PublicCommentOpened")
@@ -413,43 +540,67 @@ def test_G3_a_government_rule_out_for_comment_30_days_or_more_is_accepted(closes
     assert event.closes_on == closes_on
     assert event.short_reason is None
     assert event.waived_reason is None
+    assert event.secret_by_law is False
     assert event.meta["rules"] == ["G3"]
     assert event.meta["actor_id"] == "p-justice-head"
     assert then.aggregate.public_comment.closes_on == closes_on
 
 
-def test_G3_a_29_day_comment_period_without_a_reason_is_refused() -> None:
-    open_comment(regulation(), TODAY, date(2026, 10, 27)).refused("G3")
-
-
-def test_G3_a_29_day_comment_period_with_a_blank_reason_is_refused() -> None:
-    open_comment(regulation(), TODAY, date(2026, 10, 27), short_reason="  ").refused("G3")
-
-
-def test_G3_a_29_day_comment_period_with_a_reason_is_accepted() -> None:
-    then = open_comment(regulation(), TODAY, date(2026, 10, 27), short_reason="上位法施行在即")
+def test_G3_public_comment_waived_as_secret_by_law_citing_the_basis_is_accepted() -> None:
+    basis = "《中华人民共和国保守国家秘密法》第九条"
+    then = open_comment(regulation(), None, None, waived_reason=basis, secret_by_law=True)
 
     (event,) = then.events("PublicCommentOpened")
-    assert event.short_reason == "上位法施行在即"
-    assert event.closes_on == date(2026, 10, 27)
-
-
-def test_G3_public_comment_waived_as_secret_by_law_with_a_reason_is_accepted() -> None:
-    then = open_comment(regulation(), None, None, waived_reason="依法需要保密")
-
-    (event,) = then.events("PublicCommentOpened")
-    assert event.waived_reason == "依法需要保密"
+    assert event.secret_by_law is True
+    assert event.waived_reason == basis
     assert event.opens_on is None
     assert event.closes_on is None
-    assert then.aggregate.public_comment.waived_reason == "依法需要保密"
+    assert then.aggregate.public_comment.secret_by_law is True
+    assert then.aggregate.public_comment.waived_reason == basis
 
 
-def test_G3_public_comment_neither_held_nor_waived_with_a_reason_is_refused() -> None:
-    open_comment(regulation(), None, None, waived_reason=" ").refused("G3")
+@pytest.mark.parametrize(
+    "reason",
+    ["时间紧迫", "上位法施行在即", "依法需要保密"],
+    ids=["urgency", "deadline", "text-only"],
+)
+def test_G3_a_waiver_on_any_ground_but_secrecy_by_law_is_refused(reason: str) -> None:
+    """Only 依法需要保密的 drafts skip public comment; a waiver that does not claim secrecy by
+    law (whatever its text says) is refused."""
+    open_comment(regulation(), None, None, waived_reason=reason).refused("G3")
+
+
+def test_G3_a_waiver_for_secrecy_by_law_without_its_basis_is_refused() -> None:
+    open_comment(regulation(), None, None, waived_reason=" ", secret_by_law=True).refused("G3")
+    open_comment(regulation(), None, None, secret_by_law=True).refused("G3")
+
+
+def test_G3_a_draft_secret_by_law_has_no_comment_period() -> None:
+    then = open_comment(regulation(), TODAY, date(2026, 10, 28), "保密法第九条", secret_by_law=True)
+
+    then.refused("G3")
+
+
+def test_G3_history_before_issue_12_still_loads_a_short_period_and_a_waiver() -> None:
+    """Events recorded under the invented 30-day minimum (with ``short_reason``) and waivers
+    recorded without ``secret_by_law`` replay as they were."""
+    short = regulation(
+        "government_rule", "drafted", comment_opened(TODAY, date(2026, 10, 8), "时间紧迫")
+    )
+    waived = regulation("government_rule", "drafted", comment_opened(None, None, None, "涉密"))
+
+    assert short.public_comment is not None and short.public_comment.short_reason == "时间紧迫"
+    assert waived.public_comment is not None and waived.public_comment.secret_by_law is False
+    assert waived.public_comment.waived_reason == "涉密"
+
+
+def test_G3_public_comment_neither_held_nor_waived_is_refused() -> None:
+    open_comment(regulation(), None, None).refused("G3")
+    open_comment(regulation(), TODAY, None).refused("G3")
 
 
 def test_G3_a_comment_period_closing_before_it_opens_is_refused() -> None:
-    open_comment(regulation(), TODAY, TODAY - timedelta(days=1), short_reason="急").refused("G3")
+    open_comment(regulation(), TODAY, TODAY - timedelta(days=1)).refused("G3")
 
 
 @pytest.mark.parametrize("kind", ["city_normative", "department_normative"])
@@ -503,7 +654,9 @@ def test_G3_a_comment_outside_the_period_is_refused(opens_on: date, closes_on: d
 
 def test_G3_a_comment_without_a_period_or_with_the_period_waived_is_refused() -> None:
     comment(regulation()).refused("G3")
-    waived = regulation("government_rule", "drafted", comment_opened(None, None, None, "涉密"))
+    waived = regulation(
+        "government_rule", "drafted", comment_opened(None, None, None, "保密法第九条", True)
+    )
     comment(waived).refused("G3")
 
 
@@ -515,13 +668,13 @@ def test_G3_adopting_a_government_rule_before_the_comment_period_closes_is_refus
         comment_opened(date(2026, 9, 1), date(2026, 10, 1)),
     )
 
-    adopt(reg, meeting()).refused("G3")
+    adopt(reg, meeting(about=reg)).refused("G3")
 
 
 def test_G3_adopting_a_government_rule_on_the_last_day_of_comment_is_refused() -> None:
     reg = given(Regulation, drafted(), reviewed(), comment_opened(date(2026, 8, 29), TODAY))
 
-    adopt(reg, meeting()).refused("G3")
+    adopt(reg, meeting(about=reg)).refused("G3")
 
 
 def test_G3_adopting_a_government_rule_the_day_after_the_comment_period_is_accepted() -> None:
@@ -529,24 +682,26 @@ def test_G3_adopting_a_government_rule_the_day_after_the_comment_period_is_accep
         Regulation, drafted(), reviewed(), comment_opened(date(2026, 8, 28), date(2026, 9, 27))
     )
 
-    (event,) = adopt(reg, meeting()).events("Adopted")
+    (event,) = adopt(reg, meeting(about=reg)).events("Adopted")
     assert event.meta["rules"] == ["G2", "G3", "G4"]
 
 
 def test_G3_adopting_a_government_rule_without_any_comment_period_is_refused() -> None:
     reg = given(Regulation, drafted(), reviewed())
 
-    adopt(reg, meeting()).refused("G3")
+    adopt(reg, meeting(about=reg)).refused("G3")
 
 
 def test_G3_adopting_a_government_rule_whose_comment_was_waived_is_accepted() -> None:
-    reg = given(Regulation, drafted(), reviewed(), comment_opened(None, None, None, "依法需要保密"))
+    waiver = comment_opened(None, None, None, "保密法第九条", secret_by_law=True)
+    reg = given(Regulation, drafted(), reviewed(), waiver)
 
-    adopt(reg, meeting()).events("Adopted")
+    adopt(reg, meeting(about=reg)).events("Adopted")
 
 
 def test_G3_a_city_normative_document_is_adopted_without_a_comment_period() -> None:
-    (event,) = adopt(regulation("city_normative", "reviewed"), meeting()).events("Adopted")
+    reg = regulation("city_normative", "reviewed")
+    (event,) = adopt(reg, meeting(about=reg)).events("Adopted")
     assert event.meta["rules"] == ["G2", "G4"]
 
 
@@ -556,12 +711,13 @@ def test_G3_a_city_normative_document_is_adopted_without_a_comment_period() -> N
 @pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
 @pytest.mark.parametrize("meeting_kind", ["executive", "plenary"])
 @pytest.mark.parametrize("status", ["open", "closed"])
-def test_G4_adoption_at_an_executive_or_plenary_meeting_held_is_accepted(
+def test_G4_adoption_as_a_topic_decided_at_an_executive_or_plenary_meeting_is_accepted(
     kind: str, meeting_kind: str, status: str
 ) -> None:
-    m = meeting(meeting_kind, status)
+    reg = regulation(kind, "commented")
+    m = meeting(meeting_kind, status, about=reg)
 
-    then = adopt(regulation(kind, "commented"), m)
+    then = adopt(reg, m)
 
     (event,) = then.events("Adopted")
     assert event.meeting_id == str(m.id)
@@ -574,14 +730,41 @@ def test_G4_adoption_at_an_executive_or_plenary_meeting_held_is_accepted(
 
 
 @pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+@pytest.mark.parametrize("status", ["open", "closed"])
+def test_G4_a_meeting_held_where_the_regulation_was_no_topic_does_not_adopt_it(
+    kind: str, status: str
+) -> None:
+    """The misreading was: any plenary or executive meeting held will do."""
+    reg = regulation(kind, "commented")
+    other = regulation(kind, "commented")
+
+    adopt(reg, meeting("executive", status)).refused("G4")
+    adopt(reg, meeting("executive", status, about=other)).refused("G4")
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
+@pytest.mark.parametrize("status", ["open", "closed"])
+def test_G4_a_topic_raised_but_not_decided_does_not_adopt_it(kind: str, status: str) -> None:
+    reg = regulation(kind, "commented")
+
+    adopt(reg, meeting("executive", status, about=reg, topic="raised")).refused("G4")
+
+
+@pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
 @pytest.mark.parametrize("meeting_kind", ["special_topic", "mayor_office"])
-def test_G4_adoption_at_another_kind_of_meeting_is_refused(kind: str, meeting_kind: str) -> None:
-    adopt(regulation(kind, "commented"), meeting(meeting_kind, "open")).refused("G4")
+def test_G4_a_topic_decided_at_another_kind_of_meeting_does_not_adopt_it(
+    kind: str, meeting_kind: str
+) -> None:
+    reg = regulation(kind, "commented")
+
+    adopt(reg, meeting(meeting_kind, "open", about=reg)).refused("G4")
 
 
 @pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
 def test_G4_adoption_at_a_meeting_only_convened_is_refused(kind: str) -> None:
-    adopt(regulation(kind, "commented"), meeting("executive", "convened")).refused("G4")
+    reg = regulation(kind, "commented")
+
+    adopt(reg, meeting("executive", "convened", about=reg)).refused("G4")
 
 
 @pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
@@ -600,11 +783,13 @@ def test_G4_a_department_normative_document_needs_no_meeting() -> None:
 
 @pytest.mark.parametrize("by", ["p-justice-head", "p-finance-head", "p-mayor"])
 def test_G4_adoption_recorded_by_a_non_office_person_is_refused(by: str) -> None:
-    adopt(regulation("city_normative", "reviewed"), meeting(), by=by).refused("G4", status=403)
+    reg = regulation("city_normative", "reviewed")
+    adopt(reg, meeting(about=reg), by=by).refused("G4", status=403)
 
 
 def test_G4_adopting_twice_is_refused() -> None:
-    adopt(regulation("city_normative", "adopted"), meeting()).refused("G4")
+    reg = regulation("city_normative", "adopted")
+    adopt(reg, meeting(about=reg)).refused("G4")
 
 
 @pytest.mark.parametrize("kind", ["government_rule", "city_normative"])
@@ -948,11 +1133,11 @@ def test_G7_a_revision_of_a_draft_is_refused() -> None:
 
 
 def test_G7_a_chain_of_three_versions_is_walked_both_ways() -> None:
-    fin, justice, office = act("p-finance-head"), act("p-justice-head"), act("p-office-dir")
+    fin, office = act("p-finance-head"), act("p-office-dir")
     v1 = regulation("department_normative", "published")
 
     v2 = v1.start_revision(fin, roster(), "第二版")
-    v2.review_legality(justice, roster(), True, "合法")
+    v2.review_legality(act("p-finance-legal"), roster(), True, "合法")
     v2.publish(fin, POLICY, date(2026, 9, 10), date(2031, 9, 10), "攀财规〔2026〕2号")
     v1.supersede(office, v2, date(2026, 9, 10))
     v3 = v2.start_revision(fin, roster(), "第三版")

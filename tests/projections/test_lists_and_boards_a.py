@@ -96,7 +96,7 @@ def department_regulation(client: Any, title: str = "财政专项资金管理办
 
 def in_force(client: Any, reg_id: str) -> dict[str, Any]:
     review = {"passed": True, "opinion": "符合上位法"}
-    ok(post(client, f"/regulations/{reg_id}/legality-review", "p-justice-head", review))
+    ok(post(client, f"/regulations/{reg_id}/legality-review", "p-finance-legal", review))
     body = {"published_on": "2026-09-28", "valid_until": "2029-09-28", "number": "攀财规1号"}
     return ok(post(client, f"/regulations/{reg_id}/publish", "p-finance-head", body))
 
