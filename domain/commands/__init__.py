@@ -5,7 +5,12 @@ the API, the synthetic city, the ticker and the tests all come in through them."
 from __future__ import annotations
 
 from domain.commands.calendar import RecordCalendarYear
-from domain.commands.decisions import InitiateDecision, PublishDecision, RecordProcedure
+from domain.commands.decisions import (
+    ConfirmWaiver,
+    InitiateDecision,
+    PublishDecision,
+    RecordProcedure,
+)
 from domain.commands.documents import (
     Countersign,
     DraftDocument,
@@ -65,7 +70,8 @@ from domain.commands.timers import RecordDeadline, record_deadline
 __all__ = [
     "AbolishRegulation", "AddUnit", "AdoptRegulation", "Appoint", "ApproveLeave",
     "AssignDivision", "BootstrapRoster", "CancelLeave", "CirculateResults", "CloseItem",
-    "CloseMeeting", "ConveneMeeting", "CorrectMinutes", "Countersign", "DecideTopic",
+    "CloseMeeting", "ConfirmWaiver", "ConveneMeeting", "CorrectMinutes", "Countersign",
+    "DecideTopic",
     "DistributePapers", "DraftDocument", "DraftMinutes", "DraftRegulation",
     "EvaluateRegulation", "FileLeave", "FileRegulation", "FormABPair", "InitiateDecision",
     "IssueDocument", "OpenMeeting", "OpenPublicComment", "OrderRectification", "ProposeTopic",
