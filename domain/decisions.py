@@ -272,7 +272,7 @@ class Decision(GovAggregate):
     def missing_procedures(self) -> list[str]:
         """M10: the procedures that do not count yet: not recorded, a failed legality review,
         a waiver the office has not confirmed."""
-        return missing_procedures(self.major, self.counting())
+        return still_missing(self.stage, self.major, self.counting())
 
     def counting(self) -> list[str]:
         return [p for p, entry in self.procedures.items() if entry.counts]
@@ -587,6 +587,13 @@ def missing_procedures(major: bool, counting: Iterable[str]) -> list[str]:
     """M10 binds major decisions; a decision that is not major misses nothing."""
     done = set(counting)
     return [p for p in PROCEDURES if p not in done] if major else []
+
+
+def still_missing(stage: str, major: bool, counting: Iterable[str]) -> list[str]:
+    """M10: what a decision misses before its meeting. A decision taken misses nothing: its
+    procedures came before it, under the rules of their day (a waiver recorded before the
+    office confirmed waivers is not missing from a decision taken then)."""
+    return missing_procedures(major, counting) if stage in ("preparing", "ready") else []
 
 
 def counts_when_recorded(procedure: str, waived_reason: str | None, passed: bool | None) -> bool:

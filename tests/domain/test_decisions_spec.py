@@ -677,6 +677,16 @@ def test_M10_a_confirmed_waiver_lets_the_decision_be_taken() -> None:
     assert decision.stage == "decided"
 
 
+def test_M10_a_decision_taken_with_a_waiver_of_before_confirmations_misses_nothing() -> None:
+    """Stored history: a waiver recorded when a reason was enough, the decision taken then."""
+    waived = procedure_recorded("public_participation", "依法需要保密")
+    decision = given(Decision, initiated(), *all_procedures()[1:], waived, taken())
+
+    assert decision.stage == "decided"
+    assert decision.missing_procedures() == []
+    assert decision.procedures["public_participation"].waiver_confirmed_by is None
+
+
 def test_M10_a_waiver_is_not_confirmed_after_the_decision_was_taken() -> None:
     decision = given(Decision, initiated(), procedure_recorded("expert_review", "依法需要保密"),
                      taken("executive"))  # fmt: skip
