@@ -14,7 +14,7 @@ was decided (M9), so the accountability trace (A1) is anchored on the decision.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -600,6 +600,17 @@ def counts_when_recorded(procedure: str, waived_reason: str | None, passed: bool
     """M10: a procedure counts once recorded done (a legality review passed); a waiver counts
     only once the office confirms it (``Decision.WaiverConfirmed``)."""
     return waived_reason is None and not (procedure == LEGALITY_REVIEW and passed is False)
+
+
+def counting_after(counting: list[str], event_name: str, payload: Mapping[str, Any]) -> list[str]:
+    """M10, for the read models: the procedures that count after a ``ProcedureRecorded`` (one
+    recorded again replaces the one before) or a ``WaiverConfirmed`` event."""
+    procedure = payload["procedure"]
+    others = [p for p in counting if p != procedure]
+    if event_name == Decision.WaiverConfirmed.NAME:
+        return [*others, procedure]
+    counts = counts_when_recorded(procedure, payload.get("waived_reason"), payload.get("passed"))
+    return [*others, procedure] if counts else others
 
 
 def ready_when_complete(stage: str, major: bool, counting: Iterable[str]) -> str:

@@ -12,7 +12,7 @@ from psycopg.sql import SQL
 from domain.decisions import (
     DECISION_STAGE,
     Decision,
-    counts_when_recorded,
+    counting_after,
     ready_when_complete,
 )
 from projections.engine import Event, ReadModel, Tables, insert_rows, rows_of
@@ -62,7 +62,7 @@ class DecisionsBoard(ReadModel):
                 continue  # a decision this model never saw initiated: nothing to update
             row["stage"] = DECISION_STAGE(e.type, s, row["stage"])
             if e.type in (Decision.ProcedureRecorded.NAME, Decision.WaiverConfirmed.NAME):
-                row["procedures"] = _counting(row["procedures"], e.type, s)
+                row["procedures"] = counting_after(row["procedures"], e.type, s)
                 row["stage"] = ready_when_complete(row["stage"], row["major"], row["procedures"])
             row["meeting_id"] = s.get("meeting_id", row["meeting_id"])
             row.update(position=e.position, updated_at=s["timestamp"], changed=True)
@@ -76,17 +76,6 @@ class DecisionsBoard(ReadModel):
                 ).format(t["decisions"]),
                 changed,
             )
-
-
-def _counting(counting: list[str], event_type: str, s: dict[str, Any]) -> list[str]:
-    """M10: a procedure recorded again replaces the one before; a waiver counts once the
-    office confirms it."""
-    procedure = s["procedure"]
-    others = [p for p in counting if p != procedure]
-    if event_type == Decision.WaiverConfirmed.NAME:
-        return [*others, procedure]
-    counts = counts_when_recorded(procedure, s.get("waived_reason"), s.get("passed"))
-    return [*others, procedure] if counts else others
 
 
 # ----- queries (the API reads these) -------------------------------------------------------

@@ -208,10 +208,11 @@ def test_decisions_board_given_procedures_taken_and_published_then_rows(client, 
     assert got[published["id"]]["position"] == published["position"]
 
 
-def test_M10_decisions_board_counts_a_waiver_once_confirmed_and_a_legality_review_passed(
+def test_M10_decision_boards_count_a_waiver_once_confirmed_and_a_legality_review_passed(
     client, services
 ):
-    """The rows agree with each decision's own missing procedures, as the aggregate folds them."""
+    """The decisions board and the summaries agree with each decision's own stage and missing
+    procedures, as the aggregate folds them."""
     waived = ready_decision(client, procedures=PROCEDURE_ORDER[1:])
     waive = {"conclusion": None, "evidence_refs": [], "waived_reason": "依法需要保密"}
     ok(record_procedure(client, waived["id"], "public_participation", **waive))
@@ -225,12 +226,13 @@ def test_M10_decisions_board_counts_a_waiver_once_confirmed_and_a_legality_revie
     ok(record_procedure(client, revised["id"], "legality_review"))
 
     got = rows(caught_up(services, DecisionsBoard()), "decisions_board", "decisions")
+    listed = rows(caught_up(services, Summaries()), "summaries", "summaries")
 
     for decision, stage in ((waived, "preparing"), (confirmed, "ready"), (failed, "preparing"),
                             (revised, "ready")):  # fmt: skip
         state = get(client, f"/decisions/{decision['id']}")
         row = got[decision["id"]]
-        assert (row["stage"], state["stage"]) == (stage, stage)
+        assert (row["stage"], state["stage"], listed[decision["id"]]["status"]) == (stage,) * 3
         missing = [p for p in PROCEDURE_ORDER if p not in row["procedures"]]
         assert missing == state["missing_procedures"]
     assert got[waived["id"]]["procedures"] == PROCEDURE_ORDER[1:]
