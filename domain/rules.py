@@ -202,17 +202,21 @@ RULES: dict[str, Rule] = _rules(
     Rule(
         "M9",
         7,
-        "重大事项（发展规划、预算、重大政策、法规规章草案、重大资金安排、人事任免）须经政府全体会议"
-        "或常务会议讨论决定。",
-        "Major matters are decided only at a plenary or executive meeting.",
+        "市政府工作中的重大事项，必须经市政府全体会议或市政府常务会议讨论决定。（第二十八条：全市经济"
+        "和社会发展规划及财政预算，重大规划，经济调节和改革开放的重大政策措施，政府和社会管理重要事务、"
+        "地方性法规议案和政府规章、重大资金安排等，由市政府全体会议或常务会议讨论决定。）",
+        "Major matters (by their kind: arts. 28 and 42) are decided only at a plenary or "
+        "executive meeting; what carries a major decision out comes after that meeting.",
     ),
     Rule(
         "M10",
         27,
         "把公众参与、专家论证、风险评估、合法性审查、集体讨论决定作为重大行政决策的法定程序。",
         "A major administrative decision needs public participation, expert review, risk "
-        "assessment and legality review (each recorded, or waived with a reason) before the "
-        "collective decision.",
+        "assessment and legality review before the collective decision, each recorded by the "
+        "initiating unit, the office or its performer. The legality review is the justice "
+        "bureau's, never waived, and a failed one blocks the decision; another procedure may "
+        "be waived with a reason, counting once the government office confirms the waiver.",
     ),
     Rule(
         "M11",

@@ -321,21 +321,31 @@ def _trace(
             for person, stance in ((e["payload"] or {}).get("positions") or {}).items()
             if stance == "dissent"
         ],
-        "waivers": [
-            {
-                "position": e["position"],
-                "procedure": e["payload"]["procedure"],
-                "reason": e["payload"]["waived_reason"],
-                "recorded_by": e["person"],
-            }
-            for e in entries
-            if e["type"] == Decision.ProcedureRecorded.NAME
-            and e["payload"]
-            and e["payload"].get("waived_reason")
-        ],
+        "waivers": _waivers(entries),
         "entries": entries,
         "position": upto,
     }
+
+
+def _waivers(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """M10: each waiver with its reason, who recorded it and who confirmed it for the office
+    (None until then; a procedure recorded again ends what the waiver awaited)."""
+    waivers: list[dict[str, Any]] = []
+    open_by_procedure: dict[str, dict[str, Any]] = {}
+    for e in entries:
+        payload = e["payload"] or {}
+        procedure = str(payload.get("procedure"))
+        if e["type"] == Decision.ProcedureRecorded.NAME:
+            open_by_procedure.pop(procedure, None)
+            if payload.get("waived_reason"):
+                waiver = {"position": e["position"], "procedure": procedure,
+                          "reason": payload["waived_reason"], "recorded_by": e["person"],
+                          "confirmed_by": None}  # fmt: skip
+                waivers.append(waiver)
+                open_by_procedure[procedure] = waiver
+        elif e["type"] == Decision.WaiverConfirmed.NAME and procedure in open_by_procedure:
+            open_by_procedure.pop(procedure)["confirmed_by"] = e["person"]
+    return waivers
 
 
 def person_trace(

@@ -519,7 +519,8 @@ class _City(_Clerk):
 
     def record_procedure(self, decision_id: Id, procedure: str) -> None:
         """M10: with performer, conclusion and evidence; public participation is waived for
-        personnel matters; the justice bureau performs the legality review."""
+        personnel matters, the office confirming the waiver; the justice bureau performs and
+        records the legality review, which passes."""
         decision = self.get(Decision, decision_id)
         unit = decision.initiated_by_unit
         n = self.count(f"evidence-{self.today.year}")
@@ -540,8 +541,13 @@ class _City(_Clerk):
             evidence = [f"regulation:{rule_id}"]
         if procedure == "public_participation" and decision.matter_kind == "personnel":
             conclusion, evidence, waived = None, [], "人事任免事项，不适用公众参与程序"
-        record = c.RecordProcedure(decision_id, procedure, performer, conclusion, evidence, waived)
+        passed = True if procedure == "legality_review" else None
+        record = c.RecordProcedure(
+            decision_id, procedure, performer, conclusion, evidence, waived, passed
+        )
         decision = self.do(who, record)
+        if waived is not None:
+            decision = self.do(OFFICE, c.ConfirmWaiver(decision_id, procedure))
         if not decision.missing_procedures():
             plenary = decision.matter_kind == "development_plan"
             (self.ready_plenary if plenary else self.ready).append(decision_id)

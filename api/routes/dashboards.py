@@ -20,7 +20,7 @@ from api.writes import json_response
 from domain.base import Actor
 from domain.calendar import add_months
 from domain.clock import SHANGHAI, local_date
-from domain.decisions import missing_procedures
+from domain.decisions import still_missing
 from domain.meetings import executive_gaps, plenaries_in_year
 from domain.supervision import S4_KINDS, leaders_leading
 from projections.engine import Tables
@@ -75,7 +75,7 @@ def decisions_panel(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> 
             "id": row["id"],
             "title": row["title"],
             "stage": row["stage"],
-            "missing_procedures": missing_procedures(True, row["procedures"]),
+            "missing_procedures": still_missing(row["stage"], True, row["procedures"]),
             "meeting_id": row["meeting_id"],
         }
         for row in rows

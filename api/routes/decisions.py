@@ -20,5 +20,11 @@ add_command(
     "DecisionProcedureRecorded (M10)",
 )
 add_command(
+    router,
+    "/decisions/{decision_id}/waiver-confirmations",
+    c.ConfirmWaiver,
+    "DecisionWaiverConfirmed (M10)",
+)
+add_command(
     router, "/decisions/{decision_id}/publication", c.PublishDecision, "DecisionPublished (M13)"
 )

@@ -5,7 +5,12 @@ the API, the synthetic city, the ticker and the tests all come in through them."
 from __future__ import annotations
 
 from domain.commands.calendar import RecordCalendarYear
-from domain.commands.decisions import InitiateDecision, PublishDecision, RecordProcedure
+from domain.commands.decisions import (
+    ConfirmWaiver,
+    InitiateDecision,
+    PublishDecision,
+    RecordProcedure,
+)
 from domain.commands.documents import (
     Countersign,
     DraftDocument,
@@ -78,16 +83,17 @@ from domain.commands.timers import RecordDeadline, record_deadline
 
 __all__ = [
     "AbolishRegulation", "AddUnit", "AdoptRegulation", "Appoint", "ApproveCitywideMeeting",
-    "ApproveLeave", "ApprovePerformanceResults", "AssignDivision", "BootstrapRoster", "CancelLeave",
-    "CirculateResults", "CloseItem", "CloseMeeting", "ConveneMeeting", "CorrectMinutes",
-    "Countersign", "DecideTopic", "DistributePapers", "DraftDocument", "DraftMinutes",
-    "DraftRegulation", "EvaluateRegulation", "ExtendCountersign", "FileLeave", "FileRegulation",
-    "FormABPair", "InitiateDecision", "Instruct", "InterviewBottomRanked", "IssueDocument",
-    "OpenMeeting", "OpenPublicComment", "OrderRectification", "ProposeTopic", "PublishDecision",
-    "PublishDocument", "PublishRegulation", "ReceiveComment", "RecordAbsence", "RecordCalendarYear",
+    "ApproveLeave", "ApprovePerformanceResults", "AssignDivision", "BootstrapRoster",
+    "CancelLeave", "CirculateResults", "CloseItem", "CloseMeeting", "ConfirmWaiver",
+    "ConveneMeeting", "CorrectMinutes", "Countersign", "DecideTopic", "DistributePapers",
+    "DraftDocument", "DraftMinutes", "DraftRegulation", "EvaluateRegulation",
+    "ExtendCountersign", "FileLeave", "FileRegulation", "FormABPair", "InitiateDecision",
+    "Instruct", "InterviewBottomRanked", "IssueDocument", "OpenMeeting", "OpenPublicComment",
+    "OrderRectification", "ProposeTopic", "PublishDecision", "PublishDocument",
+    "PublishRegulation", "ReceiveComment", "RecordAbsence", "RecordCalendarYear",
     "RecordDeadline", "RecordPerformanceResults", "RecordProcedure", "RefuseLeave",
-    "RegisterDocument", "RegisterItem", "Relieve", "ReportLeave", "ReportProgress", "ReportReturn",
-    "RequestCountersign", "ReviewCleanup", "ReviewDocument", "ReviewLegality", "ReviewOnFiling",
-    "ReviseRegulation", "SetTopic",
+    "RegisterDocument", "RegisterItem", "Relieve", "ReportLeave", "ReportProgress",
+    "ReportReturn", "RequestCountersign", "ReviewCleanup", "ReviewDocument", "ReviewLegality",
+    "ReviewOnFiling", "ReviseRegulation", "SetTopic",
     "SignMinutes", "SignOff", "SummariseDisagreement", "VerifyItem", "record_deadline",
 ]  # fmt: skip

@@ -1,5 +1,6 @@
 """Major administrative decision commands (重大行政决策, M9–M13, A1): initiation, the four
-procedures, publication. A decision is taken only through a meeting (meetings.DecideTopic)."""
+procedures and the office's confirmation of a waiver, publication. A decision is taken only
+through a meeting (meetings.DecideTopic)."""
 
 from __future__ import annotations
 
@@ -28,21 +29,25 @@ class InitiateDecision(DecisionCommand):
     creates: ClassVar[bool] = True
     title: Text
     matter_kind: Annotated[MatterKind, described(
-        "development_plan, budget, major_policy, regulation_draft, major_funds and personnel "
-        "are major (M9); other is not")]  # fmt: skip
+        "every kind but other is a major matter (M9, arts. 7, 28, 42)")]  # fmt: skip
     initiated_by_unit: str
     responsible_person: str
+    major: Annotated[bool | None, described(
+        "true marks a matter of kind other major; a major kind is never marked false (M9)"
+    )] = None  # fmt: skip
 
     def handle(self, uow: UnitOfWork) -> Decision:
         return uow.add(Decision.initiate(
             uow.act, uow.roster, title=self.title, matter_kind=self.matter_kind,
             initiated_by_unit=self.initiated_by_unit, responsible_person=self.responsible_person,
+            major=self.major,
         ))  # fmt: skip
 
 
 @dataclass(frozen=True)
 class RecordProcedure(DecisionCommand):
-    """DecisionProcedureRecorded (M10): done with its conclusion and evidence, or waived."""
+    """DecisionProcedureRecorded (M10): done with its conclusion and evidence, or waived with
+    a reason (never the legality review; a waiver counts once the office confirms it)."""
 
     method: ClassVar[str] = "record_procedure"
 
@@ -52,6 +57,19 @@ class RecordProcedure(DecisionCommand):
     conclusion: str | None = None
     evidence_refs: list[str] = field(default_factory=list)
     waived_reason: str | None = None
+    passed: Annotated[bool | None, described(
+        "the legality review's verdict (required for it); failed, it blocks the decision"
+    )] = None  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ConfirmWaiver(DecisionCommand):
+    """DecisionWaiverConfirmed (M10): the government office confirms a waiver."""
+
+    method: ClassVar[str] = "confirm_waiver"
+
+    decision_id: uuid.UUID
+    procedure: Procedure
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""The decisions dashboard: each decision's stage, the M10 procedures it has recorded and the
-meeting that decided it (M9); /dashboard/decisions shows the major ones with what they miss."""
+"""The decisions dashboard: each decision's stage, the M10 procedures that count (done, a
+legality review passed, a waiver the office confirmed) and the meeting that decided it (M9);
+/dashboard/decisions shows the major ones with what they miss."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from typing import Any, ClassVar
 import psycopg
 from psycopg.sql import SQL
 
-from domain.decisions import DECISION_STAGE, Decision, ready_when_complete
+from domain.decisions import (
+    DECISION_STAGE,
+    Decision,
+    counting_after,
+    ready_when_complete,
+)
 from projections.engine import Event, ReadModel, Tables, insert_rows, rows_of
 
 STAGES = ("preparing", "ready", "decided", "published", "withheld")
@@ -20,6 +26,8 @@ class DecisionsBoard(ReadModel):
     stage folds through the domain's own rule (DECISION_STAGE, ready_when_complete)."""
 
     name: ClassVar[str] = "decisions_board"
+    # 2: ``procedures`` lists those that count (M10), no longer every one recorded.
+    version: ClassVar[int] = 2
     tables: ClassVar[dict[str, str]] = {
         "decisions": "id uuid PRIMARY KEY, title text NOT NULL, major boolean NOT NULL, "
         "stage text NOT NULL, procedures text[] NOT NULL DEFAULT ARRAY[]::text[], "
@@ -28,6 +36,7 @@ class DecisionsBoard(ReadModel):
     types: ClassVar[tuple[str, ...]] = (
         Decision.Initiated.NAME,
         Decision.ProcedureRecorded.NAME,
+        Decision.WaiverConfirmed.NAME,
         Decision.Taken.NAME,
         Decision.Published.NAME,
     )
@@ -52,9 +61,8 @@ class DecisionsBoard(ReadModel):
             if row is None:
                 continue  # a decision this model never saw initiated: nothing to update
             row["stage"] = DECISION_STAGE(e.type, s, row["stage"])
-            if e.type == Decision.ProcedureRecorded.NAME:
-                if s["procedure"] not in row["procedures"]:
-                    row["procedures"] = [*row["procedures"], s["procedure"]]
+            if e.type in (Decision.ProcedureRecorded.NAME, Decision.WaiverConfirmed.NAME):
+                row["procedures"] = counting_after(row["procedures"], e.type, s)
                 row["stage"] = ready_when_complete(row["stage"], row["major"], row["procedures"])
             row["meeting_id"] = s.get("meeting_id", row["meeting_id"])
             row.update(position=e.position, updated_at=s["timestamp"], changed=True)

@@ -15,13 +15,15 @@ import psycopg
 from psycopg.sql import SQL
 
 from domain.base import GovAggregate, StatusRule
-from domain.decisions import DECISION_STAGE, Decision, ready_when_complete
+from domain.decisions import DECISION_STAGE, Decision, counting_after, ready_when_complete
 from domain.leaves import LEAVE_STATUS, LeaveRecord
 from domain.meetings import MEETING_STATUS, Meeting
 from domain.regulations import REGULATION_STATUS, Regulation
 from domain.supervision import ITEM_STATUS, SupervisionItem
 from projections.engine import Event, ReadModel, Tables, insert_rows, rows_of
 
+# M10: the events that change which procedures of a decision count.
+PROCEDURE_EVENTS = (Decision.ProcedureRecorded.NAME, Decision.WaiverConfirmed.NAME)
 # Each collection: its aggregate (every event of which moves the row's version, the system
 # events of api.md too, whenever they are recorded) and the domain's own status rule.
 KINDS: dict[str, tuple[type[GovAggregate], StatusRule]] = {
@@ -49,9 +51,9 @@ class Summaries(ReadModel):
         "summaries": "collection text NOT NULL, id uuid NOT NULL, status text NOT NULL, "
         "title text NOT NULL, version int NOT NULL, position bigint NOT NULL, "
         "updated_at timestamptz NOT NULL, PRIMARY KEY (collection, id)",
-        # M10: which procedures each decision has recorded, to tell when it is ready.
-        "procedures": "decision_id uuid NOT NULL, procedure text NOT NULL, "
-        "PRIMARY KEY (decision_id, procedure)",
+        # M10: a row per major decision: the procedures that count, to tell when it is ready
+        # (and preparing again: a failed legality review, a waiver not yet confirmed).
+        "procedures": "decision_id uuid PRIMARY KEY, counting text[] NOT NULL",
     }
     types: ClassVar[tuple[str, ...]] = tuple(COLLECTION_OF)
 
@@ -61,16 +63,15 @@ class Summaries(ReadModel):
         one batched update."""
         created = {e.originator_id for e in events if e.type in CREATED}
         touched = list({e.originator_id for e in events} - created)
-        decisions = list(
-            {e.originator_id for e in events if e.type == Decision.ProcedureRecorded.NAME}
-        )
+        decisions = list({e.originator_id for e in events if e.type in PROCEDURE_EVENTS})
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         for r in rows_of(cur, t["summaries"], "collection, status", "id", touched):
             rows[(r["collection"], r["id"])] = {**r, "new": False}
-        recorded: dict[str, set[str]] = {d: set() for d in decisions}
-        for r in rows_of(cur, t["procedures"], "procedure", "decision_id", decisions):
-            recorded[r["decision_id"]].add(r["procedure"])
-        new_procedures: list[tuple[str, str]] = []
+        counting: dict[str, list[str]] = {
+            r["decision_id"]: r["counting"]
+            for r in rows_of(cur, t["procedures"], "counting", "decision_id", decisions)
+        }
+        changed: set[str] = set()
         for e in events:
             s = e.state
             key = (COLLECTION_OF[e.type], e.originator_id)
@@ -82,14 +83,13 @@ class Summaries(ReadModel):
             row = rows[key]
             row.update(version=e.version, position=e.position, updated_at=s["timestamp"])
             row["status"] = KINDS[key[0]][1](e.type, s, row["status"])
-            if e.type == Decision.ProcedureRecorded.NAME:
-                procedures = recorded[e.originator_id]
-                if s["procedure"] not in procedures:
-                    procedures.add(s["procedure"])
-                    new_procedures.append((e.originator_id, s["procedure"]))
-                # M10: ready once all four are recorded (a major decision prepares them).
-                major = row["status"] == "preparing"
-                row["status"] = ready_when_complete(row["status"], major, procedures)
+            if e.type == Decision.Initiated.NAME and s["major"]:
+                counting[e.originator_id] = []  # M10: a major decision prepares them
+                changed.add(e.originator_id)
+            if e.type in PROCEDURE_EVENTS and e.originator_id in counting:
+                counting[e.originator_id] = counting_after(counting[e.originator_id], e.type, s)
+                changed.add(e.originator_id)
+                row["status"] = ready_when_complete(row["status"], True, counting[e.originator_id])
         inserts = [r for r in rows.values() if r["new"]]
         updates = [r for r in rows.values() if not r["new"] and "version" in r]
         insert_rows(
@@ -110,9 +110,9 @@ class Summaries(ReadModel):
         insert_rows(
             cur,
             t["procedures"],
-            ("decision_id", "procedure"),
-            [{"decision_id": d, "procedure": p} for d, p in new_procedures],
-            "ON CONFLICT DO NOTHING",
+            ("decision_id", "counting"),
+            [{"decision_id": d, "counting": counting[d]} for d in sorted(changed)],
+            "ON CONFLICT (decision_id) DO UPDATE SET counting = EXCLUDED.counting",
         )
 
 

@@ -89,10 +89,19 @@ def test_a_decision_traced_from_initiation_to_its_supervision_closed_a1(client, 
     roster = ok(client.get("/roster", headers=auth("p-mayor")))
     assert "p-vm-a" not in {h["person_id"] for h in roster["office_holders"]}
 
-    # M10: the waiver with its reason, and who recorded it.
+    # M10: the waiver with its reason, who recorded it and who confirmed it for the office.
     (waiver,) = body["waivers"]
     assert (waiver["procedure"], waiver["reason"]) == ("public_participation", WAIVER)
     assert waiver["recorded_by"]["person_id"] == "p-finance-head"
+    assert (waiver["confirmed_by"]["person_id"], waiver["confirmed_by"]["office"]) == (
+        "p-office-dir", "office_director",
+    )  # fmt: skip
+    assert one(entries, "DecisionWaiverConfirmed")["rules"] == ["M10"]
+    # M10: the legality review, recorded by the justice bureau, passed.
+    legality = [e for e in entries if (e["payload"] or {}).get("procedure") == "legality_review"]
+    assert [(e["person"]["person_id"], e["payload"]["passed"]) for e in legality] == [
+        ("p-justice-head", True)
+    ]
 
     # D9, P2: the executive vice-mayor signed off as acting mayor.
     signed = one(entries, "DocumentSignedOff")

@@ -1,14 +1,16 @@
 """Major administrative decisions (重大行政决策) over HTTP: M9–M13, A1.
 
 市财政局 initiates the 2027 budget → the four preparatory procedures (M10; legality review by
-市司法局) → decided as a set topic of an executive meeting (M9, M11) → published with its
-policy interpretation (M13). Documents that carry it out are linked on it (A1).
+市司法局, never waived; a waiver confirmed by 市政府办公室) → decided as a set topic of an
+executive meeting (M9, M11) → published with its policy interpretation (M13). Documents and
+regulations that carry it out are linked on it (A1), only once it was decided (M9).
 """
 
 from __future__ import annotations
 
 from tests.support.decisions import (
     PROCEDURE_ORDER,
+    confirm_waiver,
     decision_body,
     initiate,
     procedure_body,
@@ -84,6 +86,20 @@ def test_initiation_by_the_head_of_an_unrelated_unit_is_refused_a1(client, servi
     assert_refused(client, services, r, 403, "A1", before)
 
 
+def test_M9_a_budget_marked_not_major_is_refused(client, services):
+    before = log_head(services)
+    r = post(client, "/decisions", "p-finance-head", decision_body(major=False))
+    assert_refused(client, services, r, 409, "M9", before)
+
+
+def test_M9_another_matter_marked_major_is_major(client):
+    decision = initiate(client, matter_kind="other", major=True, title="市区主干道改造")
+    assert (decision["major"], decision["stage"]) == (True, "preparing")
+    assert decision["missing_procedures"] == PROCEDURE_ORDER
+    decision = initiate(client, matter_kind="commendation", title="表彰全市先进集体")
+    assert decision["major"] is True
+
+
 def test_initiation_with_an_unknown_unit_or_matter_kind_is_422(client, services):
     before = log_head(services)
     r = post(client, "/decisions", "p-finance-head", decision_body(initiated_by_unit="u-nowhere"))
@@ -139,31 +155,121 @@ def test_a_legality_review_performed_by_a_justice_bureau_person_counts(client):
     assert state["missing_procedures"] == PROCEDURE_ORDER[:3]
 
 
-def test_a_procedure_waived_with_a_reason_counts_as_done(client):
+def waive(client, decision_id, procedure="public_participation", by="p-finance-head"):
+    return record_procedure(
+        client, decision_id, procedure, by=by, conclusion=None, evidence_refs=[],
+        waived_reason="依法应当保密",
+    )  # fmt: skip
+
+
+def test_M10_a_waiver_counts_once_the_office_confirms_it(client, services):
     decision = ready_decision(client, procedures=PROCEDURE_ORDER[1:])
     assert decision["missing_procedures"] == ["public_participation"]
-    state = ok(
-        record_procedure(
-            client,
-            decision["id"],
-            "public_participation",
-            conclusion=None,
-            evidence_refs=[],
-            waived_reason="依法应当保密",
-        )
-    )
+    state = ok(waive(client, decision["id"]))
+    assert state["stage"] == "preparing"
+    assert state["missing_procedures"] == ["public_participation"]
+    waived = state["procedures"][0]
+    assert (waived["waived_reason"], waived["waiver_confirmed_by"]) == ("依法应当保密", None)
+
+    r = confirm_waiver(client, decision["id"], "public_participation")
+    state = ok(r)
     assert state["stage"] == "ready"
-    assert state["procedures"][0]["waived_reason"] == "依法应当保密"
+    assert state["missing_procedures"] == []
+    assert state["version"] == 6
+    assert state["position"] == positions(services)
+    confirmed = state["procedures"][0]
+    assert confirmed["waiver_confirmed_by"] == "p-office-dir"
+    assert confirmed["waiver_confirmed_at"].endswith("+08:00")
+    (event,) = events(client, "decisions", decision["id"])[-1:]
+    assert (event["type"], event["rules"], event["actor_office"]) == (
+        "DecisionWaiverConfirmed", ["M10"], "office_director",
+    )  # fmt: skip
+    assert event["payload"]["procedure"] == "public_participation"
 
 
-def test_a_legality_review_by_the_finance_bureau_is_refused_m10(client, services):
+def test_M10_a_waiver_confirmed_by_the_initiating_unit_is_refused(client, services):
+    decision = initiate(client)
+    ok(waive(client, decision["id"]))
+    before = log_head(services)
+    r = confirm_waiver(client, decision["id"], "public_participation", by="p-finance-head")
+    assert_refused(client, services, r, 403, "M10", before)
+    r = confirm_waiver(client, decision["id"], "expert_review")  # nothing waived there
+    assert_refused(client, services, r, 409, "M10", before)
+    assert_problem(confirm_waiver(client, decision["id"], "lottery"), 422)
+    assert log_head(services) == before
+
+
+def test_M10_a_waiver_of_the_legality_review_is_refused(client, services):
+    decision = initiate(client)
+    before = log_head(services)
+    r = waive(client, decision["id"], "legality_review", by="p-justice-head")
+    assert_refused(client, services, r, 409, "M10", before)
+    r = waive(client, decision["id"], "legality_review", by="p-finance-head")
+    assert_refused(client, services, r, 403, "M10", before)
+    assert get(client, f"/decisions/{decision['id']}")["procedures"] == []
+
+
+def test_M10_a_legality_review_by_the_finance_bureau_is_refused(client, services):
     decision = initiate(client)
     before = log_head(services)
     r = record_procedure(
         client, decision["id"], "legality_review", by="p-finance-head", performed_by="u-finance"
     )
+    assert_refused(client, services, r, 403, "M10", before)
+    r = record_procedure(  # the justice bureau named, recorded by someone else
+        client, decision["id"], "legality_review", by="p-office-dir", performed_by="u-justice"
+    )
+    assert_refused(client, services, r, 403, "M10", before)
+    r = record_procedure(  # the justice bureau's head, another performer
+        client, decision["id"], "legality_review", performed_by="u-finance"
+    )
     assert_refused(client, services, r, 409, "M10", before)
     assert get(client, f"/decisions/{decision['id']}")["version"] == 1
+
+
+def test_M10_a_legality_review_records_its_verdict(client, services):
+    decision = initiate(client)
+    before = log_head(services)
+    r = record_procedure(client, decision["id"], "legality_review", passed=None)
+    assert_refused(client, services, r, 409, "M10", before)
+    r = record_procedure(client, decision["id"], "expert_review", passed=True)
+    assert_problem(r, 422)  # a verdict is the legality review's alone
+    assert log_head(services) == before
+
+
+def test_M10_a_failed_legality_review_blocks_until_the_revised_draft_passes(client, services):
+    decision = ready_decision(client, procedures=PROCEDURE_ORDER[:3])
+    failed = ok(record_procedure(client, decision["id"], "legality_review", passed=False,
+                                 conclusion="第五条与上位法相抵触"))  # fmt: skip
+    assert failed["stage"] == "preparing"
+    assert failed["missing_procedures"] == ["legality_review"]
+    assert failed["procedures"][-1]["passed"] is False
+    meeting, topic_id = open_executive_with_topic(client, decision["id"])
+    before = log_head(services)
+    body = assert_refused(client, services, decide(client, meeting["id"], topic_id), 409, "M10",
+                          before)  # fmt: skip
+    assert "legality_review did not pass" in body["detail"]
+
+    passed = ok(record_procedure(client, decision["id"], "legality_review",
+                                 conclusion="修订稿经审查合法"))  # fmt: skip
+    assert passed["stage"] == "ready"
+    ok(decide(client, meeting["id"], topic_id))
+    state = get(client, f"/decisions/{decision['id']}")
+    assert state["stage"] == "decided"
+    reviews = [e["payload"]["passed"] for e in events(client, "decisions", decision["id"])
+               if e["payload"].get("procedure") == "legality_review"]  # fmt: skip
+    assert reviews == [False, True]  # the failed review stays in the history (A1)
+
+
+def test_M10_deciding_with_an_unconfirmed_waiver_is_refused(client, services):
+    decision = ready_decision(client, procedures=PROCEDURE_ORDER[1:])
+    ok(waive(client, decision["id"]))
+    meeting, topic_id = open_executive_with_topic(client, decision["id"])
+    before = log_head(services)
+    body = assert_refused(client, services, decide(client, meeting["id"], topic_id), 409, "M10",
+                          before)  # fmt: skip
+    assert "awaits the office's confirmation" in body["detail"]
+    assert get(client, f"/meetings/{meeting['id']}")["topics"][0]["decided"] is None
 
 
 def test_a_procedure_without_conclusion_or_evidence_is_refused_m10(client, services):
@@ -175,11 +281,26 @@ def test_a_procedure_without_conclusion_or_evidence_is_refused_m10(client, servi
     assert_refused(client, services, r, 409, "M10", before)
 
 
-def test_a_procedure_recorded_by_an_unrelated_unit_head_is_refused_m10(client, services):
+def test_M10_a_procedure_recorded_by_someone_unrelated_is_refused(client, services):
     decision = initiate(client)
     before = log_head(services)
-    r = record_procedure(client, decision["id"], "expert_review", by="p-ecology-head")
+    for by in ("p-ecology-head", "p-vm-a"):
+        r = record_procedure(client, decision["id"], "expert_review", by=by)
+        assert_refused(client, services, r, 403, "M10", before)
+    r = record_procedure(  # a waiver has no performer: naming oneself does not help
+        client, decision["id"], "expert_review", by="p-ecology-head", performed_by="u-ecology",
+        conclusion=None, evidence_refs=[], waived_reason="不需要",
+    )  # fmt: skip
     assert_refused(client, services, r, 403, "M10", before)
+
+
+def test_M10_the_office_or_the_performing_unit_records_a_procedure(client):
+    decision = initiate(client)
+    by_office = ok(record_procedure(client, decision["id"], "expert_review", by="p-office-dir"))
+    assert by_office["procedures"][0]["recorded_by"] == "p-office-dir"
+    by_performer = ok(record_procedure(client, decision["id"], "risk_assessment",
+                                       by="p-ecology-head", performed_by="u-ecology"))  # fmt: skip
+    assert by_performer["procedures"][1]["recorded_by"] == "p-ecology-head"
 
 
 def test_no_procedure_after_the_decision_was_taken(client, services):
@@ -320,6 +441,65 @@ def test_a_document_drafted_with_a_decision_id_is_linked_on_the_decision(client,
     assert linked["payload"]["document_id"] == doc["id"]
     (drafted,) = events(client, "documents", doc["id"])
     assert linked["position"] == drafted["position"] + 1 == positions(services)
+
+
+def draft_body(decision_id: str) -> dict[str, object]:
+    return {
+        "doc_type": "notice", "title": "关于执行2027年预算的通知", "from_unit_id": "u-gov",
+        "drafting_unit_id": "u-finance", "to": "u-finance", "matters": ["预算执行"],
+        "decision_id": decision_id,
+    }  # fmt: skip
+
+
+def test_M9_a_document_carrying_out_a_major_decision_not_yet_decided_is_refused(client, services):
+    for decision in (initiate(client), ready_decision(client)):
+        before = log_head(services)
+        r = post(client, "/documents", "p-office-dir", draft_body(decision["id"]))
+        body = assert_refused(client, services, r, 409, "M9", before)
+        assert "plenary or executive" in body["detail"]
+        assert get(client, f"/decisions/{decision['id']}")["documents"] == []
+
+
+def test_M9_a_document_carrying_out_a_matter_that_is_not_major_is_linked_at_once(client):
+    decision = initiate(client, matter_kind="other", title="市政府机关食堂改造")
+    doc = ok(post(client, "/documents", "p-office-dir", draft_body(decision["id"])), 201)
+    state = get(client, f"/decisions/{decision['id']}")
+    assert state["documents"] == [{"document_id": doc["id"], "doc_type": "notice"}]
+
+
+def reviewed_normative_document(client) -> str:
+    """A city normative document (行政规范性文件) drafted by the office, legality review passed."""
+    reg = ok(post(client, "/regulations", "p-office-dir", {
+        "kind": "city_normative", "title": "攀枝花市政务公开工作规定",
+        "drafting_unit_id": "u-gov-office",
+    }), 201)  # fmt: skip
+    review = {"passed": True, "opinion": "符合上位法"}
+    ok(post(client, f"/regulations/{reg['id']}/legality-review", "p-justice-head", review))
+    return str(reg["id"])
+
+
+def test_M9_a_regulation_adopted_to_carry_out_a_major_decision_follows_its_meeting(
+    client, services
+):
+    """Adopted at the executive meeting while the decision it carries out is not yet decided
+    there: refused M9; once the meeting decided it, adopted and linked on the decision."""
+    decision = ready_decision(client, matter_kind="normative_document")
+    meeting, topic_id = open_executive_with_topic(client, decision["id"])
+    reg_id = reviewed_normative_document(client)
+    adopt = {"meeting_id": meeting["id"], "decision_id": decision["id"]}
+    before = log_head(services)
+    r = post(client, f"/regulations/{reg_id}/adopt", "p-office-dir", adopt)
+    body = assert_refused(client, services, r, 409, "M9", before)
+    assert "ready" in body["detail"]
+    assert get(client, f"/regulations/{reg_id}")["status"] == "drafting"
+
+    ok(decide(client, meeting["id"], topic_id))
+    adopted = ok(post(client, f"/regulations/{reg_id}/adopt", "p-office-dir", adopt))
+    assert adopted["adoption"]["decision_id"] == decision["id"]
+    state = get(client, f"/decisions/{decision['id']}")
+    assert state["regulations"] == [{"regulation_id": reg_id}]
+    linked = events(client, "decisions", decision["id"])[-1]
+    assert (linked["type"], linked["rules"]) == ("DecisionRegulationLinked", ["A1", "M9"])
 
 
 def test_a_document_with_an_unknown_decision_id_is_422(client, services):

@@ -1,6 +1,7 @@
 """Specs of the Decision aggregate (重大行政决策): M9, M10, M13 and A1, and the decision taken
 through ``Meeting.decide`` (the meeting's TopicDecided and the decision's Taken, saved together:
-both or neither).
+both or neither); M9 downstream: a document or regulation carrying out a major decision follows
+the meeting that decided it.
 
 Given past events (or a copy of the example roster), when a command, then new events or a
 refusal naming the rule (``tests/domain/spec.py``). The rule text of ``shared/domain/rules.md``
@@ -15,6 +16,7 @@ import pytest
 
 from domain.decisions import MAJOR_MATTERS, PROCEDURES, Decision
 from domain.meetings import Meeting
+from domain.roster import InvalidReference
 from tests.domain.spec import AT, PAST_META, Past, act, given, refused_on_creation, roster, when
 from tests.support.past_events import (
     EXECUTIVE,
@@ -31,6 +33,10 @@ PERFORMERS = {
     "expert_review": "u-finance",
     "risk_assessment": "u-finance",
     "legality_review": "u-justice",
+}
+# Who records each by default: the initiating unit; the legality review, the justice bureau.
+RECORDERS = {
+    p: "p-justice-head" if p == "legality_review" else "p-finance-head" for p in PROCEDURES
 }
 
 
@@ -51,7 +57,11 @@ def initiated(matter_kind: str = "budget", unit: str = "u-finance") -> Past:
     )
 
 
-def procedure_recorded(procedure: str, waived_reason: str | None = None) -> Past:
+def procedure_recorded(
+    procedure: str, waived_reason: str | None = None, passed: bool | None = None
+) -> Past:
+    if procedure == "legality_review" and passed is None:
+        passed = True
     return (
         Decision.ProcedureRecorded,
         {
@@ -60,8 +70,16 @@ def procedure_recorded(procedure: str, waived_reason: str | None = None) -> Past
             "performed_by": PERFORMERS[procedure],
             "evidence_refs": [] if waived_reason else [f"evidence:{procedure}"],
             "waived_reason": waived_reason,
-            "meta": {**PAST_META, "actor_id": "p-finance-head"},
+            "passed": passed,
+            "meta": {**PAST_META, "actor_id": RECORDERS[procedure]},
         },
+    )
+
+
+def waiver_confirmed(procedure: str) -> Past:
+    return (
+        Decision.WaiverConfirmed,
+        {"procedure": procedure, "meta": {**PAST_META, "actor_id": "p-office-dir"}},
     )
 
 
@@ -177,15 +195,55 @@ def test_A1_initiation_of_another_matter_is_not_major() -> None:
     assert then.aggregate.initiated_by == "p-finance-head"
 
 
-def test_all_six_major_matters_of_M9_are_major() -> None:
+def test_M9_the_major_matters_are_the_kinds_of_articles_28_and_42() -> None:
     assert set(MAJOR_MATTERS) == {
-        "development_plan",
-        "budget",
-        "major_policy",
-        "regulation_draft",
-        "major_funds",
-        "personnel",
+        "development_plan",  # 全市经济和社会发展规划 (28)
+        "budget",  # 财政预算 (28), 政府预决算草案 (42)
+        "major_plan",  # 重大规划 (28), 重要规划 (42)
+        "major_policy",  # 经济调节和改革开放的重大政策措施 (28)
+        "important_affairs",  # 政府和社会管理重要事务 (28)
+        "regulation_draft",  # 地方性法规议案和政府规章 (28)
+        "normative_document",  # 行政规范性文件 (42)
+        "major_funds",  # 重大资金安排 (28), 重大项目资金安排 (42)
+        "public_interest",  # 涉及重大公共利益或可能产生广泛社会影响的事项 (42)
+        "cross_division",  # 跨副市长分工且需全面协调的事项 (42)
+        "personnel",  # 人事任免 (42)
+        "commendation",  # 表扬（表彰）奖励、命名 (42)
     }
+
+
+@pytest.mark.parametrize("matter_kind", MAJOR_MATTERS)
+def test_M9_a_matter_of_a_major_kind_marked_not_major_is_refused(matter_kind: str) -> None:
+    """The kind decides (arts. 7, 28, 42), not the initiator: a budget marked not major is
+    refused, so the initiator learns it at once rather than at the meeting."""
+    refused_on_creation(lambda: initiate(matter_kind=matter_kind, major=False), "M9")
+
+
+@pytest.mark.parametrize("declared", [True, None])
+def test_M9_a_matter_of_a_major_kind_marked_major_or_unmarked_is_major(
+    declared: bool | None,
+) -> None:
+    then = when(None, lambda _: initiate(matter_kind="budget", major=declared))
+
+    assert then.events("Created")[0].major is True
+    assert then.aggregate.stage == "preparing"
+
+
+def test_M9_another_matter_the_initiator_marks_major_is_major() -> None:
+    """Art. 42: "讨论决定市政府工作其他重要事项" — a matter of no listed kind may be major."""
+    then = when(None, lambda _: initiate(matter_kind="other", major=True))
+
+    (event,) = then.events("Created")
+    assert event.major is True
+    assert event.meta["rules"] == ["A1", "M9", "M10"]
+    assert then.aggregate.missing_procedures() == list(PROCEDURES)
+
+
+def test_M9_another_matter_marked_not_major_is_not_major() -> None:
+    then = when(None, lambda _: initiate(matter_kind="other", major=False))
+
+    assert then.events("Created")[0].major is False
+    assert then.aggregate.stage == "ready"
 
 
 @pytest.mark.parametrize(
@@ -215,7 +273,7 @@ def test_A1_initiation_by_someone_not_the_units_head_a_leader_or_the_office_is_r
 def record(
     decision: Decision,
     procedure: str = "expert_review",
-    by: str = "p-finance-head",
+    by: str | None = None,
     **fields: Any,
 ) -> Any:
     values: dict[str, Any] = {
@@ -224,9 +282,24 @@ def record(
         "conclusion": "论证可行",
         "evidence_refs": [f"evidence:{procedure}"],
         "waived_reason": None,
+        "passed": True if procedure == "legality_review" else None,
     }
     values.update(fields)
-    return when(decision, lambda d: d.record_procedure(act(by), roster(), **values))
+    actor = act(by or RECORDERS[procedure])
+    return when(decision, lambda d: d.record_procedure(actor, roster(), **values))
+
+
+def waive(decision: Decision, procedure: str = "public_participation", **fields: Any) -> Any:
+    values: dict[str, Any] = {"conclusion": None, "evidence_refs": [], "passed": None,
+                              "waived_reason": "依法需要保密，不宜公开征求意见"}  # fmt: skip
+    values.update(fields)
+    return record(decision, procedure, **values)
+
+
+def confirm(
+    decision: Decision, procedure: str = "public_participation", by: str = "p-office-dir"
+) -> Any:
+    return when(decision, lambda d: d.confirm_waiver(act(by), procedure))
 
 
 @pytest.mark.parametrize("procedure", PROCEDURES)
@@ -244,12 +317,13 @@ def test_M10_each_procedure_is_recorded_with_performer_conclusion_and_evidence(
     assert event.evidence_refs == [f"evidence:{procedure}"]
     assert event.waived_reason is None
     assert event.meta["rules"] == ["M10"]
-    assert event.meta["actor_id"] == "p-finance-head"
+    assert event.meta["actor_id"] == RECORDERS[procedure]
+    assert event.passed is (True if procedure == "legality_review" else None)
     entry = then.aggregate.procedures[procedure]
     assert entry.performed_by == PERFORMERS[procedure]
     assert entry.conclusion == "论证可行"
     assert entry.evidence_refs == [f"evidence:{procedure}"]
-    assert entry.recorded_by == "p-finance-head"
+    assert entry.recorded_by == RECORDERS[procedure]
     assert entry.recorded_at == AT
     assert procedure not in then.aggregate.missing_procedures()
 
@@ -258,7 +332,7 @@ def test_M10_a_decision_with_all_four_procedures_is_ready() -> None:
     decision = given(Decision, initiated(), *all_procedures()[:3])
     assert decision.stage == "preparing"
 
-    then = record(decision, "legality_review", by="p-justice-head")
+    then = record(decision, "legality_review")
 
     then.events("ProcedureRecorded")
     assert then.aggregate.missing_procedures() == []
@@ -283,19 +357,109 @@ def test_M10_a_procedure_without_evidence_is_refused() -> None:
     then.refused("M10")
 
 
-def test_M10_a_procedure_waived_with_a_reason_is_accepted_without_a_conclusion() -> None:
-    decision = given(Decision, initiated())
+@pytest.mark.parametrize("procedure", PROCEDURES[:3])
+def test_M10_a_waiver_with_a_reason_is_recorded_but_does_not_count_until_confirmed(
+    procedure: str,
+) -> None:
+    decision = given(Decision, initiated(), *[procedure_recorded(p) for p in PROCEDURES
+                                              if p != procedure])  # fmt: skip
 
-    then = record(
-        decision, "public_participation", conclusion=None, evidence_refs=[],
-        waived_reason="依法需要保密，不宜公开征求意见",
-    )  # fmt: skip
+    then = waive(decision, procedure)
 
     (event,) = then.events("ProcedureRecorded")
     assert event.conclusion is None
     assert event.waived_reason == "依法需要保密，不宜公开征求意见"
-    assert then.aggregate.procedures["public_participation"].waived_reason
-    assert "public_participation" not in then.aggregate.missing_procedures()
+    assert event.passed is None
+    entry = then.aggregate.procedures[procedure]
+    assert (entry.waived_reason, entry.waiver_confirmed_by) == (event.waived_reason, None)
+    assert then.aggregate.missing_procedures() == [procedure]
+    assert then.aggregate.stage == "preparing"
+
+
+def test_M10_a_waiver_counts_once_the_government_office_confirms_it() -> None:
+    decision = given(
+        Decision, initiated(), *all_procedures()[1:],
+        procedure_recorded("public_participation", waived_reason="依法需要保密"),
+    )  # fmt: skip
+
+    then = confirm(decision)
+
+    (event,) = then.events("WaiverConfirmed")
+    assert event.procedure == "public_participation"
+    assert event.meta["rules"] == ["M10"]
+    assert (event.meta["actor_id"], event.meta["actor_office"]) == ("p-office-dir",
+                                                                    "office_director")  # fmt: skip
+    entry = then.aggregate.procedures["public_participation"]
+    assert entry.waived_reason == "依法需要保密"
+    assert (entry.waiver_confirmed_by, entry.waiver_confirmed_at) == ("p-office-dir", AT)
+    assert then.aggregate.missing_procedures() == []
+    assert then.aggregate.stage == "ready"
+
+
+@pytest.mark.parametrize("by", ["p-sg", "p-dsg"])
+def test_M10_the_secretary_general_and_deputy_confirm_for_the_office(by: str) -> None:
+    decision = given(Decision, initiated(), procedure_recorded("expert_review", "依法需要保密"))
+
+    then = confirm(decision, "expert_review", by=by)
+
+    assert then.events("WaiverConfirmed")[0].meta["actor_id"] == by
+    assert "expert_review" not in then.aggregate.missing_procedures()
+
+
+@pytest.mark.parametrize("by", ["p-finance-head", "p-justice-head", "p-mayor", "p-exec-vm"])
+def test_M10_a_waiver_confirmed_by_someone_outside_the_office_is_refused(by: str) -> None:
+    decision = given(Decision, initiated(), procedure_recorded("expert_review", "依法需要保密"))
+
+    then = confirm(decision, "expert_review", by=by)
+
+    then.refused("M10", status=403)
+    assert then.aggregate.procedures["expert_review"].waiver_confirmed_by is None
+
+
+@pytest.mark.parametrize(
+    "past", [[], [procedure_recorded("expert_review")]], ids=["not recorded", "done"]
+)
+def test_M10_confirming_a_waiver_of_a_procedure_not_waived_is_refused(past: list[Past]) -> None:
+    decision = given(Decision, initiated(), *past)
+
+    then = confirm(decision, "expert_review")
+
+    then.refused("M10")
+
+
+def test_M10_a_waiver_is_confirmed_once() -> None:
+    decision = given(Decision, initiated(), procedure_recorded("expert_review", "依法需要保密"),
+                     waiver_confirmed("expert_review"))  # fmt: skip
+
+    then = confirm(decision, "expert_review")
+
+    then.refused("M10")
+
+
+def test_M10_a_waiver_recorded_again_needs_the_office_again() -> None:
+    """A new waiver (another reason) replaces the confirmed one: the office confirms anew."""
+    decision = given(Decision, initiated(), *all_procedures()[1:],
+                     procedure_recorded("public_participation", "依法需要保密"),
+                     waiver_confirmed("public_participation"))  # fmt: skip
+    assert decision.stage == "ready"
+
+    then = waive(decision, waived_reason="涉及国家秘密")
+
+    then.events("ProcedureRecorded")
+    assert then.aggregate.procedures["public_participation"].waiver_confirmed_by is None
+    assert then.aggregate.missing_procedures() == ["public_participation"]
+    assert then.aggregate.stage == "preparing"
+
+
+def test_M10_a_procedure_done_after_its_waiver_counts_without_confirmation() -> None:
+    decision = given(Decision, initiated(), procedure_recorded("expert_review", "依法需要保密"))
+
+    then = record(decision, "expert_review")
+
+    then.events("ProcedureRecorded")
+    entry = then.aggregate.procedures["expert_review"]
+    assert (entry.waived_reason, entry.conclusion) == (None, "论证可行")
+    assert "expert_review" not in then.aggregate.missing_procedures()
 
 
 def test_M10_a_waiver_with_a_blank_reason_is_no_waiver() -> None:
@@ -304,6 +468,20 @@ def test_M10_a_waiver_with_a_blank_reason_is_no_waiver() -> None:
     then = record(decision, conclusion=None, evidence_refs=[], waived_reason="  ")
 
     then.refused("M10")
+
+
+# ----- M10 the legality review: the justice bureau's, never waived, blocking when failed -----
+
+
+@pytest.mark.parametrize("by", ["p-justice-head", "p-finance-head", "p-office-dir"])
+def test_M10_a_waiver_of_the_legality_review_is_refused(by: str) -> None:
+    """Never waived: by the justice bureau 409; by anyone else 403 (they do not record it)."""
+    decision = given(Decision, initiated())
+
+    then = waive(decision, "legality_review", by=by, waived_reason="时间紧迫")
+
+    then.refused("M10", status=409 if by == "p-justice-head" else 403)
+    assert then.aggregate.procedures == {}
 
 
 @pytest.mark.parametrize("performer", ["u-finance", "u-gov-office", "p-finance-head"])
@@ -317,24 +495,128 @@ def test_M10_legality_review_by_a_unit_that_is_not_the_justice_bureau_is_refused
     then.refused("M10")
 
 
-@pytest.mark.parametrize(("performer", "by"), [("u-justice", "p-finance-head"),
-                                               ("p-justice-head", "p-justice-head")])  # fmt: skip
-def test_M10_legality_review_by_the_justice_bureau_is_accepted(performer: str, by: str) -> None:
+@pytest.mark.parametrize("performer", ["u-justice", "p-justice-head"])
+def test_M10_legality_review_recorded_by_the_justice_bureau_is_accepted(performer: str) -> None:
     decision = given(Decision, initiated())
 
-    then = record(decision, "legality_review", by=by, performed_by=performer)
+    then = record(decision, "legality_review", performed_by=performer)
 
     (event,) = then.events("ProcedureRecorded")
     assert event.performed_by == performer
-    assert event.meta["actor_id"] == by
+    assert event.meta["actor_id"] == "p-justice-head"
+    assert (event.meta["actor_office"], event.meta["actor_unit_id"]) == ("unit_head",
+                                                                        "u-justice")  # fmt: skip
 
 
-def test_M10_a_procedure_recorded_by_an_unrelated_unit_head_is_refused() -> None:
+@pytest.mark.parametrize("by", ["p-finance-head", "p-office-dir", "p-sg", "p-mayor", "p-exec-vm"])
+def test_M10_legality_review_recorded_by_anyone_but_the_justice_bureau_is_refused(
+    by: str,
+) -> None:
+    """Even with the justice bureau named as performer: only it records its own review."""
     decision = given(Decision, initiated())
 
-    then = record(decision, by="p-housing-head")
+    then = record(decision, "legality_review", by=by, performed_by="u-justice")
 
     then.refused("M10", status=403)
+    assert then.aggregate.procedures == {}
+
+
+def test_M10_a_legality_review_without_its_verdict_is_refused() -> None:
+    decision = given(Decision, initiated())
+
+    then = record(decision, "legality_review", passed=None)
+
+    then.refused("M10")
+
+
+def test_M10_a_verdict_is_the_legality_reviews_alone() -> None:
+    decision = given(Decision, initiated())
+
+    with pytest.raises(InvalidReference):  # 422
+        record(decision, "expert_review", passed=True)
+    assert decision.pending_events == []
+
+
+def test_M10_a_failed_legality_review_is_recorded_and_does_not_count() -> None:
+    decision = given(Decision, initiated(), *all_procedures()[:3])
+
+    then = record(decision, "legality_review", passed=False, conclusion="第五条与上位法相抵触")
+
+    (event,) = then.events("ProcedureRecorded")
+    assert (event.passed, event.conclusion) == (False, "第五条与上位法相抵触")
+    assert then.aggregate.procedures["legality_review"].passed is False
+    assert then.aggregate.missing_procedures() == ["legality_review"]
+    assert then.aggregate.stage == "preparing"
+
+
+def test_M10_a_failed_review_recorded_after_a_passed_one_makes_the_decision_preparing() -> None:
+    decision = ready_decision()
+
+    then = record(decision, "legality_review", passed=False, conclusion="上位法已修改，须修订")
+
+    then.events("ProcedureRecorded")
+    assert then.aggregate.stage == "preparing"
+
+
+def test_M10_a_passed_review_of_the_revised_draft_replaces_the_failed_one() -> None:
+    """What a user expects: the justice bureau's no stops the decision; the unit revises the
+    draft and asks again; a yes then lets it go to the meeting. The failed review stays in
+    the decision's history (A1)."""
+    decision = given(Decision, initiated(), *all_procedures()[:3],
+                     procedure_recorded("legality_review", passed=False))  # fmt: skip
+
+    then = record(decision, "legality_review", conclusion="修订稿经审查合法",
+                  evidence_refs=["合法性审查意见书（修订稿）"])  # fmt: skip
+
+    then.events("ProcedureRecorded")
+    entry = then.aggregate.procedures["legality_review"]
+    assert (entry.passed, entry.conclusion) == (True, "修订稿经审查合法")
+    assert then.aggregate.missing_procedures() == []
+    assert then.aggregate.stage == "ready"
+
+
+# ----- M10 who records a procedure -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("by", ["p-finance-head", "p-office-dir", "p-sg", "p-dsg"])
+def test_M10_the_initiating_unit_or_the_office_records_a_procedure_and_a_waiver(by: str) -> None:
+    decision = given(Decision, initiated())
+
+    done = record(decision, "expert_review", by=by)
+    waived = waive(done.aggregate, "risk_assessment", by=by)
+
+    assert done.events("ProcedureRecorded")[0].meta["actor_id"] == by
+    assert waived.events("ProcedureRecorded")[0].meta["actor_id"] == by
+
+
+def test_M10_the_unit_that_performed_a_procedure_records_it() -> None:
+    decision = given(Decision, initiated())
+
+    then = record(decision, "risk_assessment", by="p-housing-head", performed_by="u-housing")
+
+    (event,) = then.events("ProcedureRecorded")
+    assert (event.performed_by, event.meta["actor_unit_id"]) == ("u-housing", "u-housing")
+
+
+@pytest.mark.parametrize("by", ["p-housing-head", "p-ecology-head", "p-mayor", "p-vm-a"])
+def test_M10_a_procedure_recorded_by_someone_unrelated_is_refused(by: str) -> None:
+    """Neither the initiating unit, the office nor the performer (here 市财政局)."""
+    decision = given(Decision, initiated())
+
+    then = record(decision, by=by)
+
+    then.refused("M10", status=403)
+    assert then.aggregate.procedures == {}
+
+
+def test_M10_a_waiver_by_an_unrelated_unit_naming_itself_as_performer_is_refused() -> None:
+    """A waiver has no performer: only the initiating unit or the office waives."""
+    decision = given(Decision, initiated())
+
+    then = waive(decision, "expert_review", by="p-housing-head", performed_by="u-housing")
+
+    then.refused("M10", status=403)
+    assert then.aggregate.procedures == {}
 
 
 def test_M10_recording_a_procedure_after_the_decision_was_taken_is_refused() -> None:
@@ -358,6 +640,60 @@ def test_M10_a_major_decision_missing_a_procedure_is_refused_and_nothing_is_pend
     assert "legality_review" in refusal.detail
     assert pending(decision) == []
     assert decision.taken is None
+
+
+@pytest.mark.parametrize(
+    ("past", "why"),
+    [
+        ([procedure_recorded("legality_review", passed=False)], "legality_review did not pass"),
+        ([procedure_recorded("legality_review"),
+          procedure_recorded("public_participation", "依法需要保密")],
+         "the waiver of public_participation awaits the office's confirmation"),
+    ],
+    ids=["failed legality review", "unconfirmed waiver"],
+)  # fmt: skip
+def test_M10_deciding_with_a_procedure_that_does_not_count_is_refused(
+    past: list[Past], why: str
+) -> None:
+    decision = given(Decision, initiated(), *all_procedures()[:3], *past)
+    meeting = meeting_for(decision)
+
+    then = decide_at(meeting, decision)
+
+    refusal = then.refused("M10")  # nothing pending on the meeting
+    assert why in refusal.detail
+    assert pending(decision) == []
+    assert decision.taken is None
+
+
+def test_M10_a_confirmed_waiver_lets_the_decision_be_taken() -> None:
+    decision = given(Decision, initiated(), *all_procedures()[1:],
+                     procedure_recorded("public_participation", "依法需要保密"),
+                     waiver_confirmed("public_participation"))  # fmt: skip
+    meeting = meeting_for(decision)
+
+    decide_at(meeting, decision).events("TopicDecided")
+
+    assert decision.stage == "decided"
+
+
+def test_M10_a_decision_taken_with_a_waiver_of_before_confirmations_misses_nothing() -> None:
+    """Stored history: a waiver recorded when a reason was enough, the decision taken then."""
+    waived = procedure_recorded("public_participation", "依法需要保密")
+    decision = given(Decision, initiated(), *all_procedures()[1:], waived, taken())
+
+    assert decision.stage == "decided"
+    assert decision.missing_procedures() == []
+    assert decision.procedures["public_participation"].waiver_confirmed_by is None
+
+
+def test_M10_a_waiver_is_not_confirmed_after_the_decision_was_taken() -> None:
+    decision = given(Decision, initiated(), procedure_recorded("expert_review", "依法需要保密"),
+                     taken("executive"))  # fmt: skip
+
+    then = confirm(decision, "expert_review")
+
+    then.refused("M10")
 
 
 def test_M9_a_major_matter_decided_at_a_special_topic_meeting_is_refused() -> None:
@@ -529,7 +865,7 @@ def test_A1_a_document_carrying_out_the_decision_is_linked() -> None:
     assert event.document_id == "doc-1"
     assert event.doc_type == "notice"
     assert event.meta["actor_id"] == "p-office-dir"
-    assert event.meta["rules"] == ["A1"]
+    assert event.meta["rules"] == ["A1", "M9"]
     assert then.aggregate.documents == [{"document_id": "doc-1", "doc_type": "notice"}]
 
     second = when(then.aggregate, lambda d: d.link_document(act("p-office-dir"), "doc-2", "order"))
@@ -587,3 +923,61 @@ def test_A1_P2_the_taken_event_records_the_acting_mayor_and_the_mayor_acted_for(
     assert event.meta["actor_id"] == "p-exec-vm"
     assert event.meta["actor_office"] == "executive_vice_mayor"
     assert event.meta["acting_for"] == "p-mayor"
+
+
+# ----- M9 downstream: what carries out a major decision follows its meeting -------------------
+
+
+def link(decision: Decision, what: str) -> Any:
+    if what == "document":
+        return when(decision, lambda d: d.link_document(act("p-office-dir"), "doc-1", "notice"))
+    return when(decision, lambda d: d.link_regulation(act("p-office-dir"), "reg-1"))
+
+
+@pytest.mark.parametrize("what", ["document", "regulation"])
+@pytest.mark.parametrize(
+    "past",
+    [[], all_procedures(), [*all_procedures()[:3], procedure_recorded("legality_review",
+                                                                      passed=False)]],
+    ids=["preparing", "ready", "legality failed"],
+)  # fmt: skip
+def test_M9_carrying_out_a_major_decision_not_yet_decided_is_refused(
+    what: str, past: list[Past]
+) -> None:
+    decision = given(Decision, initiated(), *past)
+
+    then = link(decision, what)
+
+    refusal = then.refused("M9")
+    assert "plenary or executive" in refusal.detail
+    assert (then.aggregate.documents, then.aggregate.regulations) == ([], [])
+
+
+@pytest.mark.parametrize("what", ["document", "regulation"])
+@pytest.mark.parametrize("kind", ["plenary", "executive"])
+def test_M9_carrying_out_a_major_decision_taken_at_its_meeting_is_linked(
+    what: str, kind: str
+) -> None:
+    decision = given(Decision, initiated(), *all_procedures(), taken(kind))
+
+    then = link(decision, what)
+
+    (event,) = then.events("DocumentLinked" if what == "document" else "RegulationLinked")
+    assert event.meta["rules"] == ["A1", "M9"]
+
+
+def test_M9_a_major_decision_recorded_taken_at_another_meeting_is_not_carried_out() -> None:
+    """Only a history from before M9 was guarded could hold one; it is still not carried out."""
+    decision = given(Decision, initiated(), *all_procedures(), taken("special_topic"))
+
+    link(decision, "document").refused("M9")
+
+
+@pytest.mark.parametrize("what", ["document", "regulation"])
+def test_M9_a_matter_that_is_not_major_is_linked_before_it_is_decided(what: str) -> None:
+    decision = given(Decision, initiated("other"))
+
+    then = link(decision, what)
+
+    (event,) = then.events("DocumentLinked" if what == "document" else "RegulationLinked")
+    assert event.meta["rules"] == ["A1"]

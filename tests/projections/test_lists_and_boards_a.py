@@ -18,7 +18,13 @@ from projections.engine import Engine, ReadModel
 from projections.read_models.decisions_board import DecisionsBoard
 from projections.read_models.meetings_board import MeetingsBoard
 from projections.read_models.summaries import Summaries
-from tests.support.decisions import PROCEDURE_ORDER, initiate, ready_decision
+from tests.support.decisions import (
+    PROCEDURE_ORDER,
+    confirm_waiver,
+    initiate,
+    ready_decision,
+    record_procedure,
+)
 from tests.support.http import auth, get, move_clock, ok, post
 from tests.support.meetings import (
     QUORUM,
@@ -200,6 +206,37 @@ def test_decisions_board_given_procedures_taken_and_published_then_rows(client, 
     )
     assert got[published["id"]]["stage"] == "published"
     assert got[published["id"]]["position"] == published["position"]
+
+
+def test_M10_decision_boards_count_a_waiver_once_confirmed_and_a_legality_review_passed(
+    client, services
+):
+    """The decisions board and the summaries agree with each decision's own stage and missing
+    procedures, as the aggregate folds them."""
+    waived = ready_decision(client, procedures=PROCEDURE_ORDER[1:])
+    waive = {"conclusion": None, "evidence_refs": [], "waived_reason": "依法需要保密"}
+    ok(record_procedure(client, waived["id"], "public_participation", **waive))
+    confirmed = ready_decision(client, procedures=PROCEDURE_ORDER[1:])
+    ok(record_procedure(client, confirmed["id"], "public_participation", **waive))
+    ok(confirm_waiver(client, confirmed["id"], "public_participation"))
+    failed = ready_decision(client, procedures=PROCEDURE_ORDER[:3])
+    ok(record_procedure(client, failed["id"], "legality_review", passed=False))
+    revised = ready_decision(client)  # passed, then failed, then passed again
+    ok(record_procedure(client, revised["id"], "legality_review", passed=False))
+    ok(record_procedure(client, revised["id"], "legality_review"))
+
+    got = rows(caught_up(services, DecisionsBoard()), "decisions_board", "decisions")
+    listed = rows(caught_up(services, Summaries()), "summaries", "summaries")
+
+    for decision, stage in ((waived, "preparing"), (confirmed, "ready"), (failed, "preparing"),
+                            (revised, "ready")):  # fmt: skip
+        state = get(client, f"/decisions/{decision['id']}")
+        row = got[decision["id"]]
+        assert (row["stage"], state["stage"], listed[decision["id"]]["status"]) == (stage,) * 3
+        missing = [p for p in PROCEDURE_ORDER if p not in row["procedures"]]
+        assert missing == state["missing_procedures"]
+    assert got[waived["id"]]["procedures"] == PROCEDURE_ORDER[1:]
+    assert got[failed["id"]]["procedures"] == PROCEDURE_ORDER[:3]
 
 
 def test_meetings_board_given_opened_closed_and_minutes_then_rows(client, services):

@@ -1,5 +1,6 @@
 """Major administrative decisions over HTTP: initiation and the four preparatory procedures
-(M10), by 市财政局 and, for the legality review, 市司法局."""
+(M10), by 市财政局 and, for the legality review (passed unless told), 市司法局; a waiver
+confirmed by 市政府办公室."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ def procedure_body(procedure: str, **overrides: Any) -> dict[str, Any]:
         "performed_by": performer,
         "evidence_refs": [f"{procedure}-报告-1"],
     }
+    if procedure == "legality_review":
+        body["passed"] = True
     body.update(overrides)
     return body
 
@@ -55,3 +58,9 @@ def ready_decision(
     for procedure in PROCEDURE_ORDER if procedures is None else procedures:
         decision = ok(record_procedure(client, decision["id"], procedure))
     return decision
+
+
+def confirm_waiver(client: Any, decision_id: str, procedure: str, by: str = "p-office-dir") -> Any:
+    """M10: the government office confirms a waiver."""
+    path = f"/decisions/{decision_id}/waiver-confirmations"
+    return post(client, path, by, {"procedure": procedure})

@@ -1,7 +1,8 @@
 """One major decision's whole life over HTTP, for the accountability tests (A1) and the bench:
 
 市财政局 initiates the 2027 budget (the responsible person: its head) → the four M10
-procedures, public participation waived with its reason, legality reviewed by 市司法局 →
+procedures, public participation waived with its reason and the waiver confirmed by 市政府办公室,
+legality reviewed (passed) and recorded by 市司法局 →
 an executive meeting: the topic proposed by the executive vice-mayor and set by the mayor,
 papers out, 陈副市长 absent with leave, opened with a quorum (M3), decided with every present
 member's position and 张副市长's dissent with a note (M11) → a decision (决定) that carries it
@@ -26,7 +27,8 @@ DISSENT = "民生支出增幅偏低，建议调整后再议"
 # up; other topics' events would not).
 STORY = [
     "DecisionInitiated",
-    *["DecisionProcedureRecorded"] * 4,
+    "DecisionProcedureRecorded", "DecisionWaiverConfirmed",
+    *["DecisionProcedureRecorded"] * 3,
     "MeetingConvened", "TopicProposed", "DecisionTopicLinked", "TopicSet", "PapersDistributed",
     "AbsenceRecorded", "MeetingOpened", "TopicDecided", "DecisionTaken", "MeetingClosed",
     "MinutesDrafted", "MinutesSigned",
@@ -66,6 +68,8 @@ def _procedures(client: Any, d: str) -> None:
     write(client, path, "p-finance-head", {
         "procedure": "public_participation", "performed_by": "u-finance", "waived_reason": WAIVER,
     })  # fmt: skip
+    write(client, f"/decisions/{d}/waiver-confirmations", "p-office-dir",
+          {"procedure": "public_participation"})  # fmt: skip
     for procedure in ("expert_review", "risk_assessment"):
         write(client, path, "p-finance-head", {
             "procedure": procedure, "performed_by": "u-finance", "conclusion": "同意",
@@ -73,7 +77,7 @@ def _procedures(client: Any, d: str) -> None:
         })  # fmt: skip
     write(client, path, "p-justice-head", {
         "procedure": "legality_review", "performed_by": "u-justice", "conclusion": "合法",
-        "evidence_refs": ["合法性审查意见书"],
+        "evidence_refs": ["合法性审查意见书"], "passed": True,
     })  # fmt: skip
 
 
