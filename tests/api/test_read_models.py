@@ -98,6 +98,7 @@ def test_health_shows_each_projection(client):
         "supervision_board",
         "leaves_board",
         "regulations_board",
+        "document_limits",
         "deadlines",
     }
     assert names["documents"]["state"] == "running"

@@ -21,7 +21,7 @@ from domain.leaves import LEDGER_ID, AbsenceLedger
 from scripts.city import START, generate
 from tests.support.servers import ROOT
 
-EVENTS = 40_000  # about nine simulated months: > 100 ledger and > 400 register events
+EVENTS = 50_000  # about nine simulated months: > 100 ledger and > 400 register events
 
 
 def replayed(app: GovRules, aggregate_id: uuid.UUID, version: int | None = None) -> Any:
