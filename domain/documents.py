@@ -637,11 +637,9 @@ class OfficialDocument(GovAggregate):
         rules.append("D3")
         if direction == "outgoing" and drafting_unit_id is None:
             drafting_unit_id = post.unit_id
-        if matter_kind is not None and matter_kind not in MATTER_KINDS:
-            raise InvalidReference(f"matter_kind is one of {MATTER_KINDS}")
         personnel = personnel or matter_kind == "personnel"
-        if routine:
-            _check_routine(roster, doc_type, direction, drafting_unit_id, personnel, matter_kind)
+        if _check_matter(roster, doc_type, direction, drafting_unit_id, matter_kind, routine,
+                         personnel):  # fmt: skip
             rules.append("D9")
         implementation_due = None
         if implements is not None:
@@ -1241,15 +1239,21 @@ def _may_be_routine(roster: Roster, doc_type: str, drafting_unit_id: str | None)
     )
 
 
-def _check_routine(
+def _check_matter(
     roster: Roster,
     doc_type: str,
     direction: str,
     drafting_unit_id: str | None,
-    personnel: bool,
     matter_kind: str | None,
-) -> None:
-    """D9: ``routine`` is claimed only where the secretary-general may sign."""
+    routine: bool,
+    personnel: bool,
+) -> bool:
+    """A known ``matter_kind``; D9: ``routine`` is claimed only where the secretary-general may
+    sign (True when it is)."""
+    if matter_kind is not None and matter_kind not in MATTER_KINDS:
+        raise InvalidReference(f"matter_kind is one of {MATTER_KINDS}")
+    if not routine:
+        return False
     if direction != "outgoing" or not _may_be_routine(roster, doc_type, drafting_unit_id):
         raise refuse(
             "D9",
@@ -1258,6 +1262,7 @@ def _check_routine(
         )
     if personnel or matter_kind in MAYOR_MATTERS or matter_kind in MAJOR_MATTERS:
         raise refuse("D9", f"a document on a {matter_kind or 'personnel'} matter is not routine")
+    return True
 
 
 # D1–D12: where each act leaves a document (one rule for the aggregate and the read models).

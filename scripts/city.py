@@ -33,6 +33,9 @@ to Friday (public holidays are not kept). In a simulated year (≈ 50k events) t
   ten late, one in twenty cancelled). Each is entered on the absence ledger, saved with it in
   the same transaction as ``GovRules.report_leave`` does; at most two city leaders are away at
   once, and unit heads are not away on plenary days;
+- performance results (S6): each January the office records the departments' scores of the
+  year before; the next executive meeting approves them as a decided topic, and the mayor
+  interviews the bottom-ranked department's head (约谈提醒);
 - regulations (≈ 36 new ones, three a month): department normative documents (published by
   the unit), city normative documents (adopted at an executive meeting) and government rules
   (20 or 30 days' public comment with comments received, then a regulation-draft decision adopted
@@ -69,6 +72,7 @@ from domain.decisions import PROCEDURES, Decision
 from domain.documents import Implements, OfficialDocument
 from domain.leaves import LEAVING_THE_CITY, AbsenceLedger, LeaveRecord, overlaps
 from domain.meetings import Meeting, members_of
+from domain.performance import PerformanceAssessment
 from domain.regulations import Regulation
 from domain.roster import Roster
 from domain.service import Batch, Command, Context
@@ -242,6 +246,9 @@ class _City(_Clerk):
         self.numbers: dict[str, int] = {}
         self.leading = 0  # whose turn it is to lead an NPC suggestion or CPPCC proposal (S4)
         self.notices: list[str] = []  # recent notices: the documents supervision items follow
+        self.assessed: set[int] = set()  # years whose performance results are recorded (S6)
+        self.assessment: Id | None = None  # recorded, for the next executive meeting
+        self.results_of: dict[Id, Id] = {}  # meeting → the assessment a topic of it approves
 
     # ----- the day loop --------------------------------------------------------------------
 
@@ -274,6 +281,7 @@ class _City(_Clerk):
 
     def plan_meetings(self) -> None:
         if self.day % 14 == 0:
+            self.assess()
             self.prepare_meeting("executive")
         if _plenary_day(self.day + 1):
             self.prepare_meeting("plenary")
@@ -390,6 +398,12 @@ class _City(_Clerk):
             names = str(rule) if rule else None  # G4: the topic names the regulation it adopts
             answer = self.do(who, c.ProposeTopic(meeting, title, proposer, linked, names))
             topics.append((list(answer.topics)[-1], decision, adopting))
+        if kind == "executive" and self.assessment is not None:  # S6: approved at this meeting
+            title = "审定市级部门目标绩效考核结果"
+            who = OFFICE if MAYOR in self.away else MAYOR
+            propose = c.ProposeTopic(meeting, title, MAYOR, assessment_id=str(self.assessment))
+            topics.append((list(self.do(who, propose).topics)[-1], None, None))
+            self.results_of[meeting], self.assessment = self.assessment, None
         for topic, _, _ in topics:
             self.do(MAYOR, c.SetTopic(meeting, topic))
         self.do(OFFICE, c.DistributePapers(meeting, self.at))
@@ -454,7 +468,31 @@ class _City(_Clerk):
             if regulation is not None:
                 self.do(OFFICE, c.AdoptRegulation(regulation, str(meeting_id)))  # G4
                 self.schedule(self.day + rng.randint(1, 5), partial(self.publish, regulation))
+        if (assessment := self.results_of.pop(meeting_id, None)) is not None:
+            self.approve_results(assessment, meeting_id)
         self.schedule(self.day + 1, partial(self.draft_minutes, meeting_id))
+
+    # ----- performance results (S6) --------------------------------------------------------
+
+    def assess(self) -> None:
+        """S6: in January the office records the departments' results of the year before, for
+        the next executive meeting to approve."""
+        year = self.today.year - 1
+        if self.today.month != 1 or year in self.assessed:
+            return
+        self.assessed.add(year)
+        scores = {unit: round(self.rng.uniform(80, 98), 1) for unit in DEPARTMENTS}
+        record = c.RecordPerformanceResults(f"{year}年度", "departments", scores, 1)
+        self.assessment = self.do(OFFICE, record).id
+
+    def approve_results(self, assessment_id: Id, meeting_id: Id) -> None:
+        """S6: approved by the meeting's decided topic; the bottom-ranked department's head is
+        interviewed (约谈提醒) by the mayor."""
+        self.do(OFFICE, c.ApprovePerformanceResults(assessment_id, str(meeting_id)))
+        scores = self.get(PerformanceAssessment, assessment_id).scores
+        lowest = min(scores.values())
+        for unit in sorted(u for u, score in scores.items() if score == lowest):
+            self.do(MAYOR, c.InterviewBottomRanked(assessment_id, unit, "约谈提醒，限期整改"))
 
     def positions(self, present: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
         """Every present member agrees; now and then one dissents (with a note) or abstains."""

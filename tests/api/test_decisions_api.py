@@ -20,9 +20,11 @@ from tests.support.decisions import (
 from tests.support.documents import draft_notice
 from tests.support.http import assert_problem, auth, events, get, move_clock, ok, post
 from tests.support.meetings import (
+    QUORUM,
     convene,
     decide,
     decided_at_executive,
+    distribute_papers,
     open_executive_with_topic,
     open_meeting,
     propose,
@@ -481,11 +483,19 @@ def reviewed_normative_document(client) -> str:
 def test_M9_a_regulation_adopted_to_carry_out_a_major_decision_follows_its_meeting(
     client, services
 ):
-    """Adopted at the executive meeting while the decision it carries out is not yet decided
-    there: refused M9; once the meeting decided it, adopted and linked on the decision."""
+    """Adopted at the executive meeting (its topic on the regulation decided, G4) while the
+    decision it carries out is not yet decided there: refused M9; once the meeting decided
+    it, adopted and linked on the decision."""
     decision = ready_decision(client, matter_kind="normative_document")
-    meeting, topic_id = open_executive_with_topic(client, decision["id"])
     reg_id = reviewed_normative_document(client)
+    meeting = convene(client)
+    topic_id = propose(client, meeting["id"], decision["id"])["topic_id"]
+    on_rule = propose(client, meeting["id"], None, title="审议规范性文件", regulation_id=reg_id)
+    for topic in (topic_id, on_rule["topic_id"]):
+        ok(set_topic(client, meeting["id"], topic))
+    distribute_papers(client, meeting["id"])
+    ok(open_meeting(client, meeting["id"], QUORUM))
+    ok(decide(client, meeting["id"], on_rule["topic_id"]))
     adopt = {"meeting_id": meeting["id"], "decision_id": decision["id"]}
     before = log_head(services)
     r = post(client, f"/regulations/{reg_id}/adopt", "p-office-dir", adopt)

@@ -38,8 +38,11 @@ def propose(
     proposed_by: str = "p-exec-vm",
     by: str | None = None,
     title: str = "审议2027年市级财政预算草案",
+    regulation_id: str | None = None,
 ) -> dict[str, Any]:
     body = {"title": title, "decision_id": decision_id, "proposed_by": proposed_by}
+    if regulation_id is not None:  # G4: the regulation the topic adopts
+        body["regulation_id"] = regulation_id
     return ok(post(client, f"/meetings/{meeting_id}/topics", by or proposed_by, body))
 
 
