@@ -465,10 +465,12 @@ class LeaveRecord(GovAggregate):
         named = ledger.away_at(act.at).get(self.approval_by, {}) if ledger else {}
         post, acting_for = _approving_post(act, roster, self.approval_by, named.get("acting_id"))
         if post is None:
-            raise forbid(rule, f"this absence is approved by {self.approval_by}")
-        mayor = roster.holder("mayor", local_date(act.at))
-        extra = () if not acting_for else ("P2",) if acting_for == mayor else ("P3",)
-        return rule, post, acting_for, extra
+            raise forbid(
+                rule,
+                f"this absence is approved by {self.approval_by} (while they are away, by the "
+                "mayor; an AB partner does not approve leave, P3)",
+            )
+        return rule, post, acting_for, ("P2",) if acting_for else ()
 
     def _as_absence(
         self, act: Act, roster: Roster, ledger: AbsenceLedger, override_reason: str | None
@@ -686,22 +688,25 @@ def _approver(
 def _approving_post(
     act: Act, roster: Roster, approver: str, named_acting: str | None
 ) -> tuple[Post | None, str | None]:
-    """The approver, or whoever acts for them while they are away (P2, P3) — never someone
-    who is away themself."""
+    """The approver, or whoever acts for them while they are away — never someone who is away
+    themself. For the mayor, the executive vice-mayor (P2); for a vice-mayor in charge, the
+    mayor approves in their own right (或由市长), or the acting mayor while the mayor is away
+    too: an AB partner, or the leader the office named, covers some official activities, not
+    leave approval (P3, art. 61)."""
     actor = act.actor
     if actor.person_id == approver:
         return actor.posts[0], None
     if approver not in act.absent or actor.person_id in act.absent:
         return None, None
-    if named_acting == actor.person_id:  # the leader named when the absence was reported
-        return actor.holds(*CITY_LEADERS), approver
-    day = local_date(act.at)
-    if approver == roster.holder("mayor", day):
+    mayor = roster.holder("mayor", local_date(act.at))
+    if approver == mayor:
+        if named_acting == actor.person_id:  # the leader named when the absence was reported
+            return actor.holds(*CITY_LEADERS), approver
         return actor.holds("executive_vice_mayor"), approver  # P2
-    if roster.ab_partner(approver) == actor.person_id:
-        return actor.holds("vice_mayor", "executive_vice_mayor"), approver  # P3
     if mayor_post := actor.holds("mayor"):
-        return mayor_post, approver  # the mayor, over the vice-mayor who is away
+        return mayor_post, None
+    if mayor in act.absent and (acting := actor.holds("executive_vice_mayor")):
+        return acting, mayor  # P2: the acting mayor
     return None, None
 
 

@@ -39,8 +39,9 @@ RULES: dict[str, Rule] = _rules(
         "P3",
         61,
         "互为 AB 角的领导同志，其中一位外出期间，由另一位代行部分政务活动职责。",
-        "AB partners act for each other while one is away; when both are away the office "
-        "assigns another leader.",
+        "AB partners cover some official activities for each other while one is away "
+        "(events, delegations, special-topic meetings) — not document sign-off (D9) or leave "
+        "approval (L5); when both are away the office assigns another leader.",
     ),
     Rule(
         "D1",

@@ -29,7 +29,8 @@ to Friday (public holidays are not kept). In a simulated year (≈ 50k events) t
   in seven fails verification and is put right (rectification) first;
 - leaves (≈ 75, 1–2 a week) of unit heads and vice-mayors: reported with the AB partner or
   another free leader acting (the office names one when the partner is away too, P3), approved
-  where L3/L5 ask it (by whoever acts for an approver who is away), filed, and returned (one in
+  where L3/L5 ask it (for an approver who is away: the acting mayor for the mayor, the mayor for
+  a vice-mayor), filed, and returned (one in
   ten late, one in twenty cancelled). Each is entered on the absence ledger, saved with it in
   the same transaction as ``GovRules.report_leave`` does; at most two city leaders are away at
   once, and unit heads are not away on plenary days;
@@ -772,11 +773,15 @@ class _City(_Clerk):
         return free[int(pick * len(free))], (OFFICE if partner is not None else person)
 
     def approving(self, approver: str) -> str:
-        """L3/L5: the approver; while away, whoever was named to act for them, else the mayor."""
+        """L3/L5: the approver; while away, for the mayor whoever was named to act (P2), for a
+        vice-mayor the mayor (an AB partner does not approve leave, P3) — or the acting mayor
+        while the mayor is away too."""
         if approver not in self.away:
             return approver
-        acting = self.away[approver].get("acting_id")
-        return acting if acting is not None and acting not in self.away else MAYOR
+        if approver == MAYOR:
+            acting = self.away[approver].get("acting_id")
+            return acting if acting is not None and acting not in self.away else "p-exec-vm"
+        return MAYOR if MAYOR not in self.away else "p-exec-vm"
 
     def ledger_away(self, person_id: str, starts_at: datetime, until: datetime) -> bool:
         """Away then by the ledger, as the guards judge it (L1, L4)."""

@@ -595,29 +595,28 @@ def test_the_acting_mayor_approves_a_vice_mayors_private_leave_p2(client, servic
     assert event["rules"] == ["L3", "L4", "P2"]
 
 
-def test_the_ab_partner_approves_for_a_vice_mayor_who_is_away_p3(client, services):
+def test_P3_the_ab_partner_does_not_approve_for_a_vice_mayor_who_is_away_the_mayor_does(
+    client, services
+):
+    """AB partners cover some official activities (art. 61), not leave approval: with 张副市长
+    away, 刘副市长 (his partner) is refused; the mayor approves in their own right (L5)."""
     body = leave_body(
         "p-vm-a", "out_of_city", at("09-30"), at("10-02", "18:00"), acting_id="p-vm-b",
         reported_to_id="p-mayor",
     )  # fmt: skip
     reported(client, "p-vm-a", body)
     leave = ecology_head_trip(client)
-
-    # 张副市长 is still in town: 刘副市长 may not approve for him yet.
-    before = log_head(services)
-    r = command(client, leave["id"], "approve", "p-vm-b")
-    assert_refused(client, services, r, 403, "L5", before)
-
     move_clock(client, at("09-30", "10:00"))
     assert away_ids(client) == ["p-vm-a"]
-    approved = ok(command(client, leave["id"], "approve", "p-vm-b"))
-    assert approved["status"] == "approved"
-    assert approved["approved"]["by"] == "p-vm-b"
+    before = log_head(services)
+
+    r = command(client, leave["id"], "approve", "p-vm-b")
+
+    assert_refused(client, services, r, 403, "L5", before)
+    approved = ok(command(client, leave["id"], "approve", "p-mayor"))
+    assert (approved["status"], approved["approved"]["by"]) == ("approved", "p-mayor")
     event = events(client, "leaves", leave["id"])[-1]
-    assert event["type"] == "LeaveApproved"
-    assert (event["actor_id"], event["actor_office"]) == ("p-vm-b", "vice_mayor")
-    assert event["acting_for"] == "p-vm-a"
-    assert event["rules"] == ["L5", "P3"]
+    assert (event["actor_office"], event["acting_for"], event["rules"]) == ("mayor", None, ["L5"])
 
 
 def test_with_both_ab_partners_away_the_office_names_who_acts_p3(client, services):
@@ -650,9 +649,12 @@ def test_with_both_ab_partners_away_the_office_names_who_acts_p3(client, service
     assert during == {"p-vm-b": "p-vm-a", "p-vm-a": "p-vm-c"}
 
 
-def test_the_leader_the_office_named_approves_while_both_ab_partners_are_away_p3(client, services):
-    """P3: with both partners away, the leader the office assigned acts for them, so 陈副市长
-    approves, for 张副市长, a trip of the head of the unit in 张副市长's division (L5)."""
+def test_P3_the_leader_the_office_named_does_not_approve_leave_while_both_partners_are_away(
+    client, services
+):
+    """P3: with both partners away, the leader the office assigned covers their official
+    activities; approving a trip of the head of a unit in 张副市长's division (L5) is still
+    the vice-mayor's or, while away, the mayor's."""
     body_b = leave_body(
         "p-vm-b", "out_of_city", at("09-30"), at("10-04"), acting_id="p-vm-a",
         reported_to_id="p-mayor",
@@ -664,14 +666,14 @@ def test_the_leader_the_office_named_approves_while_both_ab_partners_are_away_p3
     )  # fmt: skip
     assert reported(client, "p-office-dir", body_a)["acting_named_by_office"] is True
     leave = ecology_head_trip(client)
-
     move_clock(client, at("10-01", "12:00"))
     assert sorted(away_ids(client)) == ["p-vm-a", "p-vm-b"]
-    approved = ok(command(client, leave["id"], "approve", "p-vm-c"))
-    assert approved["approved"]["by"] == "p-vm-c"
-    event = events(client, "leaves", leave["id"])[-1]
-    assert (event["actor_id"], event["acting_for"]) == ("p-vm-c", "p-vm-a")
-    assert event["rules"] == ["L5", "P3"]
+    before = log_head(services)
+
+    r = command(client, leave["id"], "approve", "p-vm-c")
+
+    assert_refused(client, services, r, 403, "L5", before)
+    assert ok(command(client, leave["id"], "approve", "p-mayor"))["approved"]["by"] == "p-mayor"
 
 
 # ----- L1 under contention ----------------------------------------------------------------------

@@ -1154,18 +1154,35 @@ def test_L5_approved_by_another_leader_is_refused(by: str, absent: tuple[str, ..
     untouched(ledger)
 
 
-def test_L5_P3_the_ab_partner_approves_while_the_vice_mayor_in_charge_is_away() -> None:
+def test_L5_P3_the_ab_partner_does_not_approve_while_the_vice_mayor_in_charge_is_away() -> None:
+    """AB partners cover some official activities, not leave approval (P3, art. 61)."""
     leave, ledger = leave_and_ledger("p-ecology-head", approval_by="p-vm-a")
 
     then = on(leave, lambda x: x.approve(act("p-vm-b", absent=("p-vm-a",)), roster()))
 
-    (event,) = then.events("Approved")
-    assert event.meta["actor_id"] == "p-vm-b"
-    assert event.meta["actor_office"] == "vice_mayor"
-    assert event.meta["acting_for"] == "p-vm-a"
-    assert "L5" in event.meta["rules"]
-    assert "P3" in event.meta["rules"]
+    then.refused("L5", status=403)
     untouched(ledger)
+
+
+def test_L5_P3_while_the_vice_mayor_in_charge_is_away_the_mayor_approves() -> None:
+    leave, ledger = leave_and_ledger("p-ecology-head", approval_by="p-vm-a")
+
+    then = on(leave, lambda x: x.approve(act("p-mayor", absent=("p-vm-a",)), roster()))
+
+    (event,) = then.events("Approved")
+    assert (event.meta["actor_office"], event.meta["acting_for"]) == ("mayor", None)
+    assert event.meta["rules"] == ["L5"]
+    untouched(ledger)
+
+
+def test_L5_P2_with_the_vice_mayor_and_the_mayor_away_the_acting_mayor_approves() -> None:
+    leave, _ = leave_and_ledger("p-ecology-head", approval_by="p-vm-a")
+
+    then = on(leave, lambda x: x.approve(act("p-exec-vm", absent=("p-vm-a", "p-mayor")),
+                                         roster()))  # fmt: skip
+
+    (event,) = then.events("Approved")
+    assert (event.meta["acting_for"], event.meta["rules"]) == ("p-mayor", ["L5", "P2"])
 
 
 def test_L5_the_vice_mayor_in_charge_is_the_one_of_the_unit_the_head_now_leads() -> None:
