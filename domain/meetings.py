@@ -615,20 +615,13 @@ class Meeting(GovAggregate):
         for person_id in present:
             if person_id not in roster.people:
                 raise InvalidReference(f"unknown person {person_id!r}")
-        listed_absent = [p for p in present if p in self.absences]
-        if listed_absent:
-            raise refuse(
-                "M7",
-                f"{', '.join(listed_absent)} asked leave of this meeting (recorded absence) and "
-                "cannot also be counted present",
-            )
-        away = [p for p in present if p in act.absent]
-        if away:
-            raise refuse(
-                "M7",
-                f"{', '.join(away)} is away on recorded leave (请销假) and cannot be counted "
-                "present",
-            )
+        recorded = {  # M7: an absence recorded here, or on the absence ledger
+            "asked leave of this meeting": [p for p in present if p in self.absences],
+            "away on recorded leave (请销假)": [p for p in present if p in act.absent],
+        }
+        for why, people in recorded.items():
+            if people:
+                raise refuse("M7", f"{', '.join(people)}: {why}; not counted present as well")
         members = members_of(self.kind, roster, local_date(act.at))
         attending = [m for m in members if m in present]
         rules = ["M7"]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from tests.support.documents import command, draft, draft_request, instructed_request
 from tests.support.http import create, get, move_clock, post, write
 from tests.support.store import assert_refused, catch_up, log_head
@@ -114,27 +116,23 @@ def test_D7_an_agreed_limit_moves_the_due_time_and_the_deemed_answer_waits_for_i
     assert get(client, f"/documents/{doc_id}")["countersigns"][0]["status"] == "deemed"
 
 
-def test_D7_an_extension_asked_by_the_late_unit_alone_is_refused_and_nothing_stored(
-    client, services
-):
+@pytest.mark.parametrize(
+    ("by", "now", "status"),
+    [("p-ecology-head", None, 403), ("p-finance-head", D7_DUE, 409)],
+    ids=["asked-by-the-late-unit-alone", "after-the-limit-passed"],
+)
+def test_D7_an_extension_refused_stores_nothing(client, services, by, now, status):
+    """The lead unit records the limit it agreed (the late unit alone does not), before the
+    old one passes."""
     doc_id = countersign_requested(client)
+    if now is not None:
+        move_clock(client, now)
     before = log_head(services)
 
-    r = post(client, f"/documents/{doc_id}/countersign-extensions", "p-ecology-head",
+    r = post(client, f"/documents/{doc_id}/countersign-extensions", by,
              {"unit_id": "u-ecology", "due": AGREED})  # fmt: skip
 
-    assert_refused(client, services, r, 403, "D7", before)
-
-
-def test_D7_an_extension_after_the_limit_passed_is_refused_and_nothing_stored(client, services):
-    doc_id = countersign_requested(client)
-    move_clock(client, D7_DUE)
-    before = log_head(services)
-
-    r = post(client, f"/documents/{doc_id}/countersign-extensions", "p-finance-head",
-             {"unit_id": "u-ecology", "due": AGREED})  # fmt: skip
-
-    assert_refused(client, services, r, 409, "D7", before)
+    assert_refused(client, services, r, status, "D7", before)
 
 
 def test_D10_a_handling_limit_passed_is_recorded_by_the_system_and_shown(client, services):
