@@ -13,11 +13,16 @@ import uvicorn
 from api.auth import issue_token
 from api.main import create_app
 from api.services import build_services
-from api.settings import SettingsError, load_settings
+from api.settings import Settings, SettingsError, load_settings
 
 
 def _exit(signum: int, frame: object) -> None:
     raise SystemExit(0)
+
+
+def _lifetime(settings: Settings) -> timedelta:
+    """A printed token lives a day, or less where the longest lifetime allowed is shorter."""
+    return min(timedelta(days=1), timedelta(seconds=settings.token_max_lifetime))
 
 
 def main(argv: list[str]) -> int:
@@ -30,14 +35,15 @@ def main(argv: list[str]) -> int:
         if len(argv) != 2:
             print("usage: python -m api token PERSON_ID", file=sys.stderr)
             return 2
-        print(issue_token(argv[1], settings.secret, datetime.now(UTC), timedelta(days=1)))
+        print(issue_token(argv[1], settings.secret, datetime.now(UTC), _lifetime(settings)))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     url = f"http://{settings.host}:{settings.port}"
     print(f"govrules serving on {url}  (API docs: {url}/docs)", flush=True)
     if settings.dev:
-        token = issue_token("p-admin", settings.secret, datetime.now(UTC), timedelta(days=1))
-        print("GOVRULES_DEV=1: a dev token for p-admin (system_admin), valid 24 h:", flush=True)
+        ttl = _lifetime(settings)
+        token = issue_token("p-admin", settings.secret, datetime.now(UTC), ttl)
+        print(f"GOVRULES_DEV=1: a dev token for p-admin (system_admin), valid {ttl}:", flush=True)
         print(f"  Authorization: Bearer {token}", flush=True)
         print("  more: python -m api token p-mayor", flush=True)
     try:

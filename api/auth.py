@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 import jwt
@@ -10,6 +11,7 @@ from fastapi import HTTPException, Request
 from domain.base import Actor
 
 ALGORITHM = "HS256"
+MAX_LIFETIME = 24 * 3600  # seconds; GOVRULES_TOKEN_MAX_LIFETIME
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="govrules"'}
 
 
@@ -17,8 +19,10 @@ def unauthorised(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers=CHALLENGE)
 
 
-def decode_subject(authorization: str | None, secret: str) -> str:
-    """The ``sub`` of a valid token; 401 for a missing, malformed, expired or forged one."""
+def decode_subject(authorization: str | None, secret: str, max_lifetime: int = MAX_LIFETIME) -> str:
+    """The ``sub`` of a valid token; 401 for a missing, malformed, expired or forged one, one
+    without ``exp``, or one that would live longer than ``max_lifetime`` seconds. The details
+    are fixed per case: nothing of the JWT library's own messages reaches the client."""
     if not authorization:
         raise unauthorised("missing bearer token")
     scheme, _, token = authorization.partition(" ")
@@ -26,12 +30,22 @@ def decode_subject(authorization: str | None, secret: str) -> str:
         raise unauthorised("expected 'Authorization: Bearer <token>'")
     try:
         claims = jwt.decode(
-            token.strip(), secret, algorithms=[ALGORITHM], options={"require": ["sub"]}
+            token.strip(), secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]}
         )
     except jwt.ExpiredSignatureError:
         raise unauthorised("token expired") from None
-    except jwt.InvalidTokenError as e:
-        raise unauthorised(f"invalid token: {e}") from None
+    except jwt.InvalidSignatureError:  # before DecodeError, its base
+        raise unauthorised("bad signature") from None
+    except jwt.MissingRequiredClaimError:
+        raise unauthorised("token must carry sub and exp") from None
+    except jwt.ImmatureSignatureError:
+        raise unauthorised("token not valid yet") from None
+    except jwt.InvalidTokenError:
+        raise unauthorised("malformed token") from None
+    issued = claims.get("iat")
+    start = issued if isinstance(issued, int | float) else time.time()
+    if claims["exp"] - start > max_lifetime:
+        raise unauthorised(f"token lifetime exceeds {max_lifetime} s")
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise unauthorised("token has no subject")
@@ -47,8 +61,11 @@ def issue_token(person_id: str, secret: str, now: datetime, ttl: timedelta) -> s
 def current_actor(request: Request) -> Actor:
     """FastAPI dependency: the authenticated person, as the roster has them now (P1)."""
     services = request.app.state.services
-    person_id = decode_subject(request.headers.get("authorization"), services.settings.secret)
+    settings = services.settings
+    person_id = decode_subject(
+        request.headers.get("authorization"), settings.secret, settings.token_max_lifetime
+    )
     actor: Actor | None = services.app.actor(person_id, services.clock.now())
     if actor is None:
-        raise unauthorised(f"{person_id} holds no office on the roster now")
+        raise unauthorised("the token's person holds no office on the roster now")
     return actor

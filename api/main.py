@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -53,6 +54,8 @@ def _lifespan(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services or build_services(settings or load_settings())
+        # requests waiting for ?min_position= at once (api.reading)
+        app.state.waiting = threading.BoundedSemaphore(app.state.services.settings.max_waiting)
         # What start-up built (modules, the app, pools) lives as long as the process: moved to
         # the permanent generation, a full collection no longer walks it. Large answers (a
         # trace of 500 events) triggered full collections that tripled their p99 (scripts/bench

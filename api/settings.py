@@ -23,6 +23,13 @@ class Settings(StoreSettings):
     host: str = Field(default="127.0.0.1", alias="GOVRULES_HOST")
     port: int = Field(default=8000, ge=1, le=65535, alias="GOVRULES_PORT")
     role: Literal["all", "api"] = Field(default="all", alias="GOVRULES_ROLE")
+    # The longest a token may live (exp - iat, or exp - now without iat), in seconds.
+    token_max_lifetime: int = Field(
+        default=24 * 3600, ge=60, le=30 * 24 * 3600, alias="GOVRULES_TOKEN_MAX_LIFETIME"
+    )
+    # Requests waiting at once for a read model to reach ?min_position= (each holds a worker
+    # thread and a pooled connection); beyond it, 503 with Retry-After at once.
+    max_waiting: int = Field(default=8, ge=1, le=64, alias="GOVRULES_MAX_WAITING")
     # Seconds between heartbeats on GET /events/stream (a comment line proxies see as traffic).
     stream_heartbeat: float = Field(default=10, gt=0, le=300, alias="GOVRULES_STREAM_HEARTBEAT")
 

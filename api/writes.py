@@ -33,7 +33,10 @@ from domain.service import Command, Context, Written, execute
 from projections.store import IdempotencyClaim, fingerprint
 
 KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
-IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
+# An entity-tag (RFC 9110 §8.8.3) is quoted: "3" (W/"3" too); a bare 3 is still read as the
+# version. An unbalanced quote ("3) is no entity-tag: a malformed field, 400 (§15.5.1), not a
+# condition that failed (412).
+IF_MATCH = re.compile(r'^(?:(?:W/)?"(\d{1,18})"|(\d{1,18}))$')
 PATH_PARAM = re.compile(r"{(\w+)}")
 Answer = Callable[[GovAggregate, Any], dict[str, Any]]
 
@@ -85,7 +88,7 @@ def expected_version(request: Request) -> int | None:
     match = IF_MATCH.match(value.strip())
     if match is None:
         raise HTTPException(400, 'If-Match is a version in quotes, e.g. "3"')
-    return int(match.group(1))
+    return int(match.group(1) or match.group(2))
 
 
 def context(request: Request, actor: Actor, claim: IdempotencyClaim | None) -> Context:

@@ -28,7 +28,7 @@ from domain.base import (
 from domain.calendar import CalendarYearUnknown, add_months
 from domain.clock import SHANGHAI, local_date
 from domain.decisions import MAJOR_MATTERS, MATTER_KINDS
-from domain.fields import Text
+from domain.fields import Day, Text
 from domain.roster import InvalidReference, Roster
 from domain.rules import forbid, refuse
 
@@ -180,7 +180,7 @@ class Implements(TypedDict):
     """D10: the provincial document a document carries out (issued within 6 months of it)."""
 
     ref: Text
-    issued_on: date
+    issued_on: Day
 
 
 @dataclass(frozen=True, slots=True)

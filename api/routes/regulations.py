@@ -4,7 +4,6 @@ and the catalog of those in force on a date (G9)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -17,6 +16,7 @@ from api.writes import add_command, json_response
 from domain.base import Actor
 from domain.clock import local_date
 from domain.commands import regulations as c
+from domain.fields import Day
 from domain.regulations import KINDS, Regulation
 from projections.read_models import regulations_board
 
@@ -27,7 +27,7 @@ Kind = Literal[KINDS]  # type: ignore[valid-type]
 @router.get("/regulations/catalog", summary="G9: normative documents in force on a date")
 def catalog(
     request: Request,
-    on: date | None = Query(default=None, description="default: today (Asia/Shanghai)"),
+    on: Day | None = Query(default=None, description="default: today (Asia/Shanghai)"),
     kind: Kind | None = None,
     unit_id: str | None = None,
     min_position: int | None = MinPosition,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Annotated, ClassVar
 
-from domain.fields import Text, described
+from domain.fields import Day, Text, described
 from domain.holidays import CALENDAR_ID, HolidayCalendar
 from domain.service import Command, UnitOfWork
 
@@ -19,10 +18,10 @@ class RecordCalendarYear(Command):
     collection: ClassVar[str] = "calendar"
 
     year: int
-    holidays: Annotated[list[date], described("every day off (放假), YYYY-MM-DD")]
+    holidays: Annotated[list[Day], described("every day off (放假), YYYY-MM-DD")]
     notice_ref: Annotated[Text, described("the notice, e.g. 国办发明电〔2026〕N号")]
     workdays: Annotated[
-        list[date], described("every weekend day worked instead (调休上班), YYYY-MM-DD")
+        list[Day], described("every weekend day worked instead (调休上班), YYYY-MM-DD")
     ] = field(default_factory=list)
 
     def handle(self, uow: UnitOfWork) -> HolidayCalendar:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, ClassVar, Literal
 
 from domain.decisions import Decision
-from domain.fields import Text, described
+from domain.fields import Day, Text, described
 from domain.meetings import Meeting
 from domain.regulations import ALL_BODIES, KINDS, VERDICTS, Regulation
 from domain.service import Command, UnitOfWork
@@ -69,8 +68,8 @@ class OpenPublicComment(RegulationCommand):
     method: ClassVar[str] = "open_public_comment"
 
     regulation_id: uuid.UUID
-    opens_on: date | None = None
-    closes_on: date | None = None
+    opens_on: Day | None = None
+    closes_on: Day | None = None
     waived_reason: Annotated[
         str | None, described("with secret_by_law: the legal basis for withholding the draft")
     ] = None
@@ -114,9 +113,9 @@ class PublishRegulation(RegulationCommand):
     in the same transaction (G7 lineage, G9 catalog)."""
 
     regulation_id: uuid.UUID
-    published_on: date
+    published_on: Day
     number: str
-    valid_until: Annotated[date | None, described("mandatory (G6)")] = None
+    valid_until: Annotated[Day | None, described("mandatory (G6)")] = None
 
     def handle(self, uow: UnitOfWork) -> Regulation:
         reg = uow.target(Regulation, self.regulation_id)
@@ -137,7 +136,7 @@ class FileRegulation(RegulationCommand):
 
     regulation_id: uuid.UUID
     body: Body
-    filed_on: date
+    filed_on: Day
 
 
 @dataclass(frozen=True)

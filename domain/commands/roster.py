@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar, Literal
 
-from domain.fields import Name, Slug
+from domain.fields import Day, Name, Slug
 from domain.roster import CLEARANCES, OFFICES, ROSTER_ID, UNIT_FUNCTIONS, UNIT_KINDS, Roster
 from domain.service import Command, UnitOfWork
 
@@ -32,7 +32,7 @@ class Appoint(RosterCommand):
     person_id: Slug
     name: Name
     office: Office
-    since: date
+    since: Day
     unit_id: str | None = None
     decided_by: str | None = None
     clearance: Clearance | None = None
@@ -50,7 +50,7 @@ class Relieve(RosterCommand):
 
     person_id: Slug
     office: Office
-    on: date
+    on: Day
 
     def handle(self, uow: UnitOfWork) -> Roster:
         roster = self.roster(uow)
