@@ -6,13 +6,15 @@ and the log is where it was."""
 from __future__ import annotations
 
 import time
+import typing
 from datetime import UTC, date, datetime, timedelta
 
 import jwt
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from domain.fields import Day, Instant
+from domain.fields import Day, Instant, in_range, in_window
+from domain.service import Command
 from tests.support.documents import command, draft_notice, notice_body
 from tests.support.http import SECRET, assert_problem, auth, token, write
 from tests.support.store import log_head
@@ -241,3 +243,36 @@ def test_the_dev_token_command_issues_a_token_that_expires(monkeypatch, capsys):
     claims = jwt.decode(capsys.readouterr().out.strip(), options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] <= 24 * 3600
     assert claims["exp"] > datetime.now(UTC).timestamp()
+
+
+def _bare_times(hint: object, where: str) -> list[str]:
+    """Every date or datetime inside ``hint`` that is not a Day, Instant or DueTime."""
+    if typing.get_origin(hint) is typing.Annotated:
+        base, *meta = typing.get_args(hint)
+        checked = {getattr(m, "func", None) for m in meta} & {in_window, in_range}
+        if base in (date, datetime):
+            return [] if checked else [where]
+        return _bare_times(base, where)
+    if hint in (date, datetime):
+        return [where]
+    if typing.is_typeddict(hint):
+        hints = typing.get_type_hints(hint, include_extras=True)
+        return [b for k, h in hints.items() for b in _bare_times(h, f"{where}.{k}")]
+    return [b for arg in typing.get_args(hint) for b in _bare_times(arg, where)]
+
+
+def _commands(cls: type = Command) -> list[type]:
+    return [c for sub in cls.__subclasses__() for c in (sub, *_commands(sub))]
+
+
+def test_every_day_and_time_a_command_takes_is_checked_against_the_window():
+    import domain.commands  # noqa: F401  (every command class registered)
+
+    bare = [
+        b
+        for cls in _commands()
+        for name, hint in typing.get_type_hints(cls, include_extras=True).items()
+        for b in _bare_times(hint, f"{cls.__name__}.{name}")
+    ]
+    assert len(_commands()) > 30
+    assert bare == []
