@@ -24,6 +24,9 @@ BEARER = "bearer"
 # it itself (``api.resources.parse_time``), so what it accepts and refuses is decided there.
 InstantQuery = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 
+# Queries that travel back in time: before the resource was recorded there is nothing (404).
+TIME_TRAVEL = {"as_of", "known_at"}
+
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "description": "RFC 9457 problem details. A rule's refusal (403, 409) names the rule, its "
@@ -37,7 +40,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "detail": {"type": "string"},
         "instance": {"type": "string"},
         "rule": {"type": "string", "description": "the rule's id, e.g. D9"},
-        "article": {"type": "integer", "description": "the article of the work rules"},
+        "article": {
+            "type": ["integer", "null"],
+            "description": "the article of the work rules (null: the rule has none of its own)",
+        },
         "rule_text": {
             "type": "object",
             "required": ["zh", "en"],
@@ -56,7 +62,7 @@ MEANINGS = {
     400: "Malformed JSON, If-Match or Idempotency-Key",
     401: "No token, or an expired, forged or unknown one",
     403: "Not authorised by the rules (rule, article), or not cleared for the document (D12)",
-    404: "No such resource, or no such version of it",
+    404: "No such resource, no such version of it, or nothing at what the query names",
     409: "Refused by the rules (rule, article), or a concurrent write won",
     412: "If-Match names a version that is not the current one",
     413: "The body is larger than 1 MiB",
@@ -86,13 +92,21 @@ def _errors(route: APIRoute) -> list[int]:
     statuses = {503}
     if _authenticated(route):
         statuses |= {401, 403}
-    if any(d.path_params for d in dependants):
-        statuses.add(404)
+    queries = {q.name for d in dependants for q in d.query_params}
+    if any(d.path_params for d in dependants) or queries & TIME_TRAVEL:
+        statuses.add(404)  # a resource, a version of it, or a time before it was recorded
     if any(d.path_params or d.query_params or d.body_params for d in dependants):
         statuses.add(422)
     if "POST" in (route.methods or ()):
         statuses |= {400, 404, 409, 412, 413, 422}
+    statuses |= {int(status) for status in route.responses if int(status) >= 400}
     return sorted(statuses)
+
+
+def also(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route that answers an error its shape does not imply (a 404 for
+    a position or a period a query names); described as problems like the rest."""
+    return {status: {"description": MEANINGS[status]} for status in statuses}
 
 
 def _problem(status: int) -> dict[str, Any]:
