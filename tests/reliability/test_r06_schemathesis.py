@@ -69,6 +69,43 @@ def _seed(client: Any) -> dict[str, list[str]]:
     }
 
 
+UNITS = ("u-gov", "u-gov-office", "u-justice", "u-finance", "u-ecology", "u-housing",
+         "u-east-district", "u-province-gov")  # fmt: skip
+PEOPLE = ("p-mayor", "p-exec-vm", "p-vm-a", "p-vm-b", "p-sg", "p-dsg", "p-office-dir",
+          "p-finance-head", "p-justice-head", "p-ecology-head", "p-finance-legal")  # fmt: skip
+UNIT_KEYS = {"unit_id", "from_unit_id", "drafting_unit_id", "lead_unit_id", "initiated_by_unit",
+             "bypassed_unit_id", "superior_unit_id", "to", "unit_ids", "co_unit_ids",
+             "cc_unit_ids"}  # fmt: skip
+PERSON_KEYS = {"acting_id", "convener_id", "person_id", "responsible_person", "reported_to_id",
+               "stand_in_id", "vice_mayor_id", "approved_by", "decided_by", "performed_by",
+               "proposed_by", "entrusted_by", "forwarded_to", "routed_to", "led_by", "present",
+               "skip_level_approved_by"}  # fmt: skip
+RESOURCE_KEYS = {"decision_id": "decisions", "replies_to": "documents", "implements": "documents",
+                 "meeting_id": "meetings", "regulation_id": "regulations"}  # fmt: skip
+
+
+def _plausible(data: st.DataObject, value: Any, seeded: dict[str, list[str]]) -> Any:
+    """The generated body with, one key in two, a name the roster or the store knows (a unit,
+    a person, a seeded resource) or a day near the drill clock's, so that more commands get
+    past "no such unit" to the rules themselves."""
+    if isinstance(value, list):
+        return [_plausible(data, v, seeded) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, v in value.items():
+        pool = (UNITS if key in UNIT_KEYS else PEOPLE if key in PERSON_KEYS
+                else seeded.get(RESOURCE_KEYS.get(key, ""), ()))  # fmt: skip
+        if pool and isinstance(v, str | list) and not data.draw(st.booleans()):
+            pick = st.sampled_from(pool)
+            v = data.draw(pick) if isinstance(v, str) else data.draw(st.lists(pick, max_size=3))
+        elif isinstance(v, str) and len(v) >= 10 and v[4:5] == "-" and not data.draw(st.booleans()):
+            day = data.draw(st.dates(date(2026, 9, 28), date(2027, 3, 31))).isoformat()
+            v = day if len(v) == 10 else f"{day}T10:00:00+08:00"
+        out[key] = _plausible(data, v, seeded)
+    return out
+
+
 def _kind(method: str, response: Any) -> str:
     if response.status_code < 300:
         return "accepted writes" if method.upper() == "POST" else "answered reads"
@@ -82,12 +119,13 @@ def _collection(path: str) -> str:
 
 
 def _exercise(
-    client: Any, operation: Any, ids: list[str], head: int, tally: Counter[str]
+    client: Any, operation: Any, seeded: dict[str, list[str]], head: int, tally: Counter[str]
 ) -> list[str]:
     """``EXAMPLES`` requests to ``operation``; the failures, each with a curl to replay it.
     ``tally`` counts the answers: accepted writes, rule refusals, other statuses."""
     failures: list[str] = []
     strategy = operation.as_strategy()
+    ids = seeded.get(_collection(operation.path), [])
 
     @settings(
         max_examples=EXAMPLES,
@@ -101,8 +139,10 @@ def _exercise(
         case = data.draw(strategy)
         office = data.draw(st.sampled_from(OFFICES))
         for name in case.path_parameters or {}:
-            if ids and name != "year" and data.draw(st.booleans()):
+            if ids and name != "year" and not data.draw(st.booleans()):
                 case.path_parameters[name] = data.draw(st.sampled_from(ids))
+        if isinstance(case.body, dict):
+            case.body = _plausible(data, case.body, seeded)
         if case.query and case.query.get("min_position") is not None:
             case.query["min_position"] = data.draw(st.integers(0, head))
         headers = auth(office)
@@ -127,6 +167,10 @@ def test_r6_schemathesis_finds_no_5xx_and_no_answer_outside_the_schema(
     ids = _seed(client)
     head = positions(services)
     config = SchemathesisConfig()
+    # No NUL bytes in generated text: a NUL in a query answers 500 and one in a body stops the
+    # read models (issue 13, "one NUL byte" and "500s from input"); the fix at the door (NUL →
+    # 422, one rule for every text field) is another change of issue 13 — once it is in, this
+    # line goes and R6 covers NUL too (R7 covers it by hand).
     config.projects.default.generation.update(allow_x00=False)
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app, config=config)
     operations, failures, tally = 0, [], Counter[str]()
@@ -135,8 +179,7 @@ def test_r6_schemathesis_finds_no_5xx_and_no_answer_outside_the_schema(
         if (operation.method.upper(), operation.path) in SKIPPED:
             continue
         operations += 1
-        found = ids.get(_collection(operation.path), [])
-        failures += _exercise(client, operation, found, head, tally)
+        failures += _exercise(client, operation, ids, head, tally)
     answers = ", ".join(f"{kind}: {n}" for kind, n in tally.most_common())
     print(
         f"\nR6: {operations} operations × {EXAMPLES} examples by {len(OFFICES)} offices = "
