@@ -3,7 +3,7 @@ tokens of several offices, so that writes are accepted and rule code is reached.
 go to the app in process (ASGI) over a real PostgreSQL with the read models' runners live.
 
 Each operation gets ``EXAMPLES`` generated requests (derandomized: the same run every time),
-each by one of ``OFFICES``; a path id is, one time in two, the id of a resource seeded first
+each by one of ``OFFICES``; a path id is mostly (a drawn boolean) the id of a resource seeded first
 (a document, a meeting, a decision, a leave, a supervision item, a regulation), so commands
 meet real state instead of a 404. ``min_position`` is drawn up to the log's head (a larger one
 waits its 5 s by contract — a test of read-your-writes, not of the schema).
@@ -85,7 +85,7 @@ RESOURCE_KEYS = {"decision_id": "decisions", "replies_to": "documents", "impleme
 
 
 def _plausible(data: st.DataObject, value: Any, seeded: dict[str, list[str]]) -> Any:
-    """The generated body with, one key in two, a name the roster or the store knows (a unit,
+    """The generated body with, mostly, a name the roster or the store knows (a unit,
     a person, a seeded resource) or a day near the drill clock's, so that more commands get
     past "no such unit" to the rules themselves."""
     if isinstance(value, list):
