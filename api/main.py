@@ -11,7 +11,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import contract, errors
 from api.middleware import LimitAndCorrelate
 from api.routes import (
     accountability,
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=_lifespan(settings, services),
     )
     errors.install(app)
+    contract.install(app, [module.router for module in ROUTERS])
     app.add_middleware(LimitAndCorrelate)
     for module in ROUTERS:
         app.include_router(module.router)

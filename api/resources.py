@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import AfterValidator
 
 from api.auth import current_actor
+from api.contract import InstantQuery
 from api.writes import json_response, resource_response
 from domain.base import Actor, GovAggregate
 from domain.fields import in_range
@@ -70,7 +71,7 @@ def add_reads(router: APIRouter, cls: type[GovAggregate], guard: Guard = _everyo
         request: Request,
         resource_id: uuid.UUID,
         version: int | None = Query(default=None, ge=1, le=10**9),
-        as_of: str | None = Query(default=None, description="RFC 3339 time with offset"),
+        as_of: InstantQuery | None = Query(default=None, description="RFC 3339 time with offset"),
         actor: Actor = Depends(current_actor),
     ) -> Response:
         try:

@@ -17,6 +17,7 @@ from psycopg.rows import tuple_row
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from api.auth import current_actor
+from api.contract import also
 from api.reading import MinPosition, reading
 from api.resources import Instant
 from api.writes import json_response
@@ -188,7 +189,11 @@ def verify(
     return json_response(verdict.as_dict())
 
 
-@router.get("/accountability/proofs/inclusion", summary="RFC 9162 inclusion proof of one event")
+@router.get(
+    "/accountability/proofs/inclusion",
+    summary="RFC 9162 inclusion proof of one event",
+    responses=also(404),
+)
 def inclusion(
     request: Request,
     position: int = Query(ge=1, le=2**62),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.auth import current_actor
+from api.contract import InstantQuery
 from api.resources import add_reads, parse_time
 from api.writes import add_command, json_response
 from domain.base import Actor
@@ -20,7 +21,7 @@ router = APIRouter(tags=["leaves"])
 @router.get("/leaves", summary="Who is away at `at` (default now), until when, and who acts")
 def who_acts(
     request: Request,
-    at: str | None = Query(default=None, description="RFC 3339 time with offset"),
+    at: InstantQuery | None = Query(default=None, description="RFC 3339 time with offset"),
     actor: Actor = Depends(current_actor),
 ) -> Response:
     services = request.app.state.services

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.auth import current_actor
+from api.contract import InstantQuery
 from api.resources import history_of, parse_time
 from api.writes import add_command, json_response
 from domain.base import Actor
@@ -19,12 +20,12 @@ router = APIRouter(tags=["roster"])
 @router.get("/roster", summary="Who held which office on a day (as_of), as recorded (known_at)")
 def get_roster(
     request: Request,
-    as_of: str | None = Query(
+    as_of: InstantQuery | None = Query(
         default=None,
         description="RFC 3339 time with offset: the holders on that day (Asia/Shanghai), from "
         "the tenures' own dates (since, relieved on)",
     ),
-    known_at: str | None = Query(
+    known_at: InstantQuery | None = Query(
         default=None,
         description="RFC 3339 time with offset: the roster as it was recorded at that instant "
         "(default: now)",

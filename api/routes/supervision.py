@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api.auth import current_actor
+from api.contract import also
 from api.reading import MinPosition, reading
 from api.resources import add_reads
 from api.writes import add_command, json_response
@@ -36,6 +37,7 @@ add_command(router, f"{S}/circular", c.CirculateResults, "ResultsCirculated (S1)
 @router.get(
     "/performance-assessments/ranking",
     summary="S6: the ranking from the performance results approved at an executive meeting",
+    responses=also(404),
 )
 def performance_ranking(
     request: Request,

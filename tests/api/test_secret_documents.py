@@ -154,3 +154,35 @@ def test_the_roster_and_other_documents_stay_readable(client, secret_doc):
     roster = client.get("/roster", headers=auth("p-finance-head"))
     assert roster.status_code == 200
     _no_leak(roster)
+
+
+def test_D12_no_version_of_a_secret_document_leaks_through_404_or_412(client, services, secret_doc):
+    """An uncleared reader learns nothing of the document's versions: a version that does not
+    exist, a time before it was drafted and a stale or future If-Match on every command all
+    answer 403 (D12) — never the 404 or 412 a cleared reader would get."""
+    doc_id = secret_doc["id"]
+    before = positions(services)
+    reads = [{"version": 99}, {"version": 3}, {"as_of": "2020-01-01T00:00:00+08:00"},
+             {"version": 1, "as_of": "2026-09-29T12:00:00+08:00"}]  # fmt: skip
+    writes = [
+        ("register", {"issuer_code": GOV_CODE}),
+        ("issue", None),
+        ("countersign-requests", {"unit_ids": ["u-finance"]}),
+        ("countersignatures", {"unit_id": "u-finance", "opinion": "agree"}),
+        ("sign-off", {"opinion": "同意"}),
+    ]
+    for who in ("p-finance-head", "p-office-dir"):
+        for params in reads:
+            r = client.get(f"/documents/{doc_id}", params=params, headers=auth(who))
+            assert_problem(r, 403, "D12")
+            _no_leak(r)
+        for verb, body in writes:
+            for stale in ('"1"', '"2"', '"99"', 'W/"1"'):
+                r = command(client, doc_id, verb, who, body, if_match=stale)
+                assert_problem(r, 403, "D12")
+                assert "version" not in r.text, r.text
+    # A cleared reader is told: 404 for a version that never was, 412 for a stale If-Match.
+    assert_problem(client.get(f"/documents/{doc_id}?version=99", headers=auth("p-mayor")), 404)
+    r = command(client, doc_id, "register", "p-vm-a", {"issuer_code": GOV_CODE}, if_match='"1"')
+    assert_problem(r, 412)
+    assert positions(services) == before
