@@ -4,19 +4,25 @@ threads, and the store read directly to check what was recorded."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import psycopg
 from psycopg.sql import SQL, Identifier
 
 from api.settings import Settings
 from projections.store import conninfo, parse_database_url
 from tests.support.http import auth
+from tests.support.servers import Server, api_server, environment, free_port, process
 
 SINCE = "2026-01-01"
 
@@ -108,3 +114,31 @@ def versions(settings: Settings, aggregate_id: str) -> list[tuple[int, str]]:
         aggregate_id,
     )
     return [(int(v), str(t).removeprefix("govrules:")) for v, t in rows]
+
+
+@contextmanager
+def cluster(
+    settings: Settings, logs: Path, apis: int, runners: list[str] | None = None
+) -> Iterator[tuple[list[Server], subprocess.Popen[bytes]]]:
+    """The production split on one PostgreSQL: ``apis`` API processes (``GOVRULES_ROLE=api``)
+    and the read models' runners in their own process (``runners``: the command, by default
+    ``python -m projections``). Logs in ``logs``."""
+    command = runners or [sys.executable, "-m", "projections"]
+    with ExitStack() as stack:
+        servers = [
+            stack.enter_context(api_server(settings, logs / f"api{i}.log", GOVRULES_ROLE="api"))
+            for i in range(apis)
+        ]
+        env = environment(settings, free_port())
+        runner = stack.enter_context(process(command, env, logs / "runners.log"))
+        yield servers, runner
+
+
+def deemed(settings: Settings) -> Counter[tuple[str, str]]:
+    """The countersigns deemed no objection (D7) the system recorded, by (document, unit)."""
+    rows = query(
+        settings,
+        "SELECT originator_id, state FROM {schema}.govrules_events WHERE topic "
+        "= 'govrules:CountersignDeemedNoObjection'",
+    )
+    return Counter((str(d), orjson.loads(bytes(s))["unit_id"]) for d, s in rows)
