@@ -134,11 +134,18 @@ def cluster(
         yield servers, runner
 
 
-def deemed(settings: Settings) -> Counter[tuple[str, str]]:
-    """The countersigns deemed no objection (D7) the system recorded, by (document, unit)."""
+def recorded(settings: Settings, event_type: str) -> list[tuple[str, dict[str, Any]]]:
+    """(aggregate id, payload) of every stored event of ``event_type``, in log order."""
     rows = query(
         settings,
-        "SELECT originator_id, state FROM {schema}.govrules_events WHERE topic "
-        "= 'govrules:CountersignDeemedNoObjection'",
+        "SELECT originator_id, state FROM {schema}.govrules_events "
+        "WHERE topic = %s ORDER BY notification_id",
+        f"govrules:{event_type}",
     )
-    return Counter((str(d), orjson.loads(bytes(s))["unit_id"]) for d, s in rows)
+    return [(str(a), orjson.loads(bytes(s))) for a, s in rows]
+
+
+def deemed(settings: Settings) -> Counter[tuple[str, str]]:
+    """The countersigns deemed no objection (D7) the system recorded, by (document, unit)."""
+    found = recorded(settings, "CountersignDeemedNoObjection")
+    return Counter((d, state["unit_id"]) for d, state in found)
