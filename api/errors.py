@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import orjson
+import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -145,5 +146,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ClockWentBackwards, backwards)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
-    for exc_type in (OperationalError, InterfaceError, PoolTimeout, PersistenceError):
+    # The store down: the library's errors on the write path, psycopg's own on the read
+    # models' pooled connections (a connection the server closed, a failed connect).
+    unavailable = (OperationalError, InterfaceError, PoolTimeout, PersistenceError)
+    for exc_type in (*unavailable, psycopg.OperationalError, psycopg.InterfaceError):
         app.add_exception_handler(exc_type, _unavailable)

@@ -17,6 +17,9 @@ commits (the synthetic city writes a day at a time).
 from __future__ import annotations
 
 import inspect
+import random
+import threading
+import time
 import uuid
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -71,9 +74,11 @@ class Command:
     collection: ClassVar[str] = ""
     # The command makes a new resource (201, Location).
     creates: ClassVar[bool] = False
-    # A lost race on a shared aggregate (a number register, the absence ledger, a meeting
-    # quota, a deadline) is judged again on the reloaded state, this many times at most.
-    attempts: ClassVar[int] = 1
+    # A command sent without If-Match does not care which version it lands on: one that loses
+    # the race for the next version (fifty units countersigning one document, a number
+    # register, the absence ledger, a deadline) is judged again on the reloaded state, this
+    # many times at most (R1). With If-Match it is never run again (412 / 409).
+    attempts: ClassVar[int] = 10
     # Most commands call one method of one aggregate: which aggregate, the field naming it,
     # and the method. ``handle`` then calls it with the act, what the unit of work provides
     # by parameter name (``PROVIDED``) and the command's other fields by name; a command that
@@ -220,21 +225,59 @@ class UnitOfWork:
 
 
 def execute(app: GovRules, command: Command, ctx: Context) -> Written:
-    """One command, one transaction. A command sent without If-Match that loses a race on a
-    shared aggregate is run again on the reloaded state (``Command.attempts``)."""
+    """One command, one transaction. A command sent without If-Match that loses a race is run
+    again on the reloaded state (``Command.attempts``), after a short random wait that grows
+    with each lost race. In this process the retries on one resource take turns (a striped
+    lock), so a crowd of writers of one document is recorded one after another instead of
+    colliding again; across processes the random waits spread them out."""
     attempts = 1 if ctx.expected_version is not None else command.attempts
-    for attempt in range(attempts):
-        uow = UnitOfWork(app)
-        target = uow.run(command, ctx)
-        try:
-            written = uow.commit(target, created=command.creates)
-        except Conflict as conflict:
-            if conflict.precondition or attempt == attempts - 1:
-                raise
-            continue
-        assert written is not None
-        return written
+    try:
+        return _attempt(app, command, ctx)
+    except _Lost as lost:
+        if lost.conflict.precondition or attempts == 1:
+            raise lost.conflict from None
+        resource = lost.resource
+    for attempt in range(1, attempts):
+        time.sleep(backoff(attempt))
+        with _turn(resource):
+            try:
+                return _attempt(app, command, ctx)
+            except _Lost as lost:
+                if attempt == attempts - 1:
+                    raise lost.conflict from None
     raise AssertionError("unreachable")
+
+
+class _Lost(Exception):
+    """A lost race (Conflict) and the resource the command acted on."""
+
+    def __init__(self, conflict: Conflict, resource: object) -> None:
+        self.conflict, self.resource = conflict, resource
+        super().__init__(conflict.detail)
+
+
+def _attempt(app: GovRules, command: Command, ctx: Context) -> Written:
+    uow = UnitOfWork(app)
+    target = uow.run(command, ctx)
+    try:
+        written = uow.commit(target, created=command.creates)
+    except Conflict as conflict:
+        raise _Lost(conflict, target.id) from conflict
+    assert written is not None
+    return written
+
+
+_TURNS = [threading.Lock() for _ in range(64)]
+
+
+def _turn(resource: object) -> threading.Lock:
+    return _TURNS[hash(resource) % len(_TURNS)]
+
+
+def backoff(attempt: int, base: float = 0.005, cap: float = 0.5) -> float:
+    """Seconds to wait after the ``attempt``-th lost race: full jitter up to base * 2^attempt
+    (capped), so the retries of writers in several processes do not meet again."""
+    return random.uniform(0, min(cap, base * 2**attempt))  # jitter, not a secret
 
 
 class Batch:

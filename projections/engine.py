@@ -221,7 +221,9 @@ class Engine:
                     min_size=1,
                     max_size=self.READ_POOL_SIZE,
                     kwargs={"row_factory": dict_row, "connect_timeout": 5, "options": NO_JIT},
-                    timeout=5,
+                    timeout=3,  # then 503: within 5 s when the store is down (R5)
+                    # A connection the server dropped (a restart) is replaced, not handed out.
+                    check=ConnectionPool.check_connection,
                     open=True,
                     name=f"read-models-{self.schema}",
                 )

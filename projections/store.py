@@ -67,8 +67,9 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 # The library retries a failed database call 10 times, each waiting up to the pool timeout:
-# close to a minute while PostgreSQL is down. A request should fail over to 503 within 5 s.
-RETRY_BUDGET_SECONDS = 3.0
+# close to a minute while PostgreSQL is down. A request should fail over to 503 within 5 s
+# (R5), the last try (up to the connect timeout) included.
+RETRY_BUDGET_SECONDS = 1.5
 RETRY_WAIT_SECONDS = 0.2
 
 
