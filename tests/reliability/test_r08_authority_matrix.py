@@ -32,6 +32,8 @@ import domain.commands as commands
 from api.settings import Settings
 from domain.authority import MATRIX, OutsideAuthority, authority_of
 from domain.base import SYSTEM, Actor
+from domain.roster import OFFICES
+from domain.rules import RULES
 from domain.service import Command, Context, execute
 from tests.support.http import SECRET, assert_problem, auth, token
 from tests.support.store import log_head
@@ -92,6 +94,15 @@ def build(cls: type[Command]) -> Command:
 def test_r08_every_command_has_its_row_and_every_row_a_command():
     names = {cls.__name__ for cls in command_classes()}
     assert names == set(MATRIX)
+    for name, row in MATRIX.items():
+        assert row.rule in RULES, name
+        assert row.offices and row.offices <= {*OFFICES, "system"}, name
+        assert "investigator" not in row.offices, f"A1: the investigator issues no {name}"
+    admin = {name for name, row in MATRIX.items() if "system_admin" in row.offices}
+    assert admin == {"AddUnit", "Appoint", "Relieve", "AssignDivision", "FormABPair",
+                     "RecordCalendarYear"}  # fmt: skip
+    system = {name for name, row in MATRIX.items() if "system" in row.offices}
+    assert system == {"BootstrapRoster", "RecordDeadline"}
 
 
 def test_r08_the_authority_matrix_both_ways(services):
