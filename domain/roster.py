@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from domain.base import CLEARANCE_ORDER, LEADER_OFFICES, Act, Actor, GovAggregate, Post
+from domain.base import (
+    CLEARANCE_ORDER,
+    LEADER_OFFICES,
+    Act,
+    Actor,
+    GovAggregate,
+    Post,
+    clearance_covers,
+)
 from domain.rules import forbid, refuse
 
 ROSTER_ID = uuid.uuid5(uuid.NAMESPACE_URL, "govrules:roster")
@@ -42,6 +50,8 @@ CLEARANCES = CLEARANCE_ORDER
 # Offices one person at a time holds (per unit where the office belongs to a unit).
 SINGLE_HOLDER = ("mayor", "executive_vice_mayor", "secretary_general", "unit_head")
 VICE_MAYORS = ("vice_mayor", "executive_vice_mayor")
+# D12: who grants clearances (ClearanceGranted): the secretary-general, head of the office.
+CLEARANCE_GRANTORS = ("secretary_general",)
 
 
 class InvalidReference(ValueError):
@@ -111,6 +121,18 @@ class Roster(GovAggregate):
         def apply(self, roster: Roster) -> None:
             roster.people[self.person_id] = {"name": self.name, "clearance": self.clearance}
             roster.tenures.append(Tenure(self.person_id, self.office, self.unit_id, self.since))
+
+    class ClearanceGranted(Event):
+        """D12: a person's clearance set by its own recorded act (raised or lowered)."""
+
+        TOPIC = "govrules:ClearanceGranted"
+        person_id: str
+        clearance: str
+        reason: str
+
+        def apply(self, roster: Roster) -> None:
+            roster.people[self.person_id] = {**roster.people[self.person_id],
+                                             "clearance": self.clearance}  # fmt: skip
 
     class OfficeHolderRelieved(Event):
         TOPIC = "govrules:OfficeHolderRelieved"
@@ -325,6 +347,8 @@ class Roster(GovAggregate):
             raise InvalidReference(f"unknown office {office!r}")
         if clearance is not None and clearance not in CLEARANCES:
             raise InvalidReference(f"unknown clearance {clearance!r}")
+        if post is not None:  # a person records it, not the bootstrap
+            _no_self_appointment(act, person_id, clearance)
         if unit_id is not None:
             self.unit(unit_id)
         if office == "unit_head" and unit_id is None:
@@ -348,6 +372,24 @@ class Roster(GovAggregate):
             decided_by=decided_by,
             clearance=clearance,
         )
+
+    def grant_clearance(self, act: Act, person_id: str, clearance: str, reason: str) -> None:
+        """D12 (art. 82, 保密): a clearance changes by its own recorded act, granted by the
+        secretary-general, who heads the office whose work secrecy is; never to themself and
+        never above the grantor's own clearance."""
+        post = act.actor.holds(*CLEARANCE_GRANTORS)
+        if post is None:
+            raise forbid("D12", "clearances are granted by the secretary-general")
+        if person_id == act.actor.person_id:
+            raise forbid("D12", "nobody changes their own clearance")
+        if clearance not in CLEARANCES:
+            raise InvalidReference(f"unknown clearance {clearance!r}")
+        if person_id not in self.people:
+            raise InvalidReference(f"unknown person {person_id!r}")
+        if not clearance_covers(act.actor.clearance, clearance):
+            raise forbid("D12", f"{act.actor.person_id} is not cleared for {clearance}")
+        self.record(self.ClearanceGranted, act, rules=("D12",), post=post,
+                    person_id=person_id, clearance=clearance, reason=reason)  # fmt: skip
 
     def _check_one_holder(
         self, person_id: str, office: str, since: date, unit_id: str | None
@@ -430,3 +472,12 @@ class Roster(GovAggregate):
             if self.ab_partner(person_id) is not None:
                 raise refuse("P3", f"{person_id} already has an AB partner")
         self.record(self.ABPairFormed, act, rules=("P3",), post=post, a=a, b=b)
+
+
+def _no_self_appointment(act: Act, person_id: str, clearance: str | None) -> None:
+    """P1: nobody appoints themself; D12: an appointment clears nobody above 'none' — a
+    clearance is its own act (``grant_clearance``). A leader's office still brings its own."""
+    if person_id == act.actor.person_id:
+        raise forbid("P1", "nobody appoints themself to an office")
+    if clearance not in (None, "none"):
+        raise forbid("D12", "a clearance is granted by the secretary-general (ClearanceGranted)")

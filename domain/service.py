@@ -26,6 +26,7 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from domain.authority import check_authority
 from domain.base import SYSTEM, Act, Actor, GovAggregate
 from domain.holidays import CALENDAR_ID, HolidayCalendar, YearNotice
 from domain.leaves import LEDGER_ID, AbsenceLedger
@@ -120,6 +121,9 @@ class UnitOfWork:
     # ----- the command being run ---------------------------------------------------------
 
     def run(self, command: Command, ctx: Context) -> GovAggregate:
+        """The command's handler, once the authority matrix lets its actor issue it (R8:
+        before anything is loaded; a refusal is 403 with the rule id, nothing stored)."""
+        check_authority(ctx.actor, type(command).__name__)
         self._ctx, self._act = ctx, None
         return command.handle(self)
 

@@ -66,6 +66,7 @@ from domain.commands.roster import (
     AssignDivision,
     BootstrapRoster,
     FormABPair,
+    GrantClearance,
     Relieve,
 )
 from domain.commands.supervision import (
@@ -87,7 +88,8 @@ __all__ = [
     "CancelLeave", "CirculateResults", "CloseItem", "CloseMeeting", "ConfirmWaiver",
     "ConveneMeeting", "CorrectMinutes", "Countersign", "DecideTopic", "DistributePapers",
     "DraftDocument", "DraftMinutes", "DraftRegulation", "EvaluateRegulation",
-    "ExtendCountersign", "FileLeave", "FileRegulation", "FormABPair", "InitiateDecision",
+    "ExtendCountersign", "FileLeave", "FileRegulation", "FormABPair", "GrantClearance",
+    "InitiateDecision",
     "Instruct", "InterviewBottomRanked", "IssueDocument", "OpenMeeting", "OpenPublicComment",
     "OrderRectification", "ProposeTopic", "PublishDecision", "PublishDocument",
     "PublishRegulation", "ReceiveComment", "RecordAbsence", "RecordCalendarYear",

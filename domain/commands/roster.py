@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from domain.fields import Day, Name, Slug
+from domain.fields import Day, Name, Slug, Text, described
 from domain.roster import CLEARANCES, OFFICES, ROSTER_ID, UNIT_FUNCTIONS, UNIT_KINDS, Roster
 from domain.service import Command, UnitOfWork
 
@@ -41,6 +41,21 @@ class Appoint(RosterCommand):
         roster = self.roster(uow)
         roster.appoint(uow.act, self.person_id, self.name, self.office, self.since,
                        self.unit_id, self.decided_by, self.clearance)  # fmt: skip
+        return roster
+
+
+@dataclass(frozen=True)
+class GrantClearance(RosterCommand):
+    """ClearanceGranted (D12): a person's clearance, set by the secretary-general (never their
+    own), with the reason; the appointment itself clears nobody."""
+
+    person_id: Slug
+    clearance: Clearance
+    reason: Annotated[Text, described("why the person needs (or no longer needs) it")]
+
+    def handle(self, uow: UnitOfWork) -> Roster:
+        roster = self.roster(uow)
+        roster.grant_clearance(uow.act, self.person_id, self.clearance, self.reason)
         return roster
 
 

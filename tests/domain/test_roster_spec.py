@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from domain.base import Post
+from domain.base import Act, Actor, Post
 from domain.roster import Roster
 from tests.domain.spec import act, given, roster, when
 
@@ -459,3 +459,77 @@ def test_P3_only_the_system_administrator_pairs() -> None:
     then = when(r, lambda r: r.pair(act("p-mayor"), "p-v1", "p-v2"))
 
     then.refused("P1", status=403)
+
+
+# ----- D12 clearances: their own recorded act -----------------------------------------------
+
+
+def test_D12_a_clearance_is_granted_by_the_secretary_general_with_a_reason() -> None:
+    then = when(
+        roster(), lambda r: r.grant_clearance(act("p-sg"), "p-office-dir", "secret", "涉密")
+    )
+
+    (event,) = then.events("ClearanceGranted")
+    assert (event.person_id, event.clearance, event.reason) == ("p-office-dir", "secret", "涉密")
+    assert event.meta["actor_office"] == "secretary_general"
+    assert then.aggregate.actor("p-office-dir", TODAY).clearance == "secret"
+
+
+@pytest.mark.parametrize("who", ["p-admin", "p-mayor", "p-office-dir", "p-finance-head"])
+def test_D12_only_the_secretary_general_grants_a_clearance(who: str) -> None:
+    then = when(roster(), lambda r: r.grant_clearance(act(who), "p-east-head", "secret", "x"))
+
+    then.refused("D12", 403)
+
+
+def test_D12_nobody_grants_themself_a_clearance() -> None:
+    then = when(roster(), lambda r: r.grant_clearance(act("p-sg"), "p-sg", "top_secret", "x"))
+
+    then.refused("D12", 403)
+
+
+def test_D12_nobody_grants_above_their_own_clearance() -> None:
+    r = roster()
+    sg = act("p-sg")
+    lower = Act(Actor("p-sg", "杨秘书长", sg.actor.posts, "secret"), sg.at, "spec")
+
+    when(r, lambda r: r.grant_clearance(lower, "p-east-head", "top_secret", "x")).refused(
+        "D12", 403
+    )
+    when(r, lambda r: r.grant_clearance(lower, "p-east-head", "secret", "x")).events(
+        "ClearanceGranted"
+    )
+
+
+def test_P1_nobody_appoints_themself() -> None:
+    then = when(
+        roster(), lambda r: r.appoint(act("p-admin"), "p-admin", "管理员", "investigator", SINCE)
+    )
+
+    then.refused("P1", 403)
+
+
+@pytest.mark.parametrize("clearance", ["secret", "confidential", "top_secret"])
+def test_D12_an_appointment_by_the_administrator_clears_nobody(clearance: str) -> None:
+    then = when(
+        roster(),
+        lambda r: r.appoint(ADMIN, "p-new", "新人", "investigator", SINCE, clearance=clearance),
+    )
+
+    then.refused("D12", 403)
+
+
+def test_D12_an_appointment_with_no_clearance_or_none_is_recorded_with_none() -> None:
+    then = when(
+        roster(),
+        lambda r: r.appoint(ADMIN, "p-new", "新人", "investigator", SINCE, clearance="none"),
+    )
+
+    (event,) = then.events("OfficeHolderAppointed")
+    assert event.clearance == "none"
+
+
+def test_D12_older_appointments_that_carried_a_clearance_keep_it() -> None:
+    r = given(Roster, created(), appointed("p-inv", "investigator", clearance="secret"))
+
+    assert r.actor("p-inv", TODAY).clearance == "secret"
