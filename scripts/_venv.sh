@@ -18,3 +18,4 @@ export PATH="$ROOT/.venv/bin:$PATH"
 # pgserver's lock lives in the user runtime dir; give it one where none is set.
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp/runtime-$(id -u)}"
 mkdir -p "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR" 2>/dev/null || true  # a runtime dir is private (platformdirs warns)
