@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,34 @@ def ask_countersigns(api: httpx.Client, document: str, units: list[str]) -> int:
     )
     assert r.status_code == 200, r.text
     return int(r.json()["version"])
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """A real API process (``base``, a client ``api``), new units with their heads, and a
+    document (``doc``) that asked them all to countersign, at version ``asked``."""
+
+    base: str
+    api: httpx.Client
+    units: list[tuple[str, str]]
+    doc: str
+    asked: int
+
+
+@contextmanager
+def countersign_crowd(
+    settings: Settings, tmp_path: Path, prefix: str, count: int
+) -> Iterator[Crowd]:
+    """R1, R2: ``count`` units asked to countersign one request, on an API process of its own."""
+    with (
+        api_server(settings, tmp_path / "api.log", GOVRULES_ROLE="api") as server,
+        httpx.Client(base_url=server.base, timeout=60) as api,
+    ):
+        units = add_units(api, prefix, count)
+        r = draft(api)
+        assert r.status_code == 201, r.text
+        doc = r.json()["id"]
+        yield Crowd(server.base, api, units, doc, ask_countersigns(api, doc, [u for u, _ in units]))
 
 
 def at_once(calls: list[Callable[[], Any]]) -> list[Any]:

@@ -11,26 +11,18 @@ from pathlib import Path
 import httpx
 
 from api.settings import Settings
-from tests.reliability.crowd import add_units, ask_countersigns, at_once, draft, statuses, versions
+from tests.reliability.crowd import at_once, countersign_crowd, statuses, versions
 from tests.support.http import auth
-from tests.support.servers import api_server
 
 UNITS = 50
 
 
 def test_R1_fifty_units_countersign_one_document_at_once(settings: Settings, tmp_path: Path):
-    with (
-        api_server(settings, tmp_path / "api.log", GOVRULES_ROLE="api") as server,
-        httpx.Client(base_url=server.base, timeout=60) as api,
-    ):
-        units = add_units(api, "r1", UNITS)
-        r = draft(api)
-        assert r.status_code == 201, r.text
-        doc = r.json()["id"]
-        asked = ask_countersigns(api, doc, [u for u, _ in units])
+    with countersign_crowd(settings, tmp_path, "r1", UNITS) as crowd:
+        api, units, doc, asked = crowd.api, crowd.units, crowd.doc, crowd.asked
 
         def countersign(unit: str, head: str) -> httpx.Response:
-            with httpx.Client(base_url=server.base, timeout=60) as own:
+            with httpx.Client(base_url=crowd.base, timeout=60) as own:
                 return own.post(
                     f"/documents/{doc}/countersignatures",
                     json={"unit_id": unit, "opinion": "agree"},

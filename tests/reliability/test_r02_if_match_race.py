@@ -10,29 +10,22 @@ from pathlib import Path
 import httpx
 
 from api.settings import Settings
-from tests.reliability.crowd import add_units, ask_countersigns, at_once, draft, versions
+from tests.reliability.crowd import at_once, countersign_crowd, versions
 from tests.support.http import auth
-from tests.support.servers import api_server
 
 WRITERS = 8
 
 
 def test_R2_racing_writers_with_if_match_one_wins_per_version(settings: Settings, tmp_path: Path):
-    with (
-        api_server(settings, tmp_path / "api.log", GOVRULES_ROLE="api") as server,
-        httpx.Client(base_url=server.base, timeout=60) as api,
-    ):
-        waiting = add_units(api, "r2", WRITERS)
-        r = draft(api)
-        assert r.status_code == 201, r.text
-        doc = r.json()["id"]
-        version = first = ask_countersigns(api, doc, [u for u, _ in waiting])
+    with countersign_crowd(settings, tmp_path, "r2", WRITERS) as crowd:
+        waiting, doc = list(crowd.units), crowd.doc
+        version = first = crowd.asked
         lost = 0
         while waiting:
 
             def countersign(unit: str, head: str, seen: int = version) -> httpx.Response:
                 return httpx.post(
-                    f"{server.base}/documents/{doc}/countersignatures",
+                    f"{crowd.base}/documents/{doc}/countersignatures",
                     json={"unit_id": unit, "opinion": "agree"},
                     headers=auth(head, if_match=f'"{seen}"'),
                     timeout=60,
