@@ -3,6 +3,7 @@ start-up with one clear line."""
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -23,6 +24,11 @@ class Settings(StoreSettings):
     host: str = Field(default="127.0.0.1", alias="GOVRULES_HOST")
     port: int = Field(default=8000, ge=1, le=65535, alias="GOVRULES_PORT")
     role: Literal["all", "api"] = Field(default="all", alias="GOVRULES_ROLE")
+    # Server processes (uvicorn workers) sharing the port; none: one per core (at most 4).
+    # Python runs one thread at a time per process: on 2 cores one process serves about half
+    # what two do. With a drill clock (GOVRULES_TEST_CLOCK) it is always 1: the clock lives in
+    # the process, and moving it must move every answer.
+    workers: int | None = Field(default=None, ge=1, le=32, alias="GOVRULES_WORKERS")
     # The longest a token may live (exp - iat, or exp - now without iat), in seconds.
     token_max_lifetime: int = Field(
         default=24 * 3600, ge=60, le=30 * 24 * 3600, alias="GOVRULES_TOKEN_MAX_LIFETIME"
@@ -44,6 +50,13 @@ class Settings(StoreSettings):
     @property
     def secret(self) -> str:
         return self.jwt_secret or DEV_SECRET
+
+    @property
+    def processes(self) -> int:
+        """How many server processes ``python -m api`` starts."""
+        if self.test_clock:
+            return 1
+        return self.workers or max(1, min(os.cpu_count() or 1, 4))
 
 
 def load_settings(**overrides: object) -> Settings:

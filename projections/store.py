@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
 
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
@@ -270,6 +270,15 @@ def parse_database_url(url: str) -> dict[str, str]:
         "POSTGRES_USER": unquote(parsed.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parsed.password or ""),
     }
+
+
+def database_url(env: dict[str, str]) -> str:
+    """POSTGRES_* env → a ``DATABASE_URL`` that ``parse_database_url`` reads back (the host
+    may be a socket directory, as the embedded server's is)."""
+    user = quote(env["POSTGRES_USER"], safe="")
+    password = quote(env["POSTGRES_PASSWORD"], safe="")
+    query = urlencode({"host": env["POSTGRES_HOST"], "port": env["POSTGRES_PORT"]})
+    return f"postgresql://{user}:{password}@/{quote(env['POSTGRES_DBNAME'], safe='')}?{query}"
 
 
 def conninfo(env: dict[str, str]) -> str:
