@@ -243,11 +243,37 @@ class Engine:
         position they reflect. The transaction holds the read models' shared advisory lock:
         a rebuild drops old tables only under the exclusive one, so a reader that found an
         old generation just before a switch still reads it whole."""
-        with self._pool().connection() as conn, conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            conn.execute("SELECT pg_advisory_xact_lock_shared(hashtext(%s))", (self._drop_key,))
-            found = {name: self.tables(conn, name) for name in names}
-            yield conn, {n: t for n, (t, _) in found.items()}, min(p for _, p in found.values())
+        with self._pool().connection() as conn:
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # in BEGIN itself
+            try:
+                with conn.transaction():
+                    # The lock and every model's live generation in one round trip (a summary
+                    # reads seven models: seven lookups were a tenth of its time).
+                    rows = conn.execute(
+                        SQL(
+                            "SELECT r.name, r.generation, r.position FROM "
+                            "(SELECT pg_advisory_xact_lock_shared(hashtext(%s))) AS locked, "
+                            "{} AS r WHERE r.name = ANY(%s)"
+                        ).format(self.registry),
+                        (self._drop_key, list(names)),
+                    ).fetchall()
+                    live = {r["name"]: r for r in rows}
+                    missing = [name for name in names if name not in live]
+                    if missing:
+                        raise LookupError(f"no read model {missing[0]!r}")
+                    tables = {
+                        name: Tables(
+                            self.schema,
+                            name,
+                            live[name]["generation"],
+                            list(self.models[name].tables),
+                        )
+                        for name in names
+                    }
+                    yield conn, tables, min(int(live[name]["position"]) for name in names)
+            finally:  # the pool's other users read in the default level
+                if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+                    conn.isolation_level = None
 
     @contextmanager
     def pooled(self) -> Iterator[psycopg.Connection[Any]]:
@@ -355,7 +381,7 @@ class Engine:
         return bool(found and found["t"])
 
     def status(self) -> list[dict[str, Any]]:
-        with self.connect() as conn:
+        with self._pool().connection() as conn:
             head = conn.execute(
                 SQL("SELECT COALESCE(MAX(notification_id), 0) AS head FROM {}").format(self.events)
             ).fetchone()
