@@ -572,19 +572,39 @@ def bench_writes_peak(w: Writes) -> list[str]:
 
 class Watcher(threading.Thread):
     """One connection polling a read model's position in the registry every ``every``
-    seconds; keeps (time.perf_counter, position) at each change."""
+    seconds; keeps (time.perf_counter, position) at each change. ``ready`` once connected
+    (retried for 10 s: a busy server may be out of connection slots for a moment);
+    ``error``: why it stopped early."""
 
     def __init__(self, c: City, model: str = "documents", every: float = 0.002) -> None:
         super().__init__(daemon=True)
         self.c, self.model, self.every = c, model, every
         self.seen: list[tuple[float, int]] = []
-        self.done = threading.Event()
+        self.done, self.ready = threading.Event(), threading.Event()
+        self.error: BaseException | None = None
 
     def run(self) -> None:
+        try:
+            self._poll(self._connect())
+        except BaseException as e:  # reported by bench_lag
+            self.error = e
+            self.ready.set()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                return psycopg.connect(conninfo(self.c.database), autocommit=True)
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def _poll(self, conn: psycopg.Connection[Any]) -> None:
         query = SQL("SELECT position FROM {}.rm_registry WHERE name = %s").format(
             Identifier(self.c.schema)
         )
-        with psycopg.connect(conninfo(self.c.database), autocommit=True) as conn:
+        with conn:
             last = None
             while not self.done.is_set():
                 row = conn.execute(query, (self.model,), prepare=True).fetchone()
@@ -593,6 +613,7 @@ class Watcher(threading.Thread):
                 if position != last:
                     self.seen.append((now, position))
                     last = position
+                self.ready.set()
                 time.sleep(self.every)
 
     def reached(self, position: int, timeout: float) -> bool:
@@ -624,12 +645,17 @@ def bench_lag(c: City, s: Server, opts: Options, rate: float = 200) -> list[str]
     write as ``lags`` reckons it, seen by one connection polling the registry every 2 ms."""
     watcher = Watcher(c)
     watcher.start()
+    watcher.ready.wait(30)
+    if watcher.error is not None or not watcher.ready.is_set():
+        raise RuntimeError(f"the lag watcher could not poll the registry: {watcher.error}")
     try:
         acks, seconds, abandoned = open_loop(s.base, rate, opts.lag_seconds, _auth(DRAFTER), DRAFT)
         watcher.reached(max(p for _, p in acks), 10)
     finally:
         watcher.done.set()
         watcher.join()
+    if watcher.error is not None:
+        raise RuntimeError(f"the lag watcher stopped: {watcher.error}")
     found, unseen = lags(watcher.seen, acks)
     note = (
         f"[p50 {_p(found, 50):.1f} ms; offered {rate:g}/s open loop for {opts.lag_seconds:g} s, "
@@ -825,7 +851,7 @@ def tree_rss_kib(pid: int) -> int:
 def bench_rss(s: Server, after: list[str]) -> list[str]:
     kib = tree_rss_kib(s.pid)
     runs = ", ".join(after) or "start-up only"
-    return [f"api.rss {kib / 1024:,.0f} MiB (goal <= 200 MB) [python -m api role {s.role} "
+    return [f"api.rss {kib / 1024:,.0f} MiB (goal <= 200 MiB) [python -m api role {s.role} "
             f"and its children, VmRSS, after: {runs}]"]  # fmt: skip
 
 

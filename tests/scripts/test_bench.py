@@ -3,8 +3,12 @@ is reckoned from the watcher's observations, and which figures a command line as
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from scripts import bench
 from scripts.bench import FIGURES, lags, line, parse_args
 
 
@@ -51,3 +55,21 @@ def test_an_unknown_figure_or_a_quick_record_is_refused(capsys: pytest.CaptureFi
     with pytest.raises(SystemExit):
         parse_args(["--quick", "--record"])
     assert "--record" in capsys.readouterr().err
+
+
+def test_record_appends_a_dated_section_with_the_machine_the_command_and_the_lines(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bench").mkdir()
+    results = tmp_path / "bench" / "RESULTS.md"
+    results.write_text("# Benchmark results\n", encoding="utf-8")
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    monkeypatch.setattr(bench, "server_version", lambda url: "15.20")
+    bench.record(
+        "postgresql://postgres@127.0.0.1:5432/test", ["writes", "--record"], ["a 1", "b 2"]
+    )
+    text = results.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmark results\n\n## ")  # kept, then appended
+    assert f"`nproc` = {os.cpu_count()}, PostgreSQL 15.20" in text
+    assert "Command: `scripts/bench writes --record`" in text
+    assert text.endswith("```\na 1\nb 2\n```\n")
