@@ -820,8 +820,9 @@ def linked_decision(http: httpx.Client, c: City, linked: int) -> tuple[str, int]
 # ----- api.rss -------------------------------------------------------------------------------
 
 
-def tree_rss_kib(pid: int) -> int:
-    """VmRSS of ``pid`` and every process below it (uvicorn workers), KiB."""
+def tree_rss_kib(pid: int) -> list[int]:
+    """VmRSS of ``pid`` and of every process below it (uvicorn workers), KiB, ``pid``'s
+    first."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -830,29 +831,28 @@ def tree_rss_kib(pid: int) -> int:
             except OSError:
                 continue
             parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    tree, frontier = {pid}, [pid]
+    tree, frontier = [pid], [pid]
     while frontier:
         parent = frontier.pop()
-        children = [p for p, pp in parents.items() if pp == parent and p not in tree]
-        tree.update(children)
+        children = sorted(p for p, pp in parents.items() if pp == parent and p not in tree)
+        tree.extend(children)
         frontier.extend(children)
-    total = 0
+    sizes: list[int] = []
     for p in tree:
         try:
             status = Path(f"/proc/{p}/status").read_text()
         except OSError:
             continue
-        for text in status.splitlines():
-            if text.startswith("VmRSS:"):
-                total += int(text.split()[1])
-    return total
+        sizes.extend(int(t.split()[1]) for t in status.splitlines() if t.startswith("VmRSS:"))
+    return sizes
 
 
 def bench_rss(s: Server, after: list[str]) -> list[str]:
-    kib = tree_rss_kib(s.pid)
+    sizes = tree_rss_kib(s.pid)
+    each = " + ".join(f"{k / 1024:,.0f}" for k in sizes)
     runs = ", ".join(after) or "start-up only"
-    return [f"api.rss {kib / 1024:,.0f} MiB (goal <= 200 MiB) [python -m api role {s.role} "
-            f"and its children, VmRSS, after: {runs}]"]  # fmt: skip
+    return [f"api.rss {sum(sizes) / 1024:,.0f} MiB (goal <= 200 MiB) [python -m api role "
+            f"{s.role}: {len(sizes)} process(es), {each} MiB (VmRSS), after: {runs}]"]  # fmt: skip
 
 
 # ----- the run -------------------------------------------------------------------------------
