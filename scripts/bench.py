@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -266,11 +267,13 @@ def _auth(person: str) -> dict[str, str]:
 
 @dataclass
 class Load:
-    """What a closed-loop run saw: requests answered, seconds, latencies at the client (ms)."""
+    """What a closed-loop run saw: requests answered 200/201, seconds, their latencies at the
+    client (ms), and the failures by kind (a status, or a transport error's name)."""
 
     count: int
     seconds: float
     latencies: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
 
     @property
     def rate(self) -> float:
@@ -278,6 +281,41 @@ class Load:
 
     def p(self, percentile: int) -> float:
         return _p(self.latencies, percentile)
+
+    @property
+    def failed(self) -> str:
+        return _failed(self.errors)
+
+
+def _failed(errors: Counter[str]) -> str:
+    """``; failed: 503 x12, ReadError x1`` (not counted in the rate), or nothing."""
+    if not errors:
+        return ""
+    return "; failed: " + ", ".join(f"{kind} x{n}" for kind, n in errors.most_common())
+
+
+async def _request(
+    http: httpx.AsyncClient,
+    path: str,
+    headers: dict[str, str],
+    body: dict[str, Any] | None,
+    errors: Counter[str],
+) -> httpx.Response | None:
+    """One request (a POST when ``body`` is given); None, counted in ``errors``, when it was
+    not answered 200/201. A server out of resources fails requests: the run goes on and the
+    line says how many failed, instead of stopping the whole bench."""
+    try:
+        if body is None:
+            response = await http.get(path, headers=headers)
+        else:
+            response = await http.post(path, headers=headers, json=body)
+    except httpx.TransportError as e:
+        errors[type(e).__name__] += 1
+        return None
+    if response.status_code not in (200, 201):
+        errors[str(response.status_code)] += 1
+        return None
+    return response
 
 
 def closed_loop(
@@ -290,7 +328,7 @@ def closed_loop(
 ) -> Load:
     """``clients`` concurrent clients (one keep-alive connection each), each sending its next
     request when the last is answered, for ``seconds`` after one warm-up request each. A POST
-    when ``body`` is given. Any answer but 200/201 stops the run."""
+    when ``body`` is given."""
     return asyncio.run(_closed_loop(base, clients, seconds, path, headers or {}, body))
 
 
@@ -303,56 +341,56 @@ async def _closed_loop(
     body: dict[str, Any] | None,
 ) -> Load:
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    method = "GET" if body is None else "POST"
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
-
-        async def one() -> float:
-            started = time.perf_counter()
-            response = await http.request(method, path, headers=headers, json=body)
-            if response.status_code not in (200, 201):
-                raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:300]}")
-            return (time.perf_counter() - started) * 1000
-
-        await asyncio.gather(*(one() for _ in range(clients)))  # connect, warm up
-        latencies: list[float] = []
+        warm_up: Counter[str] = Counter()
+        await asyncio.gather(
+            *(_request(http, path, headers, body, warm_up) for _ in range(clients))
+        )
+        load = Load(0, 0.0)
         started = time.perf_counter()
         stop = started + seconds
 
         async def client() -> None:
             while time.perf_counter() < stop:
-                latencies.append(await one())
+                sent = time.perf_counter()
+                if await _request(http, path, headers, body, load.errors) is not None:
+                    load.latencies.append((time.perf_counter() - sent) * 1000)
 
         await asyncio.gather(*(client() for _ in range(clients)))
-        return Load(len(latencies), time.perf_counter() - started, latencies)
+        load.count, load.seconds = len(load.latencies), time.perf_counter() - started
+        if not load.count:
+            raise RuntimeError(f"{path}: no request answered{load.failed}")
+        return load
 
 
 def open_loop(
     base: str, rate: float, seconds: float, headers: dict[str, str], body: dict[str, Any]
-) -> tuple[list[tuple[float, int]], float, int]:
+) -> tuple[list[tuple[float, int]], float, int, Counter[str]]:
     """POSTs sent at a steady ``rate`` whatever the answers (open loop; at most 64 in flight on
     keep-alive connections, the rest queue in the client): each answer's time
-    (``time.perf_counter``) and position, the seconds the run took, and how many requests were
+    (``time.perf_counter``) and position, the seconds the run took, how many requests were
     abandoned unanswered because a server that cannot keep up was still behind ``seconds`` +
-    5 s after the last was due (a slow server does not stretch the run without end)."""
+    5 s after the last was due (a slow server does not stretch the run without end), and the
+    failures by kind."""
     return asyncio.run(_open_loop(base, rate, seconds, headers, body))
 
 
 async def _open_loop(
     base: str, rate: float, seconds: float, headers: dict[str, str], body: dict[str, Any]
-) -> tuple[list[tuple[float, int]], float, int]:
+) -> tuple[list[tuple[float, int]], float, int, Counter[str]]:
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
     acks: list[tuple[float, int]] = []
+    errors: Counter[str] = Counter()
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
 
         async def send() -> None:
-            response = await http.post("/documents", headers=headers, json=body)
-            answered = time.perf_counter()
-            if response.status_code != 201:
-                raise RuntimeError(f"POST /documents: {response.status_code} {response.text[:300]}")
-            acks.append((answered, int(response.json()["position"])))
+            response = await _request(http, "/documents", headers, body, errors)
+            if response is not None:
+                acks.append((time.perf_counter(), int(response.json()["position"])))
 
         await send()  # warm up
         acks.clear()
+        errors.clear()
         tasks = []
         started = time.perf_counter()
         for i in range(round(rate * seconds)):
@@ -361,13 +399,13 @@ async def _open_loop(
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(send()))
         grace = started + 2 * seconds + 5 - time.perf_counter()
-        done, pending = await asyncio.wait(tasks, timeout=max(grace, 1))
+        _, pending = await asyncio.wait(tasks, timeout=max(grace, 1))
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-        for task in done:
-            task.result()  # a failed request fails the run
-        return acks, time.perf_counter() - started, len(pending)
+        if not acks:
+            raise RuntimeError(f"POST /documents: no request answered{_failed(errors)}")
+        return acks, time.perf_counter() - started, len(pending), errors
 
 
 def sequential(http: httpx.Client, path: str, headers: dict[str, str], n: int) -> list[float]:
@@ -520,6 +558,7 @@ class Writes:
     raw: float = 0.0
     lib: float = 0.0
     peak: dict[str, float] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)  # writes.peak's runs with failures
 
 
 def bench_writes_local(c: City, opts: Options, w: Writes) -> list[str]:
@@ -547,19 +586,21 @@ def bench_writes_http(s: Server, opts: Options, w: Writes, peak: bool = True) ->
     lines = [
         line(name, load.rate, "commands/s", load.rate / w.lib, "writes.lib", goal,
              f"[POST /documents, 16 clients, {GENERATOR}, python -m api role {s.role}; "
-             f"p50 {load.p(50):.1f} ms, p99 {load.p(99):.1f} ms]"),
+             f"p50 {load.p(50):.1f} ms, p99 {load.p(99):.1f} ms{load.failed}]"),
     ]  # fmt: skip
     if peak:
         for clients in COUNTS:
             if clients != 16:
                 load = closed_loop(s.base, clients, opts.window, "/documents", headers, DRAFT)
             w.peak[f"{clients} HTTP clients (role {s.role})"] = load.rate
+            if load.errors:
+                w.failed[f"{clients} HTTP clients (role {s.role})"] = load.failed
     return lines
 
 
 def bench_writes_peak(w: Writes) -> list[str]:
     how, best = max(w.peak.items(), key=lambda kv: kv[1])
-    tried = ", ".join(f"{k}: {v:,.0f}" for k, v in w.peak.items())
+    tried = ", ".join(f"{k}: {v:,.0f}{w.failed.get(k, '')}" for k, v in w.peak.items())
     return [
         line("writes.peak", best, "commands/s", best / w.raw, "writes.raw", ">= 1.0",
              f"[best: {how}]"),
@@ -649,7 +690,9 @@ def bench_lag(c: City, s: Server, opts: Options, rate: float = 200) -> list[str]
     if watcher.error is not None or not watcher.ready.is_set():
         raise RuntimeError(f"the lag watcher could not poll the registry: {watcher.error}")
     try:
-        acks, seconds, abandoned = open_loop(s.base, rate, opts.lag_seconds, _auth(DRAFTER), DRAFT)
+        acks, seconds, abandoned, errors = open_loop(
+            s.base, rate, opts.lag_seconds, _auth(DRAFTER), DRAFT
+        )
         watcher.reached(max(p for _, p in acks), 10)
     finally:
         watcher.done.set()
@@ -661,7 +704,7 @@ def bench_lag(c: City, s: Server, opts: Options, rate: float = 200) -> list[str]
         f"[p50 {_p(found, 50):.1f} ms; offered {rate:g}/s open loop for {opts.lag_seconds:g} s, "
         f"answered {len(acks) / seconds:,.0f}/s, {abandoned} abandoned unanswered; POST "
         f"/documents, {GENERATOR}; positions seen by one connection polling rm_registry every "
-        f"2 ms; {unseen} never seen within 10 s]"
+        f"2 ms; {unseen} never seen within 10 s{_failed(errors)}]"
     )
     return [f"lag {_p(found, 99):.1f} ms p99 (goal p99 <= 100 ms) {note}"]
 
@@ -675,10 +718,11 @@ def bench_reads(s: Server, opts: Options) -> list[str]:
     how = f"32 connections, {opts.window:g} s each, {GENERATOR}"
     return [
         line("reads.health", health.rate, "req/s", None, "", "",
-             f"[GET /health, p50 {health.p(50):.1f} ms, p99 {health.p(99):.1f} ms; {how}]"),
+             f"[GET /health, p50 {health.p(50):.1f} ms, p99 {health.p(99):.1f} ms; {how}"
+             f"{health.failed}]"),
         line("reads", summary.rate, "req/s", summary.rate / health.rate, "/health",
              f">= 0.7, and p99 <= 20 ms: p99 {summary.p(99):.1f} ms",
-             f"[GET /dashboard/summary, p50 {summary.p(50):.1f} ms; {how}]"),
+             f"[GET /dashboard/summary, p50 {summary.p(50):.1f} ms; {how}{summary.failed}]"),
     ]  # fmt: skip
 
 

@@ -4,6 +4,7 @@ is reckoned from the watcher's observations, and which figures a command line as
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,8 @@ def test_record_appends_a_dated_section_with_the_machine_the_command_and_the_lin
     assert f"`nproc` = {os.cpu_count()}, PostgreSQL 15.20" in text
     assert "Command: `scripts/bench writes --record`" in text
     assert text.endswith("```\na 1\nb 2\n```\n")
+
+
+def test_failed_requests_are_named_by_kind_most_frequent_first() -> None:
+    assert bench._failed(Counter()) == ""
+    assert bench._failed(Counter({"ReadError": 1, "503": 12})) == "; failed: 503 x12, ReadError x1"
