@@ -109,6 +109,16 @@ class OrjsonPydanticMapper(Mapper[uuid.UUID]):
         return _adapter(cls).validate_python(state)
 
 
+class _NotYet:
+    """An aggregate looked for and not found (the absence ledger before the first leave, read
+    by every write): remembered at version 0, so the next read asks only for its events."""
+
+    version = 0
+
+
+_NOT_YET = _NotYet()
+
+
 class CurrentRepository(Repository[uuid.UUID]):
     """The library's repository with its LRU aggregate cache, kept copy-on-write.
 
@@ -150,11 +160,19 @@ class CurrentRepository(Repository[uuid.UUID]):
         if self.cache is None:
             return super().get(aggregate_id, projector_func=projector_func)
         try:
-            cached = self.cache.get(aggregate_id)
+            cached: Any = self.cache.get(aggregate_id)
         except KeyError:
-            aggregate = self._reconstruct_aggregate(aggregate_id, None, projector_func)
+            try:
+                aggregate = self._reconstruct_aggregate(aggregate_id, None, projector_func)
+            except AggregateNotFoundError:
+                self._publish(aggregate_id, _NOT_YET)
+                raise
             return self._publish(aggregate_id, aggregate)
         new_events = list(self.event_store.get(originator_id=aggregate_id, gt=cached.version))
+        if cached is _NOT_YET:
+            if not new_events:
+                raise AggregateNotFoundError(aggregate_id)
+            return self._publish(aggregate_id, projector_func(None, new_events))
         if not new_events:
             return cached
         return self._publish(aggregate_id, projector_func(deepcopy(cached), new_events))

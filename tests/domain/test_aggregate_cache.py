@@ -18,9 +18,11 @@ import pytest
 from api.services import Services
 from domain import authority
 from domain.application import GovRules
+from domain.base import SYSTEM, Act
 from domain.commands.documents import DraftDocument
 from domain.commands.roster import AddUnit, Appoint
 from domain.documents import OfficialDocument
+from domain.leaves import LEDGER_ID, AbsenceLedger
 from domain.roster import ROSTER_ID, Roster
 from domain.rules import Conflict, NotFound, RuleViolation, refuse
 from domain.service import Command, Context, UnitOfWork, execute
@@ -185,9 +187,8 @@ def test_time_travel_and_not_found_are_not_cached():
         app.load(Roster, missing)
     with pytest.raises(NotFound):
         app.view(Roster, missing)
-    assert app.repository.cache is not None
-    with pytest.raises(KeyError):
-        app.repository.cache.get(missing)
+    with pytest.raises(NotFound):
+        app.view(Roster, missing)  # remembered as not there yet: still not found
 
 
 def test_a_roster_the_caller_read_already_is_not_read_again(monkeypatch):
@@ -225,3 +226,14 @@ def test_the_pool_check_asks_the_server_only_when_the_socket_speaks(services, mo
             for _ in range(50):  # the termination reaches the socket within moments
                 check_if_readable(idle)
                 admin.execute("SELECT pg_sleep(0.02)")
+
+
+def test_an_aggregate_not_found_yet_is_found_once_another_process_makes_it(two):
+    a, b, now = two
+    with pytest.raises(NotFound):
+        b.view(AbsenceLedger, LEDGER_ID)  # no leave yet: B remembers it as not there
+    assert b.ledger() is None
+    a.save_all([AbsenceLedger.open(Act(SYSTEM, now, "test"))])
+    ledger = b.view(AbsenceLedger, LEDGER_ID)
+    assert ledger.version == 1
+    assert b.ledger() is ledger
