@@ -9,6 +9,8 @@ import jwt
 from fastapi import HTTPException, Request
 
 from domain.base import Actor
+from domain.clock import local_date
+from domain.rules import NotFound
 
 ALGORITHM = "HS256"
 MAX_LIFETIME = 24 * 3600  # seconds; GOVRULES_TOKEN_MAX_LIFETIME
@@ -59,13 +61,20 @@ def issue_token(person_id: str, secret: str, now: datetime, ttl: timedelta) -> s
 
 
 def current_actor(request: Request) -> Actor:
-    """FastAPI dependency: the authenticated person, as the roster has them now (P1)."""
+    """FastAPI dependency: the authenticated person, as the roster has them now (P1). The
+    roster read for it (the shared current state, not a copy) is kept on ``request.state``:
+    a write judges on the same roster instead of reading it again."""
     services = request.app.state.services
     settings = services.settings
     person_id = decode_subject(
         request.headers.get("authorization"), settings.secret, settings.token_max_lifetime
     )
-    actor: Actor | None = services.app.actor(person_id, services.clock.now())
+    try:
+        roster = services.app.roster()
+    except NotFound:
+        raise unauthorised("the token's person holds no office on the roster now") from None
+    actor: Actor | None = roster.actor(person_id, local_date(services.clock.now()))
     if actor is None:
         raise unauthorised("the token's person holds no office on the roster now")
+    request.state.roster = roster
     return actor

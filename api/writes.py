@@ -99,6 +99,8 @@ def context(request: Request, actor: Actor, claim: IdempotencyClaim | None) -> C
         causation_id=request.headers.get("x-causation-id") or None,
         expected_version=expected_version(request),
         claim=claim,
+        # The roster auth read for this request (current_actor): not read a second time.
+        known=(request.state.roster,) if hasattr(request.state, "roster") else (),
     )
 
 

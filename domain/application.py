@@ -10,14 +10,24 @@ domain specs) is the composition root's choice.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 import uuid
+from collections.abc import Iterable
+from copy import deepcopy
 from datetime import datetime
 from functools import cache
 from typing import Any, TypeVar
 
 import orjson
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProjectorFunction,
+    Repository,
+    project_aggregate,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import resolve_topic
@@ -99,6 +109,93 @@ class OrjsonPydanticMapper(Mapper[uuid.UUID]):
         return _adapter(cls).validate_python(state)
 
 
+class _NotYet:
+    """An aggregate looked for and not found (the absence ledger before the first leave, read
+    by every write): remembered at version 0, so the next read asks only for its events."""
+
+    version = 0
+
+
+_NOT_YET = _NotYet()
+
+
+class CurrentRepository(Repository[uuid.UUID]):
+    """The library's repository with its LRU aggregate cache, kept copy-on-write.
+
+    A cached aggregate is never changed in place: it is brought up to the log with one
+    ``gt=version`` query on every read (so it is current whichever process wrote last), and
+    when that query finds events they are applied to a copy, which then replaces the cached
+    one. So ``current`` can hand the cached object itself to readers that only look (auth,
+    the absence ledger behind every act), while ``get`` hands commands their own deep copy to
+    change, as the library does. (The library fast-forwards the cached object in place under
+    a lock and copies it after releasing the lock: another thread's fast-forward could then
+    change it half-way through a copy, and no reader could share it.) Time travel
+    (``version=``) is never cached."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._publishing = threading.Lock()
+
+    def get(
+        self,
+        aggregate_id: uuid.UUID,
+        *,
+        version: int | None = None,
+        projector_func: ProjectorFunction[Any, Any] = project_aggregate,
+        fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ) -> Any:
+        if self.cache is None or version is not None:
+            return super().get(aggregate_id, version=version, projector_func=projector_func)
+        aggregate = self.current(aggregate_id, projector_func)
+        return deepcopy(aggregate) if deepcopy_from_cache else aggregate
+
+    def current(
+        self,
+        aggregate_id: uuid.UUID,
+        projector_func: ProjectorFunction[Any, Any] = project_aggregate,
+    ) -> Any:
+        """The aggregate as the log has it now; the cached object itself when it is cached
+        (shared between threads: read it, never change it)."""
+        if self.cache is None:
+            return super().get(aggregate_id, projector_func=projector_func)
+        try:
+            cached: Any = self.cache.get(aggregate_id)
+        except KeyError:
+            try:
+                aggregate = self._reconstruct_aggregate(aggregate_id, None, projector_func)
+            except AggregateNotFoundError:
+                self._publish(aggregate_id, _NOT_YET)
+                raise
+            return self._publish(aggregate_id, aggregate)
+        new_events = list(self.event_store.get(originator_id=aggregate_id, gt=cached.version))
+        if cached is _NOT_YET:
+            if not new_events:
+                raise AggregateNotFoundError(aggregate_id)
+            return self._publish(aggregate_id, projector_func(None, new_events))
+        if not new_events:
+            return cached
+        return self._publish(aggregate_id, projector_func(deepcopy(cached), new_events))
+
+    def _publish(self, aggregate_id: uuid.UUID, aggregate: Any) -> Any:
+        """Caches ``aggregate`` unless a newer version got there meanwhile (another thread
+        that fast-forwarded further); answers it either way (it is current for its reader)."""
+        assert self.cache is not None
+        with self._publishing:
+            try:
+                cached = self.cache.get(aggregate_id)
+            except KeyError:
+                cached = None
+            if cached is None or cached.version < aggregate.version:
+                self.cache.put(aggregate_id, aggregate)
+        return aggregate
+
+    def forget(self, aggregate_id: uuid.UUID) -> None:
+        if self.cache is not None:
+            with self._publishing, contextlib.suppress(KeyError):
+                self.cache.get(aggregate_id, evict=True)
+
+
 class GovRules(Application[uuid.UUID]):
     """The city government's ledger: roster and official documents (more aggregates follow)."""
 
@@ -110,6 +207,12 @@ class GovRules(Application[uuid.UUID]):
         AbsenceLedger: 100,
         DocumentNumberSequence: 200,
     }
+
+    # The aggregates most recently read stay in memory, each brought up to the log by one
+    # query per read instead of replayed (the roster, the absence ledger and the holiday
+    # calendar on every write; a document being countersigned by fifty units). Bounded: the
+    # least recently used is dropped. AGGREGATE_CACHE_MAXSIZE overrides it ("" for none).
+    env = {"AGGREGATE_CACHE_MAXSIZE": "2000"}  # noqa: RUF012  # the library reads it
 
     def take_snapshot(self, *args: Any, **kwargs: Any) -> None:
         """Snapshots are taken after a save has committed: one that fails (a race with another
@@ -135,9 +238,24 @@ class GovRules(Application[uuid.UUID]):
         and CIPHER_KEY, the library's settings)."""
         return self.factory.mapper(OrjsonTranscoder(), OrjsonPydanticMapper)
 
+    def construct_repository(self) -> CurrentRepository:
+        """The library's repository settings (AGGREGATE_CACHE_MAXSIZE, DEEPCOPY_FROM_
+        AGGREGATE_CACHE), always fast-forwarded: another process may have written since."""
+        maxsize = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return CurrentRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=True,
+            deepcopy_from_cache=True,
+        )
+
     # ----- loading -------------------------------------------------------------------------
 
+    repository: CurrentRepository
+
     def load(self, cls: type[A], aggregate_id: uuid.UUID, version: int | None = None) -> A:
+        """The aggregate, current (or at ``version``), the caller's own to change."""
         try:
             aggregate: Any = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
@@ -145,6 +263,22 @@ class GovRules(Application[uuid.UUID]):
         if not isinstance(aggregate, cls) or (version is not None and aggregate.version < 1):
             raise NotFound(f"no {cls.COLLECTION} resource {aggregate_id}")
         return aggregate
+
+    def view(self, cls: type[A], aggregate_id: uuid.UUID) -> A:
+        """The aggregate as the log has it now, shared with other readers: to read, never to
+        change (a command changes what ``load`` answers)."""
+        try:
+            aggregate: Any = self.repository.current(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {cls.COLLECTION} resource {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {cls.COLLECTION} resource {aggregate_id}")
+        return aggregate
+
+    def forget(self, aggregates: Iterable[GovAggregate]) -> None:
+        """Drops cached state that a bug changed in place (see ``UnitOfWork``)."""
+        for aggregate in aggregates:
+            self.repository.forget(aggregate.id)
 
     def load_as_of(self, cls: type[A], aggregate_id: uuid.UUID, at: datetime) -> A:
         """Time travel: the state as recorded up to ``at`` (events after it are ignored)."""
@@ -158,7 +292,8 @@ class GovRules(Application[uuid.UUID]):
         return aggregate
 
     def roster(self) -> Roster:
-        return self.load(Roster, ROSTER_ID)
+        """The roster now (shared: read it, never change it)."""
+        return self.view(Roster, ROSTER_ID)
 
     def has_roster(self) -> bool:
         try:
@@ -192,8 +327,9 @@ class GovRules(Application[uuid.UUID]):
     # ----- queries -------------------------------------------------------------------------
 
     def ledger(self) -> AbsenceLedger | None:
+        """The absence ledger now (shared: read it, never change it)."""
         try:
-            return self.load(AbsenceLedger, LEDGER_ID)
+            return self.view(AbsenceLedger, LEDGER_ID)
         except NotFound:
             return None
 

@@ -16,12 +16,15 @@ commits (the synthetic city writes a day at a time).
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import random
 import threading
 import time
 import uuid
-from dataclasses import dataclass, fields
+from collections.abc import Iterable
+from copy import deepcopy
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -43,7 +46,10 @@ A = TypeVar("A", bound=GovAggregate)
 class Context:
     """One command's circumstances: who acts and when (the injected clock's time), why (the
     request's correlation id, what caused it), the version the writer saw (If-Match) and the
-    idempotency claim the store keeps with the events (opaque to the domain)."""
+    idempotency claim the store keeps with the events (opaque to the domain). ``known``: the
+    current state of aggregates the caller has read already for this request (the roster
+    that authenticated the actor), so the command does not read them again; shared, never
+    changed (a command that changes one gets its own copy)."""
 
     actor: Actor
     at: datetime
@@ -51,6 +57,7 @@ class Context:
     causation_id: str | None = None
     expected_version: int | None = None
     claim: Any = None
+    known: tuple[GovAggregate, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
     def system(cls, at: datetime, correlation_id: str) -> Context:
@@ -110,11 +117,18 @@ def _provided(cls: type[GovAggregate], method: str) -> tuple[str, ...]:
 
 
 class UnitOfWork:
-    """The aggregates commands load and make, saved together by ``commit``."""
+    """The aggregates commands load and make, saved together by ``commit``.
 
-    def __init__(self, app: GovRules) -> None:
+    Two kinds of loaded state: ``seen``, the unit's own copies that commands change (and
+    ``commit`` saves), and ``views``, the application's shared current state of aggregates
+    that are only read (the roster a document is judged on, the absence ledger behind every
+    act, the recorded holiday notices), not copied. Each aggregate is read from the store once
+    per unit of work: a copy to change is made from its view when there is one."""
+
+    def __init__(self, app: GovRules, known: Iterable[GovAggregate] = ()) -> None:
         self.app = app
         self.seen: dict[Any, GovAggregate] = {}
+        self.views: dict[Any, GovAggregate] = {a.id: a for a in known}
         self._ctx: Context | None = None
         self._act: Act | None = None
 
@@ -125,7 +139,19 @@ class UnitOfWork:
         before anything is loaded; a refusal is 403 with the rule id, nothing stored)."""
         check_authority(ctx.actor, type(command).__name__)
         self._ctx, self._act = ctx, None
-        return command.handle(self)
+        try:
+            return command.handle(self)
+        finally:
+            self._check_views()
+
+    def _check_views(self) -> None:
+        """Shared state must never be changed by a command: if one was (a bug), it is dropped
+        from the application's cache, so that no later command is judged on it."""
+        changed = [v for v in self.views.values() if v.pending_events]
+        if changed:
+            self.app.forget(changed)
+            self.views.clear()
+            raise AssertionError(f"a command changed shared state: {changed[0].id}")
 
     @property
     def ctx(self) -> Context:
@@ -137,7 +163,7 @@ class UnitOfWork:
         """The act's metadata, with who is away at its moment (P2, P3: who acts for them)."""
         if self._act is None:
             ctx = self.ctx
-            ledger = self.ledger()
+            ledger = self.find_view(AbsenceLedger, LEDGER_ID)
             absent = frozenset(ledger.away_at(ctx.at)) if ledger else frozenset()
             self._act = Act(ctx.actor, ctx.at, ctx.correlation_id, ctx.causation_id, absent)
         return self._act
@@ -145,14 +171,33 @@ class UnitOfWork:
     # ----- loading -----------------------------------------------------------------------
 
     def get(self, cls: type[A], aggregate_id: Any) -> A:
-        """The aggregate, loaded once per unit of work (NotFound: 404)."""
+        """The aggregate to change, loaded once per unit of work (NotFound: 404)."""
         found = self.seen.pop(aggregate_id, None)  # re-inserted: the most recently used last
         if found is None:
-            found = self.app.load(cls, aggregate_id)
+            view = self.views.pop(aggregate_id, None)
+            found = deepcopy(view) if view is not None else self.app.load(cls, aggregate_id)
         self.seen[aggregate_id] = found
         if not isinstance(found, cls):
             raise NotFound(f"no {cls.COLLECTION} resource {aggregate_id}")
         return found
+
+    def view(self, cls: type[A], aggregate_id: Any) -> A:
+        """The aggregate to read only: the unit's own copy if it has one, else the shared
+        current state (NotFound: 404)."""
+        found = self.seen.get(aggregate_id)
+        if found is None:
+            found = self.views.get(aggregate_id)
+        if found is None:
+            found = self.views[aggregate_id] = self.app.view(cls, aggregate_id)
+        if not isinstance(found, cls):
+            raise NotFound(f"no {cls.COLLECTION} resource {aggregate_id}")
+        return found
+
+    def find_view(self, cls: type[A], aggregate_id: Any) -> A | None:
+        try:
+            return self.view(cls, aggregate_id)
+        except NotFound:
+            return None
 
     def find(self, cls: type[A], aggregate_id: Any) -> A | None:
         try:
@@ -192,13 +237,14 @@ class UnitOfWork:
 
     @property
     def roster(self) -> Roster:
-        return self.get(Roster, ROSTER_ID)
+        """The roster to judge by (read only; a roster command changes ``target``'s)."""
+        return self.view(Roster, ROSTER_ID)
 
     def ledger(self) -> AbsenceLedger | None:
         return self.find(AbsenceLedger, LEDGER_ID)
 
     def recorded_notices(self) -> list[YearNotice]:
-        recorded = self.find(HolidayCalendar, CALENDAR_ID)
+        recorded = self.find_view(HolidayCalendar, CALENDAR_ID)
         return recorded.notices() if recorded else []
 
     def provide(self, name: str) -> Any:
@@ -241,6 +287,7 @@ def execute(app: GovRules, command: Command, ctx: Context) -> Written:
         if lost.conflict.precondition or attempts == 1:
             raise lost.conflict from None
         resource = lost.resource
+    ctx = dataclasses.replace(ctx, known=())  # a lost race: everything is read again
     for attempt in range(1, attempts):
         time.sleep(backoff(attempt))
         with _turn(resource):
@@ -261,7 +308,7 @@ class _Lost(Exception):
 
 
 def _attempt(app: GovRules, command: Command, ctx: Context) -> Written:
-    uow = UnitOfWork(app)
+    uow = UnitOfWork(app, ctx.known)
     target = uow.run(command, ctx)
     try:
         written = uow.commit(target, created=command.creates)

@@ -214,6 +214,8 @@ class Engine:
 
     def _pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
         """Readers' connections, pooled (a read must not pay for a new connection)."""
+        from projections.store import check_if_readable  # here: the rest of engine.py is shared
+
         with self._pool_lock:
             if self._reader_pool is None:
                 self._reader_pool = ConnectionPool(
@@ -222,8 +224,9 @@ class Engine:
                     max_size=self.READ_POOL_SIZE,
                     kwargs={"row_factory": dict_row, "connect_timeout": 5, "options": NO_JIT},
                     timeout=3,  # then 503: within 5 s when the store is down (R5)
-                    # A connection the server dropped (a restart) is replaced, not handed out.
-                    check=ConnectionPool.check_connection,
+                    # A connection the server dropped (a restart) is replaced, not handed out;
+                    # checked by a query only when its socket is readable (no round trip).
+                    check=check_if_readable,
                     open=True,
                     name=f"read-models-{self.schema}",
                 )
