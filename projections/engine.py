@@ -498,58 +498,74 @@ class Engine:
         """One batch for the named models that are running, as the rebuild does it: the
         registry rows locked (ORDER BY name, as the rebuild's switch locks them), the next
         events read ONCE from the lowest position among them and routed to each model, each
-        model's events past its own position applied in a savepoint, the positions moved, and
-        one commit. A model that raises (R12) is rolled back to its savepoint, its events are
-        applied again one at a time to keep those before the bad one, and it is marked failed
-        at the bad one; the other models' rows of the batch are committed all the same.
+        model's events past its own position applied, the positions moved, and one commit.
+        A model that raises (R12) stops alone: the batch is done again with each model in a
+        savepoint, the failing one's is rolled back, its events are applied again one at a
+        time to keep those before the bad one, and it is marked failed at the bad one; the
+        other models' rows of the batch are committed all the same. (Savepoints only then:
+        each costs two round trips per model, a third of a live batch's time.)
         Returns how many events were read (0: caught up)."""
         if not self._behind(conn, names):
             return 0  # nothing new: no locks taken, no transaction to commit
-        with conn.transaction():
-            rows = conn.execute(
+        try:
+            with conn.transaction():
+                return self._batch(conn, names, batch, isolated=False)
+        except psycopg.OperationalError:
+            raise  # the store, not a model: the caller reconnects and tries again
+        except Exception:  # a model raised: all of it was rolled back; each alone this time
+            with conn.transaction():
+                return self._batch(conn, names, batch, isolated=True)
+
+    def _batch(
+        self, conn: psycopg.Connection[Any], names: Sequence[str], batch: int, isolated: bool
+    ) -> int:
+        rows = conn.execute(
+            SQL(
+                "SELECT name, generation, position, state FROM {} WHERE name = ANY(%s) "
+                "ORDER BY name FOR UPDATE"
+            ).format(self.registry),
+            (list(names),),
+        ).fetchall()
+        running = {r["name"]: r for r in rows if r["state"] == "running"}
+        if not running:
+            return 0
+        low = min(int(r["position"]) for r in running.values())
+        events = self._read(conn, low, batch, self._types(list(running)))
+        if not events:
+            return 0
+        last = events[-1].position
+        advanced: list[str] = []
+        for name, todo in self._route(list(running), events).items():
+            after = int(running[name]["position"])
+            if todo and todo[0].position <= after:  # ahead of this batch's start
+                todo = [e for e in todo if e.position > after]
+            if not todo:
+                advanced.append(name)
+                continue
+            model = self.models[name]
+            t = Tables(self.schema, name, running[name]["generation"], list(model.tables))
+            if not isolated:
+                self._apply(conn, name, t, todo)
+                advanced.append(name)
+                continue
+            try:
+                with conn.transaction():  # a savepoint: a model that raises undoes only itself
+                    self._apply(conn, name, t, todo)
+            except psycopg.OperationalError:
+                raise
+            except Exception as e:
+                self._fail_alone(conn, name, t, todo, events, after, e)
+            else:
+                advanced.append(name)
+        if advanced:
+            conn.execute(
                 SQL(
-                    "SELECT name, generation, position, state FROM {} WHERE name = ANY(%s) "
-                    "ORDER BY name FOR UPDATE"
+                    "UPDATE {} SET position = GREATEST(position, %s), updated_at = now() "
+                    "WHERE name = ANY(%s)"
                 ).format(self.registry),
-                (list(names),),
-            ).fetchall()
-            running = {r["name"]: r for r in rows if r["state"] == "running"}
-            if not running:
-                return 0
-            low = min(int(r["position"]) for r in running.values())
-            events = self._read(conn, low, batch, self._types(list(running)))
-            if not events:
-                return 0
-            last = events[-1].position
-            advanced: list[str] = []
-            for name, todo in self._route(list(running), events).items():
-                after = int(running[name]["position"])
-                if todo and todo[0].position <= after:  # ahead of this batch's start
-                    todo = [e for e in todo if e.position > after]
-                if not todo:
-                    advanced.append(name)
-                    continue
-                t = Tables(
-                    self.schema, name, running[name]["generation"], list(self.models[name].tables)
-                )
-                try:
-                    with conn.transaction():  # a savepoint: a model that raises undoes only itself
-                        self._apply(conn, name, t, todo)
-                except psycopg.OperationalError:
-                    raise  # the store, not the model: the caller reconnects and tries again
-                except Exception as e:
-                    self._fail_alone(conn, name, t, todo, events, after, e)
-                else:
-                    advanced.append(name)
-            if advanced:
-                conn.execute(
-                    SQL(
-                        "UPDATE {} SET position = GREATEST(position, %s), updated_at = now() "
-                        "WHERE name = ANY(%s)"
-                    ).format(self.registry),
-                    (last, advanced),
-                )
-            return len(events)
+                (last, advanced),
+            )
+        return len(events)
 
     def _behind(self, conn: psycopg.Connection[Any], names: Sequence[str]) -> bool:
         """Whether the log's head is past the lowest position of the named running models:
@@ -854,7 +870,9 @@ class Follower:
             self.active.set()
             log.info("following the log for read models: %s", ", ".join(self.names))
             while not self.stopped.is_set():
-                while engine.advance(worker, self.names, self.batch):
+                # A batch shorter than asked for read up to the head: whatever commits later
+                # NOTIFYs after it commits, and we are listening already.
+                while engine.advance(worker, self.names, self.batch) >= self.batch:
                     if self.stopped.is_set():
                         return
                 self._wait(listener)
