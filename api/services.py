@@ -1,6 +1,6 @@
 """The API's services: the composition root's ``System`` (``projections.bootstrap``) with what
 only the HTTP process holds — its settings and the event feed of the live stream. In role
-``all`` it also runs the read models' runners and the deadline ticker."""
+``all`` it also runs the read models' follower and the deadline ticker."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``python -m projections``: run the read-model runners and the deadline ticker on their own
+"""``python -m projections``: run the read models' follower and the deadline ticker on their own
 (the API then runs with ``GOVRULES_ROLE=api``); ``python -m projections rebuild [NAME]``
 rebuilds read models beside the live tables, and ``python -m projections verify [--digest P:H]
 [--tree SIZE:ROOT]`` recomputes the hash chain and the Merkle tree of the log (A2), each with a
@@ -120,7 +120,7 @@ def _bar_columns(label: str) -> tuple[Any, ...]:
 
 
 def run(system: System) -> None:
-    """Every read model's runner and the deadline ticker (on the real clock), until SIGTERM.
+    """The read models' follower and the deadline ticker (on the real clock), until SIGTERM.
     With a drill clock the API's POST /_clock ticks: this process runs no ticker."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -1,14 +1,14 @@
 """The composition root (cosmicpython's ``bootstrap.py``): settings → database → the event
 store and the application (calendar, regulation policy), the read models' engine, the clock,
-the deadline ticker and the runners. The API (``api.services``), ``python -m projections``,
-the bench and the tests all wire through ``bootstrap``."""
+the deadline ticker and the read models' follower. The API (``api.services``), ``python -m
+projections``, the bench and the tests all wire through ``bootstrap``."""
 
 from __future__ import annotations
 
 import json
 import logging
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import cast
 
@@ -19,7 +19,7 @@ from domain.commands import BootstrapRoster, record_deadline
 from domain.regulations import RegulationPolicy
 from domain.rules import Conflict
 from domain.service import Context, execute
-from projections.engine import Engine, Runner
+from projections.engine import Engine, Follower
 from projections.models import MODELS
 from projections.settings import StoreSettings
 from projections.store import (
@@ -48,7 +48,7 @@ class System:
     clock: Clock
     drill_clock: DrillClock | None
     ticker: Ticker
-    runners: list[Runner] = field(default_factory=list)
+    follower: Follower | None = None
 
     @property
     def store(self) -> GovrulesRecorder:
@@ -61,18 +61,18 @@ class System:
         return conninfo(self.database)
 
     def start_background(self, ticker: bool = True) -> None:
-        """The read models' runners, and the deadline ticker (on the real clock: with a drill
-        clock, whoever moves it ticks)."""
-        self.runners = [Runner(self.engine, model.name).start() for model in MODELS]
+        """The read models' follower (one per process, elected: one per schema applies), and
+        the deadline ticker (on the real clock: with a drill clock, whoever moves it ticks)."""
+        self.follower = Follower(self.engine).start()
         if ticker:
             self.ticker.start()
 
     def stop_background(self) -> None:
-        """Stop the deadline ticker and the read-model runners."""
+        """Stop the deadline ticker and the read models' follower."""
         self.ticker.stop()
-        for runner in self.runners:
-            runner.stop()
-        self.runners = []
+        if self.follower is not None:
+            self.follower.stop()
+            self.follower = None
 
     def close(self) -> None:
         self.stop_background()

@@ -4,9 +4,11 @@ Each read model owns tables in the store's schema, named with a generation
 (``rm_documents_list_g1``). The registry row of a model holds its live generation and the log
 position its rows reflect; every batch of events updates the rows AND that position in one
 transaction, so a crash never applies an event twice or skips one. Catch-up reads the log in
-large batches; live mode waits on LISTEN/NOTIFY with a timeout (a lost NOTIFY only delays a
-batch by the poll interval). The library's insert lock commits events in position order, so a
-reader never passes an event that commits later with a lower position.
+large batches. Live, ONE follower per process (``Follower``) waits on LISTEN/NOTIFY with a
+timeout (a lost NOTIFY only delays a batch by the poll interval), reads each new batch once and
+feeds every model in one transaction, each model in a savepoint (``Engine.advance``), as the
+rebuild feeds the models it builds. The library's insert lock commits events in position order,
+so a reader never passes an event that commits later with a lower position.
 
 A rebuild builds generation g+1 beside the live tables, tracks its own position (crash-safe
 the same way), catches up, then switches readers in one transaction and drops the old tables.
@@ -376,14 +378,17 @@ class Engine:
         for logical in model.tables:
             conn.execute(SQL("DROP TABLE IF EXISTS {}").format(t[logical]))
 
-    def store_ready(self) -> bool:
+    def store_ready(self, conn: psycopg.Connection[Any] | None = None) -> bool:
         """Whether the event table exists yet (the API creates it on its first start)."""
-        with self.connect() as conn:
-            row = conn.execute("SELECT to_regclass(%s) AS t", (self.events.as_string(conn),))
-            found = row.fetchone()
+        if conn is None:
+            with self.connect(autocommit=True) as own:
+                return self.store_ready(own)
+        row = conn.execute("SELECT to_regclass(%s) AS t", (self.events.as_string(conn),))
+        found = row.fetchone()
         return bool(found and found["t"])
 
     def status(self) -> list[dict[str, Any]]:
+        """Every model's registry row and its lag behind the log's head (GET /health)."""
         with self._pool().connection() as conn:
             head = conn.execute(
                 SQL("SELECT COALESCE(MAX(notification_id), 0) AS head FROM {}").format(self.events)
@@ -464,67 +469,171 @@ class Engine:
     def step(
         self, name: str, batch: int = BATCH, conn: psycopg.Connection[Any] | None = None
     ) -> int:
-        """Apply the next batch to the live generation; rows and position in one transaction
-        (on ``conn``, or a connection of its own). Returns how many events were read (0:
-        caught up)."""
+        """Apply the next batch to one model's live generation (``advance`` for one name).
+        Returns how many events were read (0: caught up, or the model is not running)."""
         if conn is None:
             with self.connect() as own:
-                return self.step(name, batch, own)
-        model = self.models[name]
-        with conn.transaction():
-            row = conn.execute(
-                SQL("SELECT generation, position, state FROM {} WHERE name = %s FOR UPDATE").format(
-                    self.registry
-                ),
-                (name,),
-            ).fetchone()
-            if row is None or row["state"] != "running":
-                return 0
-            events = self._read(conn, row["position"], batch, self._types([name]))
-            if not events:
-                return 0
-            t = Tables(self.schema, name, row["generation"], list(model.tables))
-            wanted = [e for e in events if not model.types or e.type in model.types]
-            if wanted:
-                with conn.cursor() as cur:
-                    model.apply(cur, t, wanted)
+                return self.advance(own, [name], batch)
+        return self.advance(conn, [name], batch)
+
+    def catch_up(
+        self,
+        names: str | Sequence[str] = (),
+        batch: int = BATCH,
+        conn: psycopg.Connection[Any] | None = None,
+    ) -> None:
+        """Apply batches to the named running models (one name, several, or all) until they
+        are caught up, on ``conn`` or one connection of its own for every batch. A model that
+        raises stops alone (``advance``)."""
+        wanted = [names] if isinstance(names, str) else list(names or self.models)
+        if conn is None:
+            with self.connect() as own:
+                return self.catch_up(wanted, batch, own)
+        while self.advance(conn, wanted, batch):
+            pass
+
+    def advance(
+        self, conn: psycopg.Connection[Any], names: Sequence[str], batch: int = BATCH
+    ) -> int:
+        """One batch for the named models that are running, as the rebuild does it: the
+        registry rows locked (ORDER BY name, as the rebuild's switch locks them), the next
+        events read ONCE from the lowest position among them and routed to each model, each
+        model's events past its own position applied, the positions moved, and one commit.
+        A model that raises (R12) stops alone: the batch is done again with each model in a
+        savepoint, the failing one's is rolled back, its events are applied again one at a
+        time to keep those before the bad one, and it is marked failed at the bad one; the
+        other models' rows of the batch are committed all the same. (Savepoints only then:
+        each costs two round trips per model, a third of a live batch's time.)
+        Returns how many events were read (0: caught up)."""
+        if not self._behind(conn, names):
+            return 0  # nothing new: no locks taken, no transaction to commit
+        try:
+            with conn.transaction():
+                return self._batch(conn, names, batch, isolated=False)
+        except psycopg.OperationalError:
+            raise  # the store, not a model: the caller reconnects and tries again
+        except Exception:  # a model raised: all of it was rolled back; each alone this time
+            with conn.transaction():
+                return self._batch(conn, names, batch, isolated=True)
+
+    def _batch(
+        self, conn: psycopg.Connection[Any], names: Sequence[str], batch: int, isolated: bool
+    ) -> int:
+        rows = conn.execute(
+            SQL(
+                "SELECT name, generation, position, state FROM {} WHERE name = ANY(%s) "
+                "ORDER BY name FOR UPDATE"
+            ).format(self.registry),
+            (list(names),),
+        ).fetchall()
+        running = {r["name"]: r for r in rows if r["state"] == "running"}
+        if not running:
+            return 0
+        low = min(int(r["position"]) for r in running.values())
+        events = self._read(conn, low, batch, self._types(list(running)))
+        if not events:
+            return 0
+        last = events[-1].position
+        advanced: list[str] = []
+        for name, todo in self._route(list(running), events).items():
+            after = int(running[name]["position"])
+            if todo and todo[0].position <= after:  # ahead of this batch's start
+                todo = [e for e in todo if e.position > after]
+            if not todo:
+                advanced.append(name)
+                continue
+            model = self.models[name]
+            t = Tables(self.schema, name, running[name]["generation"], list(model.tables))
+            if not isolated:
+                self._apply(conn, name, t, todo)
+                advanced.append(name)
+                continue
+            try:
+                with conn.transaction():  # a savepoint: a model that raises undoes only itself
+                    self._apply(conn, name, t, todo)
+            except psycopg.OperationalError:
+                raise
+            except Exception as e:
+                self._fail_alone(conn, name, t, todo, events, after, e)
+            else:
+                advanced.append(name)
+        if advanced:
             conn.execute(
-                SQL("UPDATE {} SET position = %s, updated_at = now() WHERE name = %s").format(
-                    self.registry
-                ),
-                (events[-1].position, name),
-            )
-            return len(events)
-
-    def fail(self, name: str, error: BaseException) -> None:
-        """R12: the model stops alone, with its position and the error on record."""
-        with self.connect() as conn:
-            row = conn.execute(
                 SQL(
-                    "UPDATE {} SET state = 'failed', error = %s, failed_position = position + 1, "
-                    "updated_at = now() WHERE name = %s RETURNING position"
+                    "UPDATE {} SET position = GREATEST(position, %s), updated_at = now() "
+                    "WHERE name = ANY(%s)"
                 ).format(self.registry),
-                (f"{type(error).__name__}: {error}", name),
-            ).fetchone()
-        log.error(
-            "read model %s failed after position %s: %s", name, row and row["position"], error
-        )
+                (last, advanced),
+            )
+        return len(events)
 
-    def catch_up(self, name: str, batch: int = BATCH) -> None:
-        """Apply batches until caught up. When a batch raises, it was rolled back whole: apply
-        it again one event at a time, so the events before the bad one are kept and the bad
-        one's position is the one on record (R12). One connection serves every batch."""
-        with self.connect() as conn:
-            while True:
-                try:
-                    if not self.step(name, batch, conn):
-                        return
-                except Exception:
-                    if batch == 1:
-                        raise
-                    for _ in range(batch):
-                        if not self.step(name, 1, conn):
-                            return
+    def _behind(self, conn: psycopg.Connection[Any], names: Sequence[str]) -> bool:
+        """Whether the log's head is past the lowest position of the named running models:
+        one read-only round trip, so a wake-up with nothing new (a poll, a NOTIFY already
+        served) neither locks the registry nor commits."""
+        query = SQL(
+            "SELECT (SELECT COALESCE(MAX(notification_id), 0) FROM {}) > COALESCE((SELECT "
+            "MIN(position) FROM {} WHERE name = ANY(%s) AND state = 'running'), "
+            "9223372036854775807) AS behind"
+        ).format(self.events, self.registry)
+        if conn.autocommit:
+            row = conn.execute(query, (list(names),)).fetchone()
+        else:
+            with conn.transaction():  # not left idle in a transaction
+                row = conn.execute(query, (list(names),)).fetchone()
+        return bool(row and row["behind"])
+
+    def _apply(
+        self, conn: psycopg.Connection[Any], name: str, t: Tables, events: list[Event]
+    ) -> None:
+        with conn.cursor() as cur:  # a cursor each: results never cross models
+            self.models[name].apply(cur, t, events)
+
+    def _fail_alone(
+        self,
+        conn: psycopg.Connection[Any],
+        name: str,
+        t: Tables,
+        todo: list[Event],
+        events: list[Event],
+        after: int,
+        error: BaseException,
+    ) -> None:
+        """R12: the model's batch raised and was rolled back to its savepoint. Apply its events
+        again one at a time, each in a savepoint, to keep those before the bad one; then the
+        model stops alone, its position just before the bad event, the bad event's position
+        and the error on record (all in the caller's transaction)."""
+        bad: Event | None = None
+        for event in todo:
+            try:
+                with conn.transaction():
+                    self._apply(conn, name, t, [event])
+            except psycopg.OperationalError:
+                raise
+            except Exception as e:
+                bad, error = event, e
+                break
+        if bad is None:  # the batch raised, no event alone does: it went through after all
+            position = events[-1].position
+        else:
+            position = max([after, *(e.position for e in events if e.position < bad.position)])
+        conn.execute(
+            SQL(
+                "UPDATE {} SET position = %s, state = %s, error = %s, failed_position = %s, "
+                "updated_at = now() WHERE name = %s"
+            ).format(self.registry),
+            (
+                position,
+                "running" if bad is None else "failed",
+                None if bad is None else f"{type(error).__name__}: {error}",
+                None if bad is None else bad.position,
+                name,
+            ),
+        )
+        if bad is not None:
+            log.error(
+                "read model %s failed after position %s: %s", name, position, error, exc_info=error
+            )
 
     # ----- rebuild -------------------------------------------------------------------------
 
@@ -649,7 +758,7 @@ class Engine:
             return len(events), events[-1].position, head
 
     def _switch(self, building: dict[str, int], batch: int) -> None:
-        """Under the registry rows' locks (the live runners wait), apply what came meanwhile
+        """Under the registry rows' locks (the live follower waits), apply what came meanwhile
         and make the new generations the live ones, all in one transaction; then drop the old
         tables."""
         with self.connect() as conn, conn.transaction():
@@ -686,52 +795,126 @@ class Engine:
                 self._drop_tables(conn, self.models[name], gen)
 
 
-class Runner:
-    """Keeps one read model live in a thread: catch up, then wait for NOTIFY (or the poll
-    interval) and catch up again. A model that raises stops alone (R12)."""
+def follower_key(schema: str) -> str:
+    """The advisory lock that elects one follower per schema (``Follower(elect=True)``)."""
+    return f"govrules-follower:{schema}"
 
-    def __init__(self, engine: Engine, name: str, poll: float = POLL_SECONDS) -> None:
+
+class Follower:
+    """Keeps read models live in ONE thread per process, on two connections it keeps: a
+    listener (LISTEN, autocommit) and a worker. Each wake-up — a NOTIFY, or the poll interval,
+    so a lost NOTIFY (upstream issue #305) only delays a batch — reads each new batch once and
+    feeds every model it follows (``Engine.advance``), until caught up. A model that raises
+    stops alone (R12); a model not running is skipped. A lost store (R5) closes both
+    connections and they are opened again after a short backoff.
+
+    ``elect``: only one follower per schema applies at a time, whichever process it is in
+    (several API workers, the API and ``python -m projections``, R13). The listener's session
+    holds ``pg_try_advisory_lock`` on ``follower_key(schema)``; a follower that does not get it
+    stands by and tries again every poll, and takes over within a poll of the active one's
+    session ending (its process died). Exactly-once does not depend on it: the registry rows
+    are locked per batch either way; the election only spares the work done twice."""
+
+    BACKOFF_MIN, BACKOFF_MAX = 0.2, 2.0
+    WAKE_SLICE = 0.25  # seconds: how long ``stop`` may wait for the listener at most
+
+    def __init__(
+        self,
+        engine: Engine,
+        names: Sequence[str] | None = None,
+        poll: float = POLL_SECONDS,
+        batch: int = BATCH,
+        elect: bool = True,
+    ) -> None:
         self.engine = engine
-        self.name = name
+        self.names = list(names or engine.models)
         self.poll = poll
+        self.batch = batch
+        self.elect = elect
+        self.active = threading.Event()  # elected (or not electing) and following the log
         self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, name=f"projection-{name}", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="projection-follower", daemon=True)
 
-    def start(self) -> Runner:
+    def start(self) -> Follower:
         self.thread.start()
         return self
 
     def stop(self) -> None:
         self.stopped.set()
-        try:  # wake the listener now rather than at the next poll
-            with self.engine.connect(autocommit=True) as conn:
-                conn.execute("SELECT pg_notify(%s, '')", (self.engine.channel,))
-        except psycopg.Error:
-            pass
-        self.thread.join(timeout=10)
+        if self.thread.ident is not None:  # started
+            self.thread.join(timeout=10)
 
     def _run(self) -> None:
+        backoff = self.BACKOFF_MIN
         while not self.stopped.is_set():
             try:
                 self._follow()
-            except psycopg.OperationalError as e:
-                log.warning("read model %s lost the store (%s); retrying", self.name, e)
-                self.stopped.wait(1.0)
-            except Exception as e:  # a model's own error stops only that model
-                self.engine.fail(self.name, e)
                 return
+            except psycopg.OperationalError as e:
+                log.warning("the read models' follower lost the store (%s); retrying", e)
+            except Exception:  # not a model's error (those stop the model alone): retry
+                log.exception("the read models' follower failed; retrying")
+            self.active.clear()
+            self.stopped.wait(backoff)
+            backoff = min(backoff * 2, self.BACKOFF_MAX)
 
     def _follow(self) -> None:
-        waited = False
-        while not self.engine.store_ready():  # runners may start before the API's first start
-            if not waited:
-                log.info("read model %s waits for the event store to be created", self.name)
-                waited = True
-            if self.stopped.wait(1.0):
+        engine = self.engine
+        with (
+            engine.connect(autocommit=True) as listener,
+            engine.connect(autocommit=True) as worker,
+        ):
+            if not self._wait_for_store(worker) or not self._elected(listener):
                 return
-        with self.engine.connect(autocommit=True) as listener:
-            listener.execute(SQL("LISTEN {}").format(Identifier(self.engine.channel)))
+            listener.execute(SQL("LISTEN {}").format(Identifier(engine.channel)))
+            self.active.set()
+            log.info("following the log for read models: %s", ", ".join(self.names))
             while not self.stopped.is_set():
-                self.engine.catch_up(self.name)
-                for _ in listener.notifies(timeout=self.poll, stop_after=1):
-                    pass
+                # A batch shorter than asked for read up to the head: whatever commits later
+                # NOTIFYs after it commits, and we are listening already.
+                while engine.advance(worker, self.names, self.batch) >= self.batch:
+                    if self.stopped.is_set():
+                        return
+                self._wait(listener)
+
+    def _wait_for_store(self, conn: psycopg.Connection[Any]) -> bool:
+        """Followers may start before the API's first start has made the event table."""
+        announced = False
+        while not self.engine.store_ready(conn):
+            if not announced:
+                log.info("the read models' follower waits for the event store to be created")
+                announced = True
+            if self.stopped.wait(self.poll):
+                return False
+        return True
+
+    def _elected(self, listener: psycopg.Connection[Any]) -> bool:
+        """Whether this follower may apply (after standing by as long as another holds the
+        lock); False when stopped meanwhile."""
+        if not self.elect:
+            return True
+        key = follower_key(self.engine.schema)
+        announced = False
+        while not self.stopped.is_set():
+            row = listener.execute(
+                "SELECT pg_try_advisory_lock(hashtext(%s)) AS got", (key,)
+            ).fetchone()
+            if row and row["got"]:
+                if announced:
+                    log.info("the read models' follower took over from the one that stopped")
+                return True
+            if not announced:
+                log.info("another process follows the log; this follower stands by")
+                announced = True
+            self.stopped.wait(self.poll)
+        return False
+
+    def _wait(self, listener: psycopg.Connection[Any]) -> None:
+        """Until a NOTIFY, the poll interval, or ``stop`` (checked every ``WAKE_SLICE``)."""
+        deadline = time.monotonic() + self.poll
+        while not self.stopped.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            for _ in listener.notifies(timeout=min(left, self.WAKE_SLICE), stop_after=1):
+                return

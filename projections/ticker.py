@@ -78,13 +78,14 @@ class Ticker:
 
     def tick_after_catching_up(self) -> int:
         """POST /_clock: index every obligation written so far, then tick."""
-        self.engine.catch_up("deadlines")
+        with self.engine.pooled() as conn:  # no connection of its own per call
+            self.engine.catch_up("deadlines", conn=conn)
         return self.tick()
 
     def _batch(self, now: datetime) -> tuple[int, int]:
         """One batch of due obligations: (how many were handled, how many recorded)."""
         recorded = 0
-        with self.engine.connect() as conn, conn.transaction():
+        with self.engine.pooled() as conn, conn.transaction():  # pooled: a tick forks no backend
             t, _ = self.engine.tables(conn, "deadlines")
             rows = due_now(conn, t, now, BATCH)
             handled: list[dict[str, Any]] = []

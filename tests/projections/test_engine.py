@@ -19,8 +19,9 @@ from projections.engine import (
     COPY_FROM,
     Engine,
     Event,
+    Follower,
+    PipelinedModel,
     ReadModel,
-    Runner,
     Tables,
     insert_rows,
 )
@@ -124,23 +125,23 @@ def test_each_event_is_applied_once_and_the_position_moves_with_the_rows(client,
     assert engine.position("documents") == docs[-1]["position"]
 
 
-def test_a_runner_that_hears_no_notify_still_catches_up_by_polling(client, services):
+def test_a_follower_that_hears_no_notify_still_catches_up_by_polling(client, services):
     """A lost NOTIFY (upstream issue #305) only delays a batch by the poll interval: this
-    runner listens on a channel nobody notifies, so polling is all it has."""
+    follower listens on a channel nobody notifies, so polling is all it has."""
     deaf = Engine(services.engine.conninfo, services.engine.schema, "govrules_events", MODELS)
     deaf.channel = "nobody_notifies_this_channel"
-    runner = Runner(deaf, "documents", poll=0.2).start()
+    follower = Follower(deaf, ["documents"], poll=0.2, elect=False).start()
     try:
         written = draft(client, title="无人通知")
         eventually(
             lambda: deaf.position("documents") >= written["position"],
             interval=0.05,
-            what="the runner polled the new event",
+            what="the follower polled the new event",
         )
         titles = [r["title"] for r in rows(deaf, "documents", "list", "id")]
         assert titles == ["无人通知"]
     finally:
-        runner.stop()
+        follower.stop()
         deaf.close()
 
 
@@ -167,7 +168,7 @@ def test_R12_a_model_that_raises_stops_alone_with_its_position_and_error(client,
     )
     engine.setup()
 
-    runners = [Runner(engine, name, poll=0.05).start() for name in engine.models]
+    follower = Follower(engine, poll=0.05, elect=False).start()
     try:
         doc = draft(client)
         assert engine.wait_for("documents", doc["position"], 10) is not None
@@ -184,8 +185,190 @@ def test_R12_a_model_that_raises_stops_alone_with_its_position_and_error(client,
         assert engine.wait_for("documents", later["position"], 10) is not None
         assert engine.position("exploding") == doc["position"] - 1
     finally:
-        for runner in runners:
-            runner.stop()
+        follower.stop()
+        engine.close()
+
+
+# ----- one follower: each batch read once, fed to every model, committed once -------------
+
+
+class Stuttering(PipelinedModel):
+    """Raises in SQL, not in Python: the second document drafted breaks a primary key."""
+
+    name: ClassVar[str] = "stuttering"
+    tables: ClassVar[dict[str, str]] = {"drafts": "one int PRIMARY KEY, position bigint"}
+    types: ClassVar[tuple[str, ...]] = ("DocumentDrafted",)
+
+    def apply_pipelined(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        for e in events:
+            cur.execute(SQL("INSERT INTO {} VALUES (1, %s)").format(t["drafts"]), (e.position,))
+
+
+class Tally(ReadModel):
+    """One row per event applied, no key: an event applied twice shows as two rows."""
+
+    name: ClassVar[str] = "tally"
+    tables: ClassVar[dict[str, str]] = {"seen": "position bigint NOT NULL"}
+
+    def apply(self, cur: psycopg.Cursor[Any], t: Tables, events: list[Event]) -> None:
+        cur.executemany(
+            SQL("INSERT INTO {} VALUES (%s)").format(t["seen"]), [(e.position,) for e in events]
+        )
+
+
+class CountingEngine(Engine):
+    """An engine that counts its reads of the log."""
+
+    reads = 0
+
+    def _read(self, *args: Any, **kwargs: Any) -> list[Event]:
+        self.reads += 1
+        return super()._read(*args, **kwargs)
+
+
+def log_positions(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        found = conn.execute(
+            SQL("SELECT notification_id AS p FROM {} ORDER BY 1").format(engine.events)
+        ).fetchall()
+    return [r["p"] for r in found]
+
+
+def registry_xmins(engine: Engine, names: list[str]) -> dict[str, str]:
+    """The transaction that last wrote each model's registry row."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            SQL("SELECT name, xmin::text AS x FROM {} WHERE name = ANY(%s)").format(
+                engine.registry
+            ),
+            (names,),
+        ).fetchall()
+    return {r["name"]: r["x"] for r in found}
+
+
+def test_one_batch_feeds_several_models_in_one_read_and_one_commit(client, services):
+    docs = [draft(client, title=f"请示{i}") for i in range(3)]
+    r = client.post(
+        f"/documents/{docs[0]['id']}/countersign-requests",
+        json={"unit_ids": ["u-ecology"]},
+        headers=auth("p-finance-head"),
+    )
+    assert r.status_code == 200, r.text
+    head = r.json()["position"]
+    engine = CountingEngine(services.engine.conninfo, services.engine.schema, EVENTS_TABLE, MODELS)
+    names = ["documents", "countersigns", "summaries"]
+    try:
+        with engine.connect() as conn:
+            read = engine.advance(conn, names)
+            assert engine.reads == 1 and read == len(log_positions(engine))  # all, in one read
+            assert engine.advance(conn, names) == 0  # caught up: nothing read again
+        assert engine.reads == 1
+        assert {n: engine.position(n) for n in names} == dict.fromkeys(names, head)
+        assert len(set(registry_xmins(engine, names).values())) == 1  # one transaction
+        assert len(rows(engine, "documents", "list", "id")) == 3
+        assert len(rows(engine, "countersigns", "requests", "unit_id")) == 1
+    finally:
+        engine.close()
+
+
+def test_a_model_that_raises_in_a_batch_stops_alone_and_the_others_commit_it(client, services):
+    """R12 within one batch: a model raising in Python and one raising in SQL are each rolled
+    back to their savepoint, keep the events before their bad one, and stop there; the other
+    models' rows and positions of the same batch are committed in the same transaction."""
+    engine = Engine(
+        services.engine.conninfo,
+        services.engine.schema,
+        EVENTS_TABLE,
+        [*MODELS, Exploding(), Stuttering()],
+    )
+    engine.setup()
+    first = draft(client, title="第一份")
+    second = draft(client, title="第二份")
+    head = draft(client, title="第三份")["position"]
+    try:
+        with engine.connect() as conn:
+            assert engine.advance(conn, list(engine.models)) == len(log_positions(engine))
+        status = {s["name"]: s for s in engine.status()}
+        assert status["exploding"]["state"] == "failed"
+        assert status["exploding"]["failed_position"] == first["position"]
+        assert status["exploding"]["position"] == first["position"] - 1
+        assert "cannot project event" in status["exploding"]["error"]
+        kept = [r["position"] for r in rows(engine, "exploding", "seen", "position")]
+        before = [p for p in log_positions(engine) if p < first["position"]]
+        assert kept == before  # every event before the bad one, once
+        assert status["stuttering"]["state"] == "failed"
+        assert status["stuttering"]["failed_position"] == second["position"]
+        assert status["stuttering"]["position"] == second["position"] - 1
+        assert "UniqueViolation" in status["stuttering"]["error"]
+        stuttered = rows(engine, "stuttering", "drafts", "one")
+        assert [r["position"] for r in stuttered] == [first["position"]]
+        others = [n for n in engine.models if n not in ("exploding", "stuttering")]
+        assert all(status[n]["state"] == "running" for n in others)
+        assert all(status[n]["position"] == head for n in others)
+        assert len(set(registry_xmins(engine, list(engine.models)).values())) == 1
+        assert len(rows(engine, "documents", "list", "id")) == 3
+
+        later = draft(client, title="之后")["position"]
+        engine.catch_up()  # the failed models are not fed again
+        status = {s["name"]: s for s in engine.status()}
+        assert status["exploding"]["position"] == first["position"] - 1
+        assert status["stuttering"]["position"] == second["position"] - 1
+        assert status["documents"]["position"] == later
+    finally:
+        engine.close()
+
+
+def tallies(engine: Engine) -> dict[int, int]:
+    """How many times each event was applied to the tally."""
+    with engine.connect() as conn:
+        t, _ = engine.tables(conn, "tally")
+        found = conn.execute(
+            SQL("SELECT position, count(*) AS n FROM {} GROUP BY position").format(t["seen"])
+        ).fetchall()
+    return {r["position"]: r["n"] for r in found}
+
+
+def test_two_followers_on_one_schema_never_apply_an_event_twice(client, services):
+    """R13 in one process: two electing followers — one applies, the other stands by and
+    takes over when the first stops; then two followers that do not elect, at once, kept
+    apart by the registry rows' locks alone. Every event is applied exactly once."""
+    engines = [
+        Engine(services.engine.conninfo, services.engine.schema, EVENTS_TABLE, [Tally()])
+        for _ in range(2)
+    ]
+    engines[0].setup()
+    followers = [Follower(e, poll=0.05).start() for e in engines]
+    try:
+        eventually(lambda: any(f.active.is_set() for f in followers), what="one is elected")
+        for i in range(10):
+            draft(client, title=f"甲{i}")
+        assert [f.active.is_set() for f in followers].count(True) == 1  # the other stands by
+        active = next(f for f in followers if f.active.is_set())
+        standby = next(f for f in followers if f is not active)
+        active.stop()
+        eventually(standby.active.is_set, timeout=5, interval=0.05, what="the standby took over")
+        head = max(draft(client, title=f"乙{i}")["position"] for i in range(10))
+        eventually(lambda: engines[0].position("tally") >= head, what="the tally caught up")
+        standby.stop()
+
+        both = [Follower(e, poll=0.05, elect=False).start() for e in engines]
+        followers += both
+        eventually(lambda: all(f.active.is_set() for f in both), what="both follow")
+        writers = [threading.Thread(target=draft, args=(client,)) for _ in range(10)]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join()
+        head = max(log_positions(engines[0]))
+        eventually(lambda: engines[0].position("tally") >= head, what="the tally caught up")
+        seen = tallies(engines[0])
+        assert sorted(seen) == log_positions(engines[0])
+        assert set(seen.values()) == {1}
+    finally:
+        for follower in followers:
+            follower.stop()
+        for engine in engines:
+            engine.close()
 
 
 # ----- rebuild -----------------------------------------------------------------------------
@@ -334,7 +517,7 @@ def checksums(engine: Engine) -> dict[str, tuple[int, str]]:
 def test_rows_do_not_depend_on_how_the_log_is_cut_into_batches(services):
     """Models fold each batch in memory before writing: folding one event per batch (every
     update goes through rows read back from the tables), a few per batch, or the whole log in
-    one batch must give the same rows, and the same rows as the live runners' batches."""
+    one batch must give the same rows, and the same rows as the live follower's batches."""
     generate(services.app, 6_000)
     engine = services.engine
     for name in engine.models:
@@ -350,7 +533,7 @@ def test_rows_do_not_depend_on_how_the_log_is_cut_into_batches(services):
 
 
 def test_the_rebuild_command_needs_no_jwt_secret_and_logs_plain_lines(client, services):
-    """The runners serve no HTTP: `python -m projections` reads only the store's settings.
+    """The follower serves no HTTP: `python -m projections` reads only the store's settings.
     Off a terminal it logs plain progress lines (no progress bar)."""
     draft(client)
     env = {

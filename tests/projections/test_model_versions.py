@@ -4,9 +4,11 @@ table without the columns it asks for, and nobody has to rebuild it by hand."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import psycopg
+import pytest
 from psycopg.sql import SQL
 
 from projections.engine import Engine, Event, ReadModel, Tables, insert_rows
@@ -63,8 +65,21 @@ def live_v1(client: Any, services: Any, titles: list[str]) -> Engine:
     return v1
 
 
+OPENED: list[Engine] = []
+
+
+@pytest.fixture(autouse=True)
+def close_engines() -> Iterator[None]:
+    """The engines a test made are closed after it (their readers' pools with them)."""
+    yield
+    while OPENED:
+        OPENED.pop().close()
+
+
 def engine_of(services: Any, model: ReadModel) -> Engine:
-    return Engine(services.engine.conninfo, services.engine.schema, EVENTS_TABLE, [model])
+    engine = Engine(services.engine.conninfo, services.engine.schema, EVENTS_TABLE, [model])
+    OPENED.append(engine)
+    return engine
 
 
 def registry(engine: Engine) -> dict[str, Any]:
