@@ -185,9 +185,9 @@ class City:
 
     def catch_up(self) -> None:
         """Every read model brought up to the log in this process (its services run no
-        runners), so a server started next does not spend its first seconds catching up."""
-        for name in self.services.engine.models:
-            self.services.engine.catch_up(name)
+        follower), so a server started next does not spend its first seconds catching up:
+        one scan of the log feeds them all."""
+        self.services.engine.catch_up()
 
 
 @contextmanager
