@@ -23,7 +23,12 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlparse
 
 import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -34,6 +39,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from projections.evidence import EvidenceTables, Kept, Verdict, append, start_tree, verify
+from projections.group_commit import GroupCommit, Request, copy_error
 
 RECORDER_TOPIC = "projections.store:GovrulesRecorder"
 EVENTS_TABLE = "govrules_events"  # the library names it after the application (GovRules)
@@ -91,6 +97,14 @@ def within_budget(method: Callable[..., T]) -> Callable[..., T]:
     return bounded
 
 
+@dataclass(frozen=True)
+class Write:
+    """One writer's part of a group commit: its stored events and the recorder's keywords."""
+
+    events: Sequence[StoredEvent]
+    kwargs: dict[str, Any]
+
+
 class GovrulesRecorder(PostgresApplicationRecorder):
     """The library's application recorder with an idempotency table and a hash chain beside
     the events, and a bounded retry."""
@@ -104,7 +118,21 @@ class GovrulesRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        if sum(len(e.state) for e in stored_events) <= self.PIPELINE_MAX_BYTES:
+        """Concurrent writers share one transaction (group commit, ``_insert_group``); a write
+        alone, a large one (unpipelined) or a tracked one runs in its own transaction."""
+        size = sum(len(e.state) for e in stored_events)
+        if (
+            not stored_events
+            or size > self.PIPELINE_MAX_BYTES
+            or kwargs.get("tracking") is not None
+        ):
+            return self._insert_alone(stored_events, size, **kwargs)
+        return self.group_commit.submit(Write(stored_events, kwargs), size)
+
+    def _insert_alone(
+        self, stored_events: Sequence[StoredEvent], size: int, **kwargs: Any
+    ) -> Sequence[int] | None:
+        if size <= self.PIPELINE_MAX_BYTES:
             pipelined = PostgresApplicationRecorder.insert_events
             return getattr(pipelined, "__wrapped__", pipelined)(self, stored_events, **kwargs)  # type: ignore[no-any-return]
         with (
@@ -114,6 +142,67 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         ):
             self._insert_stored_events(curs, stored_events, **kwargs)
             return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
+    def _run_group(self, group: list[Request[Write, Sequence[int]]]) -> None:
+        """One group's writes: a group of one is today's transaction; more share one."""
+        if len(group) == 1:
+            write = group[0].work
+            group[0].answer(self._insert_alone(write.events, group[0].size, **write.kwargs))
+            return
+        try:
+            answers = self._insert_group([request.work for request in group])
+        except Exception as e:
+            for request in group:
+                request.answer(error=copy_error(e))
+            return
+        for request, answer in zip(group, answers, strict=True):
+            if isinstance(answer, Exception):
+                request.answer(error=answer)
+            else:
+                request.answer(answer)
+
+    def _insert_group(self, writes: list[Write]) -> list[Sequence[int] | Exception]:
+        """Several writers' events in ONE transaction: the insert lock taken once, then each
+        writer's events and idempotency claim in a savepoint of its own, so a unique violation
+        (another writer got that aggregate version or that key first) rolls back that writer
+        alone, who gets the IntegrityError; then the hash chain and the Merkle tree extended
+        once by what was kept, in position order; one COMMIT. A failure of anything else (the
+        lock, the chain, the COMMIT) raises: nothing of the group is stored, everybody gets it.
+        Answers are handed out by the caller only after the COMMIT returned."""
+        answers: list[Sequence[int] | Exception] = []
+        kept_ids: list[int] = []
+        kept_events: list[StoredEvent] = []
+        with (
+            self.datastore.get_connection() as conn,
+            conn.pipeline() as pipeline,
+            conn.transaction(),
+        ):
+            with conn.cursor() as curs:
+                self._lock_table(curs)
+                self._notify_channel(curs)
+            for write in writes:
+                try:
+                    with conn.transaction(), conn.cursor() as curs:
+                        PostgresAggregateRecorder._insert_stored_events(self, curs, write.events)
+                        pipeline.sync()
+                        ids = PostgresApplicationRecorder._fetch_ids_after_insert_events(
+                            self, curs, write.events
+                        )
+                        claim: IdempotencyClaim | None = write.kwargs.get("idempotency")
+                        if ids and claim is not None:
+                            self._insert_idempotency(curs, claim, write.events, max(ids))
+                except psycopg.IntegrityError as e:
+                    refused = IntegrityError(str(e))
+                    refused.__cause__ = e
+                    answers.append(refused)
+                    continue
+                answers.append(ids or [])
+                kept_ids.extend(ids or [])
+                kept_events.extend(write.events)
+            if kept_ids:
+                with conn.cursor() as cur:
+                    append(cur, self.evidence, kept_ids, kept_events)
+        return answers
 
     select_events = within_budget(PostgresApplicationRecorder.select_events)
     select_notifications = within_budget(PostgresApplicationRecorder.select_notifications)
@@ -140,6 +229,7 @@ class GovrulesRecorder(PostgresApplicationRecorder):
             ).format(schema=schema, table=self.idempotency_table)
         )
         self.sql_create_statements.extend(self.evidence.create_statements())
+        self.group_commit: GroupCommit[Write, Sequence[int]] = GroupCommit(self._run_group)
 
     def create_table(self) -> None:
         """The library's tables and ours; then the Merkle tree's head (computed once for a log
