@@ -10,6 +10,7 @@ one global position for all aggregates) plus what the HTTP contract needs beside
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -36,7 +37,7 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 from projections.evidence import EvidenceTables, Kept, Verdict, append, start_tree, verify
 from projections.group_commit import GroupCommit, Request, copy_error
@@ -168,10 +169,13 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         alone, who gets the IntegrityError; then the hash chain and the Merkle tree extended
         once by what was kept, in position order; one COMMIT. A failure of anything else (the
         lock, the chain, the COMMIT) raises: nothing of the group is stored, everybody gets it.
-        Answers are handed out by the caller only after the COMMIT returned."""
-        answers: list[Sequence[int] | Exception] = []
-        kept_ids: list[int] = []
-        kept_events: list[StoredEvent] = []
+        Answers are handed out by the caller only after the COMMIT returned.
+
+        The writers' statements go out pipelined with one sync for all of them: a group costs
+        a few round trips, not a few per writer. When one writer's insert fails, the writers
+        before it are kept (their savepoints released), it is rolled back alone and those
+        after it (skipped by the aborted pipeline) are sent again."""
+        answers: list[Sequence[int] | Exception | None] = [None] * len(writes)
         with (
             self.datastore.get_connection() as conn,
             conn.pipeline() as pipeline,
@@ -180,29 +184,106 @@ class GovrulesRecorder(PostgresApplicationRecorder):
             with conn.cursor() as curs:
                 self._lock_table(curs)
                 self._notify_channel(curs)
-            for write in writes:
+            start = 0
+            while start < len(writes):
+                sent: list[list[psycopg.Cursor[DictRow]]] = []
                 try:
-                    with conn.transaction(), conn.cursor() as curs:
-                        PostgresAggregateRecorder._insert_stored_events(self, curs, write.events)
-                        pipeline.sync()
-                        ids = PostgresApplicationRecorder._fetch_ids_after_insert_events(
-                            self, curs, write.events
-                        )
-                        claim: IdempotencyClaim | None = write.kwargs.get("idempotency")
-                        if ids and claim is not None:
-                            self._insert_idempotency(curs, claim, write.events, max(ids))
+                    for i in range(start, len(writes)):
+                        sent.append([])
+                        self._send_write(conn, i, writes[i], sent[-1])
+                    pipeline.sync()
                 except psycopg.IntegrityError as e:
+                    # psycopg reads results while it sends, so the error may surface before
+                    # the sync: a sync now makes sure the server has left the aborted pipeline.
+                    with contextlib.suppress(psycopg.errors.PipelineAborted):
+                        pipeline.sync()
+                    failed = next(
+                        (
+                            i
+                            for i, cursors in enumerate(sent, start)
+                            if not self._done(writes[i], cursors)
+                        ),
+                        None,
+                    )
+                    if failed is None:  # not a writer's own insert: the group fails
+                        raise
+                    self._take_ids(writes, sent[: failed - start], answers, start)
                     refused = IntegrityError(str(e))
                     refused.__cause__ = e
-                    answers.append(refused)
+                    answers[failed] = refused
+                    savepoint = Identifier(f"w{failed}")
+                    conn.execute(SQL("ROLLBACK TO SAVEPOINT {0}").format(savepoint), prepare=False)
+                    conn.execute(SQL("RELEASE SAVEPOINT {0}").format(savepoint), prepare=False)
+                    start = failed + 1
                     continue
-                answers.append(ids or [])
-                kept_ids.extend(ids or [])
-                kept_events.extend(write.events)
-            if kept_ids:
+                self._take_ids(writes, sent, answers, start)
+                break
+            kept = [
+                (position, stored)
+                for write, answer in zip(writes, answers, strict=True)
+                if not isinstance(answer, Exception) and answer
+                for position, stored in zip(answer, write.events, strict=True)
+            ]
+            if kept:
                 with conn.cursor() as cur:
-                    append(cur, self.evidence, kept_ids, kept_events)
-        return answers
+                    append(cur, self.evidence, [p for p, _ in kept], [e for _, e in kept])
+        return [answer if answer is not None else [] for answer in answers]
+
+    def _send_write(
+        self,
+        conn: psycopg.Connection[DictRow],
+        index: int,
+        write: Write,
+        cursors: list[psycopg.Cursor[DictRow]],
+    ) -> None:
+        """Queues one writer's savepoint, events and claim in the pipeline; ``cursors`` gets,
+        as they are queued, the statements whose results tell whether the writer got through
+        (``_done``)."""
+        # Nothing here is prepared: a statement skipped by an aborted pipeline must not leave
+        # psycopg believing a prepared statement exists that the server never parsed.
+        savepoint = Identifier(f"w{index}")
+        conn.execute(SQL("SAVEPOINT {0}").format(savepoint), prepare=False)
+        rows = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in write.events
+        ]
+        cursors.append(conn.execute(self.insert_events_statement, (rows,), prepare=False))
+        claim: IdempotencyClaim | None = write.kwargs.get("idempotency")
+        if claim is not None:
+            # The claim's position is the writer's last event's: the sequence's last value in
+            # this session, right after its insert.
+            cursors.append(
+                conn.execute(
+                    self._idempotency_statement(
+                        SQL("currval(pg_get_serial_sequence(%s, 'notification_id'))")
+                    ),
+                    (
+                        *self._claim_values(claim, write.events),
+                        f"{self.schema.as_string(conn)}.{self.events_table.as_string(conn)}",
+                    ),
+                    prepare=False,
+                )
+            )
+        conn.execute(SQL("RELEASE SAVEPOINT {0}").format(savepoint), prepare=False)
+
+    @staticmethod
+    def _done(write: Write, cursors: list[psycopg.Cursor[DictRow]]) -> bool:
+        """Whether all of a writer's statements were queued and got their results (a failed
+        one, or one the aborted pipeline skipped, has none)."""
+        expected = 1 if write.kwargs.get("idempotency") is None else 2
+        return len(cursors) == expected and all(c.pgresult is not None for c in cursors)
+
+    def _take_ids(
+        self,
+        writes: list[Write],
+        sent: list[list[psycopg.Cursor[DictRow]]],
+        answers: list[Sequence[int] | Exception | None],
+        start: int,
+    ) -> None:
+        for i, cursors in enumerate(sent, start):
+            answers[i] = PostgresApplicationRecorder._fetch_ids_after_insert_events(
+                self, cursors[0], writes[i].events
+            )
 
     select_events = within_budget(PostgresApplicationRecorder.select_events)
     select_notifications = within_budget(PostgresApplicationRecorder.select_notifications)
@@ -277,28 +358,34 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         """Written after the events, inside the same transaction and the same error handling:
         a key taken meanwhile by a racing request is a unique violation, so the whole write
         rolls back as an IntegrityError (the caller then replays the winner's answer)."""
-        target = stored_events[0].originator_id  # the target aggregate is saved first
-        version = max(e.originator_version for e in stored_events if e.originator_id == target)
         # A nested pipeline block syncs on exit, so a unique violation surfaces here as
         # itself (an IntegrityError), not as an aborted pipeline later on.
         with curs.connection.pipeline(), curs.connection.cursor() as insert:
             insert.execute(
-                SQL(
-                    "INSERT INTO {schema}.{table} (actor_id, key, fingerprint, status, "
-                    "collection, resource_id, version, position) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-                ).format(schema=self.schema, table=self.idempotency_table),
-                (
-                    claim.actor_id,
-                    claim.key,
-                    claim.fingerprint,
-                    claim.status,
-                    claim.collection,
-                    target,
-                    version,
-                    position,
-                ),
+                self._idempotency_statement(SQL("%s")),
+                (*self._claim_values(claim, stored_events), position),
             )
+
+    def _idempotency_statement(self, position: SQL) -> Composed:
+        return SQL(
+            "INSERT INTO {schema}.{table} (actor_id, key, fingerprint, status, "
+            "collection, resource_id, version, position) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, {position})"
+        ).format(schema=self.schema, table=self.idempotency_table, position=position)
+
+    @staticmethod
+    def _claim_values(claim: IdempotencyClaim, stored_events: Sequence[Any]) -> tuple[Any, ...]:
+        target = stored_events[0].originator_id  # the target aggregate is saved first
+        version = max(e.originator_version for e in stored_events if e.originator_id == target)
+        return (
+            claim.actor_id,
+            claim.key,
+            claim.fingerprint,
+            claim.status,
+            claim.collection,
+            target,
+            version,
+        )
 
     def find_idempotency(self, actor_id: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

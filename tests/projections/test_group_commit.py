@@ -320,3 +320,63 @@ def test_a_large_write_goes_alone_beside_a_group(recorder, database, schema):
     assert count(database, schema) == 4
     verdict = recorder.verify()
     assert (verdict.ok, verdict.checked) == (True, 4)
+
+
+def test_the_first_and_the_last_of_a_group_refused(recorder, database, schema):
+    taken = uuid.uuid4()
+    recorder.insert_events([event(taken, 1)])
+    writers = [
+        Writer(recorder, [event()]),
+        Writer(recorder, [event(taken, 1)]),
+        Writer(recorder, [event(), event()], idempotency=claim("k-1")),
+        Writer(recorder, [event(taken, 1), event(taken, 2)]),
+    ]
+    as_one_group(recorder, database, schema, writers)
+    assert [type(w.error) for w in writers] == [
+        type(None),
+        IntegrityError,
+        type(None),
+        IntegrityError,
+    ]
+    assert count(database, schema) == 4
+    verdict = recorder.verify()
+    assert (verdict.ok, verdict.checked) == (True, 4)
+
+
+def test_racing_writers_each_get_their_own_answer(recorder, database, schema):
+    """Many writers racing for few aggregate versions: every one answered is stored at the
+    positions it was given, every one refused is not, and the chain holds all that is."""
+    aggregates = [uuid.uuid4() for _ in range(6)]
+    kept: dict[tuple[uuid.UUID, int], int] = {}
+    refused = 0
+    lock = threading.Lock()
+
+    def write(seed: int) -> None:
+        nonlocal refused
+        for n in range(30):
+            originator = aggregates[(seed * 7 + n) % len(aggregates)]
+            version = (seed + n) % 5 + 1
+            try:
+                ids = recorder.insert_events([event(originator, version)])
+            except IntegrityError:
+                with lock:
+                    refused += 1
+                continue
+            assert ids is not None
+            with lock:
+                assert (originator, version) not in kept
+                kept[(originator, version)] = ids[0]
+
+    workers = [threading.Thread(target=write, args=(seed,)) for seed in range(16)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert len(kept) + refused == 16 * 30
+    stored = {
+        (e.originator_id, e.originator_version): e.id
+        for e in recorder.select_notifications(start=1, limit=10_000)
+    }
+    assert stored == kept
+    verdict = recorder.verify()
+    assert (verdict.ok, verdict.checked) == (True, len(kept))
