@@ -37,7 +37,7 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier, Literal
 
 from projections.evidence import EvidenceTables, Kept, Verdict, append, start_tree, verify
 from projections.group_commit import GroupCommit, Request, copy_error
@@ -114,6 +114,7 @@ class GovrulesRecorder(PostgresApplicationRecorder):
     # rest of the INSERT while the client waits for results: psycopg issue #685); an event near
     # the 1 MiB body limit hung that way. Large writes take the plain, unpipelined path.
     PIPELINE_MAX_BYTES = 64 * 1024
+    _rendered: tuple[bytes, bytes] | None = None  # the group's statements (``_group_sql``)
 
     @within_budget
     def insert_events(
@@ -211,9 +212,8 @@ class GovrulesRecorder(PostgresApplicationRecorder):
                     refused = IntegrityError(str(e))
                     refused.__cause__ = e
                     answers[failed] = refused
-                    savepoint = Identifier(f"w{failed}")
-                    conn.execute(SQL("ROLLBACK TO SAVEPOINT {0}").format(savepoint), prepare=False)
-                    conn.execute(SQL("RELEASE SAVEPOINT {0}").format(savepoint), prepare=False)
+                    conn.execute(b"ROLLBACK TO SAVEPOINT w%d" % failed, prepare=False)
+                    conn.execute(b"RELEASE SAVEPOINT w%d" % failed, prepare=False)
                     start = failed + 1
                     continue
                 self._take_ids(writes, sent, answers, start)
@@ -240,31 +240,35 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         as they are queued, the statements whose results tell whether the writer got through
         (``_done``)."""
         # Nothing here is prepared: a statement skipped by an aborted pipeline must not leave
-        # psycopg believing a prepared statement exists that the server never parsed.
-        savepoint = Identifier(f"w{index}")
-        conn.execute(SQL("SAVEPOINT {0}").format(savepoint), prepare=False)
+        # psycopg believing a prepared statement exists that the server never parsed. The
+        # statements are rendered once (``_group_sql``): the leader holds the insert lock while
+        # it builds them, competing for the GIL with every other writer's thread.
+        insert_events, insert_claim = self._group_sql(conn)
+        conn.execute(b"SAVEPOINT w%d" % index, prepare=False)
         rows = [
             self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
             for e in write.events
         ]
-        cursors.append(conn.execute(self.insert_events_statement, (rows,), prepare=False))
+        cursors.append(conn.execute(insert_events, (rows,), prepare=False))
         claim: IdempotencyClaim | None = write.kwargs.get("idempotency")
         if claim is not None:
-            # The claim's position is the writer's last event's: the sequence's last value in
-            # this session, right after its insert.
-            cursors.append(
-                conn.execute(
-                    self._idempotency_statement(
-                        SQL("currval(pg_get_serial_sequence(%s, 'notification_id'))")
-                    ),
-                    (
-                        *self._claim_values(claim, write.events),
-                        f"{self.schema.as_string(conn)}.{self.events_table.as_string(conn)}",
-                    ),
-                    prepare=False,
+            values = self._claim_values(claim, write.events)
+            cursors.append(conn.execute(insert_claim, values, prepare=False))
+        conn.execute(b"RELEASE SAVEPOINT w%d" % index, prepare=False)
+
+    def _group_sql(self, conn: psycopg.Connection[DictRow]) -> tuple[bytes, bytes]:
+        """The group's insert statements, rendered once: the events (the library's), and the
+        idempotency claim, whose position is the writer's last event's — the sequence's last
+        value in this session, right after the writer's insert."""
+        if self._rendered is None:
+            events_table = SQL("{}.{}").format(self.schema, self.events_table).as_string(conn)
+            claim = self._idempotency_statement(
+                SQL("currval(pg_get_serial_sequence({}, 'notification_id'))").format(
+                    Literal(events_table)
                 )
             )
-        conn.execute(SQL("RELEASE SAVEPOINT {0}").format(savepoint), prepare=False)
+            self._rendered = (self.insert_events_statement.as_bytes(conn), claim.as_bytes(conn))
+        return self._rendered
 
     @staticmethod
     def _done(write: Write, cursors: list[psycopg.Cursor[DictRow]]) -> bool:
@@ -366,7 +370,7 @@ class GovrulesRecorder(PostgresApplicationRecorder):
                 (*self._claim_values(claim, stored_events), position),
             )
 
-    def _idempotency_statement(self, position: SQL) -> Composed:
+    def _idempotency_statement(self, position: Composable) -> Composed:
         return SQL(
             "INSERT INTO {schema}.{table} (actor_id, key, fingerprint, status, "
             "collection, resource_id, version, position) "

@@ -235,11 +235,12 @@ def test_a_conflict_or_a_reused_key_fails_only_its_writer(recorder, database, sc
     stored = {(e.originator_id, e.originator_version) for e in recorder.select_events(shared)}
     assert stored == {(shared, 1)}
     assert [e.originator_version for e in recorder.select_events(taken)] == [1, 2]
-    assert recorder.find_idempotency("p-test", "k-a") is not None
+    a = recorder.find_idempotency("p-test", "k-a")
+    assert a is not None and a.position == max(ok_a.positions)  # the writer's last event
     used = recorder.find_idempotency("p-test", "k-used")
     assert used is not None and used.resource_id == taken
     c = recorder.find_idempotency("p-test", "k-c")
-    assert c is not None and (c.resource_id, c.version) == (taken, 2)
+    assert c is not None and (c.resource_id, c.version, c.position) == (taken, 2, ok_c.positions[0])
     assert count(database, schema, f"{TABLE}_idempotency") == 3
     verdict = recorder.verify()
     assert (verdict.ok, verdict.checked) == (True, count(database, schema))
