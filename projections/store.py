@@ -176,7 +176,6 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         a few round trips, not a few per writer. When one writer's insert fails, the writers
         before it are kept (their savepoints released), it is rolled back alone and those
         after it (skipped by the aborted pipeline) are sent again."""
-        answers: list[Sequence[int] | Exception | None] = [None] * len(writes)
         with (
             self.datastore.get_connection() as conn,
             conn.pipeline() as pipeline,
@@ -185,49 +184,53 @@ class GovrulesRecorder(PostgresApplicationRecorder):
             with conn.cursor() as curs:
                 self._lock_table(curs)
                 self._notify_channel(curs)
-            start = 0
-            while start < len(writes):
-                sent: list[list[psycopg.Cursor[DictRow]]] = []
-                try:
-                    for i in range(start, len(writes)):
-                        sent.append([])
-                        self._send_write(conn, i, writes[i], sent[-1])
-                    pipeline.sync()
-                except psycopg.IntegrityError as e:
-                    # psycopg reads results while it sends, so the error may surface before
-                    # the sync: a sync now makes sure the server has left the aborted pipeline.
-                    with contextlib.suppress(psycopg.errors.PipelineAborted):
-                        pipeline.sync()
-                    failed = next(
-                        (
-                            i
-                            for i, cursors in enumerate(sent, start)
-                            if not self._done(writes[i], cursors)
-                        ),
-                        None,
-                    )
-                    if failed is None:  # not a writer's own insert: the group fails
-                        raise
-                    self._take_ids(writes, sent[: failed - start], answers, start)
-                    refused = IntegrityError(str(e))
-                    refused.__cause__ = e
-                    answers[failed] = refused
-                    conn.execute(b"ROLLBACK TO SAVEPOINT w%d" % failed, prepare=False)
-                    conn.execute(b"RELEASE SAVEPOINT w%d" % failed, prepare=False)
-                    start = failed + 1
-                    continue
-                self._take_ids(writes, sent, answers, start)
-                break
+            answers = self._send_writes(conn, pipeline, writes)
             kept = [
                 (position, stored)
                 for write, answer in zip(writes, answers, strict=True)
-                if not isinstance(answer, Exception) and answer
+                if not isinstance(answer, Exception)
                 for position, stored in zip(answer, write.events, strict=True)
             ]
             if kept:
                 with conn.cursor() as cur:
                     append(cur, self.evidence, [p for p, _ in kept], [e for _, e in kept])
-        return [answer if answer is not None else [] for answer in answers]
+        return answers
+
+    def _send_writes(
+        self, conn: psycopg.Connection[DictRow], pipeline: psycopg.Pipeline, writes: list[Write]
+    ) -> list[Sequence[int] | Exception]:
+        """Every writer's statements, with one sync in the common case; a writer refused by a
+        unique violation is rolled back to its savepoint and those after it are sent again."""
+        answers: list[Sequence[int] | Exception] = [[] for _ in writes]
+        start = 0
+        while start < len(writes):
+            sent: list[list[psycopg.Cursor[DictRow]]] = []
+            try:
+                for i in range(start, len(writes)):
+                    sent.append([])
+                    self._send_write(conn, i, writes[i], sent[-1])
+                pipeline.sync()
+            except psycopg.IntegrityError as e:
+                # psycopg reads results while it sends, so the error may surface before the
+                # sync: a sync now makes sure the server has left the aborted pipeline.
+                with contextlib.suppress(psycopg.errors.PipelineAborted):
+                    pipeline.sync()
+                failed = next(
+                    (i for i, c in enumerate(sent, start) if not self._done(writes[i], c)), None
+                )
+                if failed is None:  # not a writer's own insert: the group fails
+                    raise
+                self._take_ids(writes, sent[: failed - start], answers, start)
+                refused = IntegrityError(str(e))
+                refused.__cause__ = e
+                answers[failed] = refused
+                conn.execute(b"ROLLBACK TO SAVEPOINT w%d" % failed, prepare=False)
+                conn.execute(b"RELEASE SAVEPOINT w%d" % failed, prepare=False)
+                start = failed + 1
+                continue
+            self._take_ids(writes, sent, answers, start)
+            break
+        return answers
 
     def _send_write(
         self,
@@ -281,13 +284,14 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         self,
         writes: list[Write],
         sent: list[list[psycopg.Cursor[DictRow]]],
-        answers: list[Sequence[int] | Exception | None],
+        answers: list[Sequence[int] | Exception],
         start: int,
     ) -> None:
         for i, cursors in enumerate(sent, start):
-            answers[i] = PostgresApplicationRecorder._fetch_ids_after_insert_events(
+            ids = PostgresApplicationRecorder._fetch_ids_after_insert_events(
                 self, cursors[0], writes[i].events
             )
+            answers[i] = ids or []
 
     select_events = within_budget(PostgresApplicationRecorder.select_events)
     select_notifications = within_budget(PostgresApplicationRecorder.select_notifications)
