@@ -226,6 +226,12 @@ class GovrulesRecorder(PostgresApplicationRecorder):
                 answers[failed] = refused
                 conn.execute(b"ROLLBACK TO SAVEPOINT w%d" % failed, prepare=False)
                 conn.execute(b"RELEASE SAVEPOINT w%d" % failed, prepare=False)
+                # Synced here: on a ROLLBACK psycopg forgets its prepared statements and sends a
+                # DEALLOCATE ALL with the next statement. Left in flight, the ROLLBACK's result
+                # was read in the middle of later statements, and the DEALLOCATE ALL went out
+                # after one of them had just been prepared ("prepared statement does not exist"
+                # on the connection's next use).
+                pipeline.sync()
                 start = failed + 1
                 continue
             self._take_ids(writes, sent, answers, start)

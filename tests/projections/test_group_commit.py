@@ -381,3 +381,45 @@ def test_racing_writers_each_get_their_own_answer(recorder, database, schema):
     assert stored == kept
     verdict = recorder.verify()
     assert (verdict.ok, verdict.checked) == (True, len(kept))
+
+
+@pytest.fixture
+def one_connection(database: dict[str, str], schema: str) -> Iterator[GovrulesRecorder]:
+    """A recorder whose every write goes through the same pooled connection."""
+    ensure_schema(database, schema)
+    datastore = PostgresDatastore(
+        dbname=database["POSTGRES_DBNAME"],
+        host=database["POSTGRES_HOST"],
+        port=database["POSTGRES_PORT"],
+        user=database["POSTGRES_USER"],
+        password=database["POSTGRES_PASSWORD"],
+        schema=schema,
+        pool_size=1,
+        max_overflow=0,
+    )
+    store = GovrulesRecorder(datastore, events_table_name=TABLE)
+    store.create_table()
+    yield store
+    datastore.close()
+
+
+def test_a_connection_stays_usable_after_groups_with_refusals(one_connection, database, schema):
+    """A refused writer's savepoint is rolled back, which makes psycopg forget the
+    connection's prepared statements: the next groups and writes on that connection (whose
+    statements psycopg prepares after a few uses) still work."""
+    recorder = one_connection
+    taken = uuid.uuid4()
+    recorder.insert_events([event(taken, 1)], idempotency=claim("k-0"))
+    for n in range(8):
+        writers = [
+            Writer(recorder, [event()], idempotency=claim(f"k-{n}-a")),
+            Writer(recorder, [event(), event(), event()]),
+            Writer(recorder, [event(taken, 1)]),  # refused: in the middle
+            Writer(recorder, [event()], idempotency=claim(f"k-{n}-b")),
+            Writer(recorder, [event(taken, 1)], idempotency=claim("k-0")),  # refused: last
+        ]
+        as_one_group(recorder, database, schema, writers)
+        assert [w.error is None for w in writers] == [True, True, False, True, False]
+        recorder.insert_events([event(), event()], idempotency=claim(f"k-{n}-c"))
+    verdict = recorder.verify()
+    assert (verdict.ok, verdict.checked) == (True, 1 + 8 * (1 + 3 + 1 + 2))
