@@ -10,6 +10,7 @@ one global position for all aggregates) plus what the HTTP contract needs beside
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -25,7 +26,12 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
 
 import psycopg
 import psycopg_pool
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -33,9 +39,10 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier, Literal
 
 from projections.evidence import EvidenceTables, Kept, Verdict, append, start_tree, verify
+from projections.group_commit import GroupCommit, Request, copy_error
 
 RECORDER_TOPIC = "projections.store:GovrulesRecorder"
 EVENTS_TABLE = "govrules_events"  # the library names it after the application (GovRules)
@@ -93,6 +100,14 @@ def within_budget(method: Callable[..., T]) -> Callable[..., T]:
     return bounded
 
 
+@dataclass(frozen=True)
+class Write:
+    """One writer's part of a group commit: its stored events and the recorder's keywords."""
+
+    events: Sequence[StoredEvent]
+    kwargs: dict[str, Any]
+
+
 class GovrulesRecorder(PostgresApplicationRecorder):
     """The library's application recorder with an idempotency table and a hash chain beside
     the events, and a bounded retry."""
@@ -101,12 +116,27 @@ class GovrulesRecorder(PostgresApplicationRecorder):
     # rest of the INSERT while the client waits for results: psycopg issue #685); an event near
     # the 1 MiB body limit hung that way. Large writes take the plain, unpipelined path.
     PIPELINE_MAX_BYTES = 64 * 1024
+    _rendered: tuple[bytes, bytes] | None = None  # the group's statements (``_group_sql``)
 
     @within_budget
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        if sum(len(e.state) for e in stored_events) <= self.PIPELINE_MAX_BYTES:
+        """Concurrent writers share one transaction (group commit, ``_insert_group``); a write
+        alone, a large one (unpipelined) or a tracked one runs in its own transaction."""
+        size = sum(len(e.state) for e in stored_events)
+        if (
+            not stored_events
+            or size > self.PIPELINE_MAX_BYTES
+            or kwargs.get("tracking") is not None
+        ):
+            return self._insert_alone(stored_events, size, **kwargs)
+        return self.group_commit.submit(Write(stored_events, kwargs), size)
+
+    def _insert_alone(
+        self, stored_events: Sequence[StoredEvent], size: int, **kwargs: Any
+    ) -> Sequence[int] | None:
+        if size <= self.PIPELINE_MAX_BYTES:
             pipelined = PostgresApplicationRecorder.insert_events
             return getattr(pipelined, "__wrapped__", pipelined)(self, stored_events, **kwargs)  # type: ignore[no-any-return]
         with (
@@ -116,6 +146,160 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         ):
             self._insert_stored_events(curs, stored_events, **kwargs)
             return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
+    def _run_group(self, group: list[Request[Write, Sequence[int]]]) -> None:
+        """One group's writes: a group of one is today's transaction; more share one."""
+        if len(group) == 1:
+            write = group[0].work
+            group[0].answer(self._insert_alone(write.events, group[0].size, **write.kwargs))
+            return
+        try:
+            answers = self._insert_group([request.work for request in group])
+        except Exception as e:
+            for request in group:
+                request.answer(error=copy_error(e))
+            return
+        for request, answer in zip(group, answers, strict=True):
+            if isinstance(answer, Exception):
+                request.answer(error=answer)
+            else:
+                request.answer(answer)
+
+    def _insert_group(self, writes: list[Write]) -> list[Sequence[int] | Exception]:
+        """Several writers' events in ONE transaction: the insert lock taken once, then each
+        writer's events and idempotency claim in a savepoint of its own, so a unique violation
+        (another writer got that aggregate version or that key first) rolls back that writer
+        alone, who gets the IntegrityError; then the hash chain and the Merkle tree extended
+        once by what was kept, in position order; one COMMIT. A failure of anything else (the
+        lock, the chain, the COMMIT) raises: nothing of the group is stored, everybody gets it.
+        Answers are handed out by the caller only after the COMMIT returned.
+
+        The writers' statements go out pipelined with one sync for all of them: a group costs
+        a few round trips, not a few per writer. When one writer's insert fails, the writers
+        before it are kept (their savepoints released), it is rolled back alone and those
+        after it (skipped by the aborted pipeline) are sent again."""
+        with (
+            self.datastore.get_connection() as conn,
+            conn.pipeline() as pipeline,
+            conn.transaction(),
+        ):
+            with conn.cursor() as curs:
+                self._lock_table(curs)
+                self._notify_channel(curs)
+            answers = self._send_writes(conn, pipeline, writes)
+            kept = [
+                (position, stored)
+                for write, answer in zip(writes, answers, strict=True)
+                if not isinstance(answer, Exception)
+                for position, stored in zip(answer, write.events, strict=True)
+            ]
+            if kept:
+                with conn.cursor() as cur:
+                    append(cur, self.evidence, [p for p, _ in kept], [e for _, e in kept])
+        return answers
+
+    def _send_writes(
+        self, conn: psycopg.Connection[DictRow], pipeline: psycopg.Pipeline, writes: list[Write]
+    ) -> list[Sequence[int] | Exception]:
+        """Every writer's statements, with one sync in the common case; a writer refused by a
+        unique violation is rolled back to its savepoint and those after it are sent again."""
+        answers: list[Sequence[int] | Exception] = [[] for _ in writes]
+        start = 0
+        while start < len(writes):
+            sent: list[list[psycopg.Cursor[DictRow]]] = []
+            try:
+                for i in range(start, len(writes)):
+                    sent.append([])
+                    self._send_write(conn, i, writes[i], sent[-1])
+                pipeline.sync()
+            except psycopg.IntegrityError as e:
+                # psycopg reads results while it sends, so the error may surface before the
+                # sync: a sync now makes sure the server has left the aborted pipeline.
+                with contextlib.suppress(psycopg.errors.PipelineAborted):
+                    pipeline.sync()
+                failed = next(
+                    (i for i, c in enumerate(sent, start) if not self._done(writes[i], c)), None
+                )
+                if failed is None:  # not a writer's own insert: the group fails
+                    raise
+                self._take_ids(writes, sent[: failed - start], answers, start)
+                refused = IntegrityError(str(e))
+                refused.__cause__ = e
+                answers[failed] = refused
+                conn.execute(b"ROLLBACK TO SAVEPOINT w%d" % failed, prepare=False)
+                conn.execute(b"RELEASE SAVEPOINT w%d" % failed, prepare=False)
+                # Synced here: on a ROLLBACK psycopg forgets its prepared statements and sends a
+                # DEALLOCATE ALL with the next statement. Left in flight, the ROLLBACK's result
+                # was read in the middle of later statements, and the DEALLOCATE ALL went out
+                # after one of them had just been prepared ("prepared statement does not exist"
+                # on the connection's next use).
+                pipeline.sync()
+                start = failed + 1
+                continue
+            self._take_ids(writes, sent, answers, start)
+            break
+        return answers
+
+    def _send_write(
+        self,
+        conn: psycopg.Connection[DictRow],
+        index: int,
+        write: Write,
+        cursors: list[psycopg.Cursor[DictRow]],
+    ) -> None:
+        """Queues one writer's savepoint, events and claim in the pipeline; ``cursors`` gets,
+        as they are queued, the statements whose results tell whether the writer got through
+        (``_done``)."""
+        # Nothing here is prepared: a statement skipped by an aborted pipeline must not leave
+        # psycopg believing a prepared statement exists that the server never parsed. The
+        # statements are rendered once (``_group_sql``): the leader holds the insert lock while
+        # it builds them, competing for the GIL with every other writer's thread.
+        insert_events, insert_claim = self._group_sql(conn)
+        conn.execute(b"SAVEPOINT w%d" % index, prepare=False)
+        rows = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in write.events
+        ]
+        cursors.append(conn.execute(insert_events, (rows,), prepare=False))
+        claim: IdempotencyClaim | None = write.kwargs.get("idempotency")
+        if claim is not None:
+            values = self._claim_values(claim, write.events)
+            cursors.append(conn.execute(insert_claim, values, prepare=False))
+        conn.execute(b"RELEASE SAVEPOINT w%d" % index, prepare=False)
+
+    def _group_sql(self, conn: psycopg.Connection[DictRow]) -> tuple[bytes, bytes]:
+        """The group's insert statements, rendered once: the events (the library's), and the
+        idempotency claim, whose position is the writer's last event's — the sequence's last
+        value in this session, right after the writer's insert."""
+        if self._rendered is None:
+            events_table = SQL("{}.{}").format(self.schema, self.events_table).as_string(conn)
+            claim = self._idempotency_statement(
+                SQL("currval(pg_get_serial_sequence({}, 'notification_id'))").format(
+                    Literal(events_table)
+                )
+            )
+            self._rendered = (self.insert_events_statement.as_bytes(conn), claim.as_bytes(conn))
+        return self._rendered
+
+    @staticmethod
+    def _done(write: Write, cursors: list[psycopg.Cursor[DictRow]]) -> bool:
+        """Whether all of a writer's statements were queued and got their results (a failed
+        one, or one the aborted pipeline skipped, has none)."""
+        expected = 1 if write.kwargs.get("idempotency") is None else 2
+        return len(cursors) == expected and all(c.pgresult is not None for c in cursors)
+
+    def _take_ids(
+        self,
+        writes: list[Write],
+        sent: list[list[psycopg.Cursor[DictRow]]],
+        answers: list[Sequence[int] | Exception],
+        start: int,
+    ) -> None:
+        for i, cursors in enumerate(sent, start):
+            ids = PostgresApplicationRecorder._fetch_ids_after_insert_events(
+                self, cursors[0], writes[i].events
+            )
+            answers[i] = ids or []
 
     select_events = within_budget(PostgresApplicationRecorder.select_events)
     select_notifications = within_budget(PostgresApplicationRecorder.select_notifications)
@@ -142,6 +326,7 @@ class GovrulesRecorder(PostgresApplicationRecorder):
             ).format(schema=schema, table=self.idempotency_table)
         )
         self.sql_create_statements.extend(self.evidence.create_statements())
+        self.group_commit: GroupCommit[Write, Sequence[int]] = GroupCommit(self._run_group)
 
     def create_table(self) -> None:
         """The library's tables and ours; then the Merkle tree's head (computed once for a log
@@ -189,28 +374,34 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         """Written after the events, inside the same transaction and the same error handling:
         a key taken meanwhile by a racing request is a unique violation, so the whole write
         rolls back as an IntegrityError (the caller then replays the winner's answer)."""
-        target = stored_events[0].originator_id  # the target aggregate is saved first
-        version = max(e.originator_version for e in stored_events if e.originator_id == target)
         # A nested pipeline block syncs on exit, so a unique violation surfaces here as
         # itself (an IntegrityError), not as an aborted pipeline later on.
         with curs.connection.pipeline(), curs.connection.cursor() as insert:
             insert.execute(
-                SQL(
-                    "INSERT INTO {schema}.{table} (actor_id, key, fingerprint, status, "
-                    "collection, resource_id, version, position) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-                ).format(schema=self.schema, table=self.idempotency_table),
-                (
-                    claim.actor_id,
-                    claim.key,
-                    claim.fingerprint,
-                    claim.status,
-                    claim.collection,
-                    target,
-                    version,
-                    position,
-                ),
+                self._idempotency_statement(SQL("%s")),
+                (*self._claim_values(claim, stored_events), position),
             )
+
+    def _idempotency_statement(self, position: Composable) -> Composed:
+        return SQL(
+            "INSERT INTO {schema}.{table} (actor_id, key, fingerprint, status, "
+            "collection, resource_id, version, position) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, {position})"
+        ).format(schema=self.schema, table=self.idempotency_table, position=position)
+
+    @staticmethod
+    def _claim_values(claim: IdempotencyClaim, stored_events: Sequence[Any]) -> tuple[Any, ...]:
+        target = stored_events[0].originator_id  # the target aggregate is saved first
+        version = max(e.originator_version for e in stored_events if e.originator_id == target)
+        return (
+            claim.actor_id,
+            claim.key,
+            claim.fingerprint,
+            claim.status,
+            claim.collection,
+            target,
+            version,
+        )
 
     def find_idempotency(self, actor_id: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
