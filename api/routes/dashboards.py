@@ -249,7 +249,7 @@ def summary(
         decided = decisions_panel(conn, t[DECISIONS], now)
         met = meetings_panel(conn, t[MEETINGS], now)
         countersigned = countersigns.open_counts(conn, t[COUNTERSIGNS], now)
-        limits = documents_panel(conn, t[LIMITS], now)
+        limits = document_limits.open_counts(conn, t[LIMITS])
         overdue_items = supervision_board.overdue(conn, t[SUPERVISION], now)
         away = leaves_panel(conn, t[LEAVES], now)
         expiring = regulations_board.expiring(conn, t[REGULATIONS], today, EXPIRING_DAYS)
@@ -257,7 +257,7 @@ def summary(
     return json_response(
         {
             "countersigns": countersigned,
-            "documents": {"open_limits": len(limits["open"]), "overdue": limits["overdue"]},
+            "documents": {"open_limits": limits["open"], "overdue": limits["overdue"]},
             "supervision": {"overdue": len(overdue_items)},
             "leaves": {
                 "away_now": len(away["away_now"]),

@@ -98,6 +98,18 @@ def open_limits(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> list
     return [{**r, "document_id": str(r["document_id"])} for r in rows]
 
 
+def open_counts(conn: psycopg.Connection[Any], t: Tables) -> dict[str, int]:
+    """D10 in numbers, as the summary shows them: the limits not met yet, and how many of
+    those the system recorded overdue (the rows themselves are the panel's)."""
+    row = conn.execute(
+        SQL(
+            "SELECT count(*) AS open, count(*) FILTER (WHERE overdue) AS overdue FROM {} "
+            "WHERE met_at IS NULL"
+        ).format(t["limits"])
+    ).fetchone()
+    return {"open": int(row["open"]), "overdue": int(row["overdue"])} if row else {}
+
+
 def overdue_met(conn: psycopg.Connection[Any], t: Tables) -> int:
     """D10: limits the system recorded overdue and that were met late since."""
     row = conn.execute(
