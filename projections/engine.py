@@ -78,8 +78,17 @@ def cyclic_gc_paused() -> Iterator[None]:
 class Tables:
     """The physical names of a model's tables in one generation."""
 
-    def __init__(self, schema: str, model: str, generation: int, logical: Sequence[str]):
+    def __init__(
+        self,
+        schema: str,
+        model: str,
+        generation: int,
+        logical: Sequence[str],
+        position: int = 0,
+    ):
         self.schema = schema
+        self.generation = generation
+        self.position = position  # what a reader's snapshot of them reflects (Engine.read)
         self.names = {t: f"rm_{model}_{t}_g{generation}" for t in logical}
 
     def __getitem__(self, logical: str) -> Composable:
@@ -272,6 +281,7 @@ class Engine:
                             name,
                             live[name]["generation"],
                             list(self.models[name].tables),
+                            int(live[name]["position"]),
                         )
                         for name in names
                     }

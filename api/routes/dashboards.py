@@ -246,6 +246,14 @@ def summary(
     today = local_date(now)
     names = (COUNTERSIGNS, SUPERVISION, LEAVES, REGULATIONS, DECISIONS, MEETINGS, LIMITS)
     with reading_models(request, names, min_position) as (conn, t, position):
+        # Everyone's summary is the same: within one second (of the clock: a drill clock moved
+        # is a new second) and at the same generation and position of every model it reads,
+        # the answer computed last is the answer. Dashboards poll it; a write moves a position
+        # and the next request computes it afresh.
+        key = (now.replace(microsecond=0), tuple((t[n].generation, t[n].position) for n in names))
+        cached: tuple[Any, dict[str, Any]] | None = getattr(request.app.state, "summary", None)
+        if cached is not None and cached[0] == key:
+            return json_response(cached[1])
         decided = decisions_panel(conn, t[DECISIONS], now)
         met = meetings_panel(conn, t[MEETINGS], now)
         countersigned = countersigns.open_counts(conn, t[COUNTERSIGNS], now)
@@ -254,29 +262,29 @@ def summary(
         away = leaves_panel(conn, t[LEAVES], now)
         expiring = regulations_board.expiring(conn, t[REGULATIONS], today, EXPIRING_DAYS)
         filings = regulations_board.filings_overdue(conn, t[REGULATIONS], today)
-    return json_response(
-        {
-            "countersigns": countersigned,
-            "documents": {"open_limits": limits["open"], "overdue": limits["overdue"]},
-            "supervision": {"overdue": len(overdue_items)},
-            "leaves": {
-                "away_now": len(away["away_now"]),
-                "return_overdue": len(away["return_overdue"]),
-                "both_leaders_away": away["l1"]["both_away"],
-                "unfiled": len(away["unfiled"]),
-                "requests": len(away["requests"]),
-            },
-            "regulations": {
-                "expiring_within_90_days": len(expiring),
-                "filings_overdue": len(filings),
-            },
-            "decisions": {"by_stage": decided["by_stage"]},
-            "meetings": {
-                "plenaries_this_year": met["plenaries_this_year"]["held"],
-                "executive_gaps": len(met["executive_gaps"]),
-                "pending_minutes": len(met["pending_minutes"]),
-            },
-            "now": now,
-            "position": position,
-        }
-    )
+    body = {
+        "countersigns": countersigned,
+        "documents": {"open_limits": limits["open"], "overdue": limits["overdue"]},
+        "supervision": {"overdue": len(overdue_items)},
+        "leaves": {
+            "away_now": len(away["away_now"]),
+            "return_overdue": len(away["return_overdue"]),
+            "both_leaders_away": away["l1"]["both_away"],
+            "unfiled": len(away["unfiled"]),
+            "requests": len(away["requests"]),
+        },
+        "regulations": {
+            "expiring_within_90_days": len(expiring),
+            "filings_overdue": len(filings),
+        },
+        "decisions": {"by_stage": decided["by_stage"]},
+        "meetings": {
+            "plenaries_this_year": met["plenaries_this_year"]["held"],
+            "executive_gaps": len(met["executive_gaps"]),
+            "pending_minutes": len(met["pending_minutes"]),
+        },
+        "now": now,
+        "position": position,
+    }
+    request.app.state.summary = (key, body)
+    return json_response(body)

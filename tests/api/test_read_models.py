@@ -149,3 +149,36 @@ def test_the_summary_counts_the_decisions_and_meetings_panels_too(client):
         "pending_minutes": 0,  # M8
     }
     assert summary["position"] >= decision["position"]
+
+
+@pytest.mark.usefixtures("live_services")
+def test_a_summary_asked_again_at_the_same_positions_is_the_same_and_a_write_renews_it(client):
+    """The summary is kept for the second it was computed in, at the positions it reflects:
+    asked again with nothing written it answers the same; once a write is in, it counts it
+    (a cached answer is never older than the last write it reads)."""
+
+    def decide(title: str) -> dict:
+        r = client.post(
+            "/decisions",
+            json={
+                "title": title,
+                "matter_kind": "budget",
+                "initiated_by_unit": "u-finance",
+                "responsible_person": "p-finance-head",
+            },
+            headers=auth("p-finance-head"),
+        )
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    first = decide("2027年预算草案")
+    url = "/dashboard/summary?min_position={}"
+    before = client.get(url.format(first["position"]), headers=auth("p-mayor")).json()
+    again = client.get(url.format(first["position"]), headers=auth("p-sg")).json()
+    assert {**again, "now": None} == {**before, "now": None}
+    assert before["decisions"]["by_stage"]["preparing"] == 1
+
+    second = decide("2028年预算草案")
+    after = client.get(url.format(second["position"]), headers=auth("p-mayor")).json()
+    assert after["decisions"]["by_stage"]["preparing"] == 2
+    assert after["position"] >= second["position"] > before["position"]
