@@ -14,6 +14,7 @@ import contextlib
 import logging
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable
 from copy import deepcopy
 from datetime import datetime
@@ -131,9 +132,27 @@ class CurrentRepository(Repository[uuid.UUID]):
     change it half-way through a copy, and no reader could share it.) Time travel
     (``version=``) is never cached."""
 
+    STAMPS = 2000  # aggregates whose latest stamp is remembered (time travel's fast path)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._publishing = threading.Lock()
+        # aggregate id → (version, the latest stamp among its events up to that version)
+        self._stamps: OrderedDict[uuid.UUID, tuple[int, datetime]] = OrderedDict()
+
+    def latest_stamp(self, aggregate_id: uuid.UUID) -> tuple[int, datetime] | None:
+        return self._stamps.get(aggregate_id)
+
+    def remember_stamp(self, aggregate_id: uuid.UUID, version: int, stamp: datetime) -> None:
+        """The latest stamp among the aggregate's events up to ``version`` (time travel to a
+        moment after it is the current state)."""
+        with self._publishing:
+            known = self._stamps.pop(aggregate_id, None)
+            if known is None or known[0] <= version:
+                known = (version, stamp)
+            self._stamps[aggregate_id] = known
+            while len(self._stamps) > self.STAMPS:
+                self._stamps.popitem(last=False)
 
     def get(
         self,
@@ -174,6 +193,10 @@ class CurrentRepository(Repository[uuid.UUID]):
             return self._publish(aggregate_id, projector_func(None, new_events))
         if not new_events:
             return cached
+        known = self._stamps.get(aggregate_id)
+        if known is not None and known[0] == cached.version:  # keep the latest stamp current
+            latest = max([known[1], *(cast(Any, e).timestamp for e in new_events)])
+            self.remember_stamp(aggregate_id, new_events[-1].originator_version, latest)
         return self._publish(aggregate_id, projector_func(deepcopy(cached), new_events))
 
     def _publish(self, aggregate_id: uuid.UUID, aggregate: Any) -> Any:
@@ -284,16 +307,26 @@ class GovRules(Application[uuid.UUID]):
         stamped after ``at`` (a command retried after a lost race keeps its request's time,
         so stamps need not rise with versions). Only the stamps are decoded to find that
         prefix; when it is the whole log, the cached current state answers (read it, never
-        change it), else the prefix is replayed."""
+        change it), else the prefix is replayed. The latest stamp found is remembered with
+        the version: asked again for a moment after it, the current state answers at once."""
+        known = self.repository.latest_stamp(aggregate_id)
+        if known is not None and known[1] <= at:
+            with contextlib.suppress(AggregateNotFoundError):
+                current = self.repository.current(aggregate_id)
+                if current.version == known[0] and isinstance(current, cls):
+                    return current
         stored = list(self.recorder.select_events(aggregate_id))
         decode = cast(OrjsonPydanticMapper, self.mapper).decode_state
-        prefix = 0
+        prefix, latest = 0, None
         for record in stored:
-            if datetime.fromisoformat(decode(record.topic, record.state)["timestamp"]) > at:
+            stamp = datetime.fromisoformat(decode(record.topic, record.state)["timestamp"])
+            if stamp > at:
                 break
             prefix += 1
+            latest = stamp if latest is None else max(latest, stamp)
         aggregate: Any = None
-        if prefix and prefix == len(stored):
+        if prefix and prefix == len(stored) and latest is not None:
+            self.repository.remember_stamp(aggregate_id, stored[-1].originator_version, latest)
             with contextlib.suppress(AggregateNotFoundError):
                 current = self.repository.current(aggregate_id)
                 if current.version == stored[-1].originator_version:

@@ -255,3 +255,21 @@ def test_countersign_due_follows_the_drill_clock(client):
     assert datetime.fromisoformat(entry["due"]) == datetime.fromisoformat(
         "2026-10-20T00:00:00+08:00"
     )
+
+
+def test_as_of_after_every_act_is_the_current_state_even_after_a_later_act(client):
+    """Time travel to a moment after every act answers the current state (remembered with
+    its latest stamp); an act recorded since is not in an answer for a moment before it."""
+    doc = _signed_and_numbered(client)
+    url = f"/documents/{doc['id']}"
+    late = "2026-10-01T00:00:00+08:00"
+    first = ok(client.get(url, params={"as_of": late}, headers=auth("p-mayor")))
+    again = ok(client.get(url, params={"as_of": late}, headers=auth("p-mayor")))
+    current = ok(client.get(url, headers=auth("p-mayor")))
+    assert first == again == current
+    assert first["version"] == 3
+
+    move_clock(client, "2026-10-02T10:00:00+08:00")
+    assert ok(command(client, doc["id"], "issue", "p-office-dir"))["version"] == 4
+    after = ok(client.get(url, params={"as_of": late}, headers=auth("p-mayor")))
+    assert after["version"] == 3
