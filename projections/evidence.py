@@ -92,10 +92,16 @@ class Head:
         return self.frontier.root()
 
 
+def head_query(t: EvidenceTables) -> Composed:
+    return SQL("SELECT size, position, chain, frontier FROM {} WHERE id = 1").format(t.head)
+
+
 def read_head(cur: psycopg.Cursor[Any], t: EvidenceTables) -> Head:
-    row = cur.execute(
-        SQL("SELECT size, position, chain, frontier FROM {} WHERE id = 1").format(t.head)
-    ).fetchone()
+    return head_of(cur.execute(head_query(t)).fetchone())
+
+
+def head_of(row: Any) -> Head:
+    """The head from its row (or the empty tree's when there is none)."""
     if row is None:
         return Head(0, 0, b"", merkle.Frontier())
     size, position, chain, frontier = _values(row, ("size", "position", "chain", "frontier"))
@@ -106,10 +112,17 @@ def _values(row: Any, names: Sequence[str]) -> tuple[Any, ...]:
     return tuple(row[n] for n in names) if isinstance(row, dict) else tuple(row)
 
 
-def append(cur: psycopg.Cursor[Any], t: EvidenceTables, ids: Sequence[int], events: Any) -> None:
+def append(
+    cur: psycopg.Cursor[Any],
+    t: EvidenceTables,
+    ids: Sequence[int],
+    events: Any,
+    head: Head | None = None,
+) -> None:
     """Extends the chain and the tree by the events just inserted (called inside their
-    transaction, while the insert lock is held)."""
-    head = read_head(cur, t)
+    transaction, while the insert lock is held); ``head``: as read in that transaction
+    already, else it is read now."""
+    head = head if head is not None else read_head(cur, t)
     previous, frontier = head.chain, head.frontier
     links: list[tuple[int, bytes, int, bytes]] = []
     nodes: list[tuple[int, int, bytes]] = []

@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import select
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -41,7 +42,16 @@ from eventsourcing.postgres import (
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composable, Composed, Identifier, Literal
 
-from projections.evidence import EvidenceTables, Kept, Verdict, append, start_tree, verify
+from projections.evidence import (
+    EvidenceTables,
+    Kept,
+    Verdict,
+    append,
+    head_of,
+    head_query,
+    start_tree,
+    verify,
+)
 from projections.group_commit import GroupCommit, Request, copy_error
 
 RECORDER_TOPIC = "projections.store:GovrulesRecorder"
@@ -315,6 +325,8 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         self.events_table = Identifier(self.events_table_name)
         self.schema = schema
         self.evidence = EvidenceTables(self.datastore.schema, self.events_table_name)
+        self._head_sql = head_query(self.evidence)
+        self._sent = threading.local()  # this thread's head query, sent with its insert
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {schema}.{table} ("
@@ -344,15 +356,32 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         """Extends the hash chain and the Merkle tree (design.md, tamper evidence) in the
         inserting transaction, while the insert lock serialises writers, so both follow the
         global order."""
+        head_cursor = getattr(self._sent, "head", None)
+        self._sent.head = None
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         if not ids:
             return ids
         claim: IdempotencyClaim | None = kwargs.get("idempotency")
         if claim is not None:
             self._insert_idempotency(curs, claim, stored_events, max(ids))
+        head = None
+        if head_cursor is not None and head_cursor.connection is curs.connection:
+            with head_cursor:
+                head = head_of(head_cursor.fetchone())
         with curs.connection.cursor() as cur:
-            append(cur, self.evidence, ids, stored_events)
+            append(cur, self.evidence, ids, stored_events, head)
         return ids
+
+    def _insert_stored_events(
+        self, curs: psycopg.Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        """The library's lock and insert, and right behind them the chain's head query: in
+        the library's pipeline they go out together, and the head comes back with the ids
+        instead of costing a round trip of its own after them."""
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        head = curs.connection.cursor()
+        head.execute(self._head_sql, prepare=True)
+        self._sent.head = head
 
     def verify(self, kept: Kept = Kept(), progress: Callable[[int], None] | None = None) -> Verdict:
         """Recomputes the chain and the tree from the stored events in global order."""
