@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
 import jwt
 from fastapi import HTTPException, Request
 
 from domain.base import Actor
 from domain.clock import local_date
+from domain.leaves import LEDGER_ID
+from domain.roster import ROSTER_ID
 from domain.rules import NotFound
 
 ALGORITHM = "HS256"
@@ -69,12 +72,18 @@ def current_actor(request: Request) -> Actor:
     person_id = decode_subject(
         request.headers.get("authorization"), settings.secret, settings.token_max_lifetime
     )
-    try:
-        roster = services.app.roster()
-    except NotFound:
-        raise unauthorised("the token's person holds no office on the roster now") from None
-    actor: Actor | None = roster.actor(person_id, local_date(services.clock.now()))
+    if request.method in ("GET", "HEAD"):
+        try:
+            known: dict[Any, Any] = {ROSTER_ID: services.app.roster()}
+        except NotFound:
+            known = {}
+    else:  # a write: the absence ledger too (who is away at the act), in the same query
+        known = services.app.views([ROSTER_ID, LEDGER_ID])
+    roster = known.get(ROSTER_ID)
+    actor: Actor | None = (
+        roster.actor(person_id, local_date(services.clock.now())) if roster is not None else None
+    )
     if actor is None:
         raise unauthorised("the token's person holds no office on the roster now")
-    request.state.roster = roster
+    request.state.known = tuple(known.values())
     return actor

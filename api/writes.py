@@ -99,8 +99,9 @@ def context(request: Request, actor: Actor, claim: IdempotencyClaim | None) -> C
         causation_id=request.headers.get("x-causation-id") or None,
         expected_version=expected_version(request),
         claim=claim,
-        # The roster auth read for this request (current_actor): not read a second time.
-        known=(request.state.roster,) if hasattr(request.state, "roster") else (),
+        # The roster (and for a write the absence ledger) auth read for this request
+        # (current_actor): not read a second time.
+        known=getattr(request.state, "known", ()),
     )
 
 

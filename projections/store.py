@@ -311,6 +311,35 @@ class GovrulesRecorder(PostgresApplicationRecorder):
             )
             answers[i] = ids or []
 
+    @within_budget
+    def select_events_after(self, known: Sequence[tuple[Any, int]]) -> list[StoredEvent]:
+        """The events of several aggregates past the versions given, in one query (a write
+        brings the roster and the absence ledger up to the log together), by aggregate and
+        version."""
+        if not known:
+            return []
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL(
+                    "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+                    "FROM unnest(%s::uuid[], %s::bigint[]) AS k(id, version) "
+                    "JOIN {schema}.{table} e ON e.originator_id = k.id "
+                    "AND e.originator_version > k.version "
+                    "ORDER BY e.originator_id, e.originator_version"
+                ).format(schema=self.schema, table=self.events_table),
+                ([k for k, _ in known], [v for _, v in known]),
+                prepare=True,
+            )
+            return [
+                StoredEvent(
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]
+
     select_events = within_budget(PostgresApplicationRecorder.select_events)
     select_notifications = within_budget(PostgresApplicationRecorder.select_notifications)
     max_notification_id = within_budget(PostgresApplicationRecorder.max_notification_id)
@@ -380,7 +409,9 @@ class GovrulesRecorder(PostgresApplicationRecorder):
         instead of costing a round trip of its own after them."""
         super()._insert_stored_events(curs, stored_events, **kwargs)
         head = curs.connection.cursor()
-        head.execute(self._head_sql, prepare=True)
+        # Not prepared: when the INSERT fails, the aborted pipeline skips this statement, and
+        # psycopg would believe prepared a statement the server never parsed.
+        head.execute(self._head_sql, prepare=False)
         self._sent.head = head
 
     def verify(self, kept: Kept = Kept(), progress: Callable[[int], None] | None = None) -> Verdict:
