@@ -202,7 +202,7 @@ def insert_rows(
 class Engine:
     """Registry, catch-up, rebuild and reads of every read model over one event store."""
 
-    READ_POOL_SIZE = 16
+    READ_POOL_SIZE = 8  # per process; PostgreSQL's 100 connections serve every worker
 
     def __init__(
         self,

@@ -599,7 +599,9 @@ def application_env(database: dict[str, str], schema: str) -> dict[str, str]:
         "CREATE_TABLE": "y",
         "POSTGRES_SCHEMA": schema,
         "POSTGRES_POOL_SIZE": "4",
-        "POSTGRES_MAX_OVERFLOW": "16",
+        # 12 at most: writers that run together share the group's connection (group commit),
+        # and every server process (GOVRULES_WORKERS) has its own pools on one PostgreSQL.
+        "POSTGRES_MAX_OVERFLOW": "8",
         # How long a request waits for a pooled connection (and a new one to connect).
         "POSTGRES_CONNECT_TIMEOUT": "2",
         # No POSTGRES_PRE_PING (a round trip per checkout): GovrulesFactory's pool checks a
