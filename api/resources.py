@@ -51,6 +51,8 @@ def load_state(
         raise HTTPException(422, "ask for version or as_of, not both")
     if as_of is not None:
         aggregate = services.app.load_as_of(cls, aggregate_id, parse_time(as_of))
+    elif version is None:  # the current state, shared: rendered, never changed (no copy)
+        aggregate = services.app.view(cls, aggregate_id)
     else:
         aggregate = services.app.load(cls, aggregate_id, version)
         if version is not None and aggregate.version != version:
@@ -79,7 +81,7 @@ def add_reads(router: APIRouter, cls: type[GovAggregate], guard: Guard = _everyo
         except (NotFound, HTTPException):
             # D12: what the reader may not see is 403 whatever they ask of it, so a missing
             # version or an earlier time says nothing about it either.
-            guard(actor, request.app.state.services.app.load(cls, resource_id))
+            guard(actor, request.app.state.services.app.view(cls, resource_id))
             raise
         guard(actor, aggregate)
         return resource_response(request, aggregate, position)
@@ -89,6 +91,6 @@ def add_reads(router: APIRouter, cls: type[GovAggregate], guard: Guard = _everyo
         request: Request, resource_id: uuid.UUID, actor: Actor = Depends(current_actor)
     ) -> Response:
         services = request.app.state.services
-        guard(actor, services.app.load(cls, resource_id))
+        guard(actor, services.app.view(cls, resource_id))
         events = history_of(services.store, resource_id)
         return json_response({"id": str(resource_id), "events": events})
