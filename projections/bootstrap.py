@@ -65,6 +65,7 @@ class System:
         the deadline ticker (on the real clock: with a drill clock, whoever moves it ticks)."""
         self.follower = Follower(self.engine).start()
         if ticker:
+            self.ticker.active = self.follower.active.is_set  # the elected process ticks
             self.ticker.start()
 
     def stop_background(self) -> None:

@@ -47,6 +47,11 @@ class Ticker:
         self.record = record
         self.now = now
         self.interval = interval
+        # Whether this process's background loop ticks (None: always). Wired to the
+        # follower's election: of several processes, the one applying the read models ticks
+        # (each deadline would still be recorded once by any number of tickers, R11, but
+        # two workers catching up on a backlog only fought over it). ``tick()`` always runs.
+        self.active: Callable[[], bool] | None = None
         self.lock = threading.Lock()  # one tick at a time in this process
         self.stopped = threading.Event()
         self.woken = threading.Event()
@@ -112,7 +117,8 @@ class Ticker:
     def _run(self) -> None:
         while not self.stopped.is_set():
             try:
-                self.tick()
+                if self.active is None or self.active():
+                    self.tick()
             except psycopg.OperationalError as e:
                 log.warning("the ticker lost the store (%s); retrying", e)
             except LookupError:

@@ -248,3 +248,38 @@ def test_the_ticker_query_has_its_partial_index_in_every_generation(services):
     assert any("(due_at) WHERE (NOT done)" in d for d in indexes()), indexes()
     engine.rebuild("deadlines")
     assert any("(due_at) WHERE (NOT done)" in d for d in indexes()), indexes()
+
+
+def test_the_background_ticker_ticks_only_in_the_process_elected_to_follow(services: Services):
+    """Of several processes in role ``all`` (workers), the one whose follower was elected
+    ticks; the others' tickers wait (``tick()`` itself, as POST /_clock calls it, always
+    runs)."""
+
+    def loop_once(active: bool) -> int:
+        ticker = Ticker(services.engine, lambda *_: False, services.clock.now, interval=0.01)
+        ticks: list[int] = []
+        asked = threading.Event()
+
+        def elected() -> bool:
+            if asked.is_set():  # the second turn: the first one has been decided
+                ticker.stopped.set()
+            asked.set()
+            return active
+
+        ticker.active = elected
+        ticker.tick = lambda: ticks.append(1) or 0  # type: ignore[method-assign]
+        ticker.start()
+        ticker.thread.join(timeout=10)
+        assert not ticker.thread.is_alive()
+        return len(ticks)
+
+    assert loop_once(active=False) == 0
+    assert loop_once(active=True) >= 1
+
+    services.start_background()
+    try:
+        assert services.ticker.active is not None
+        assert services.follower is not None
+        assert services.ticker.active.__self__ is services.follower.active  # type: ignore[attr-defined]
+    finally:
+        services.stop_background()
