@@ -37,8 +37,9 @@ def database(database_url: str) -> dict[str, str]:
     return parse_database_url(database_url)
 
 
-@pytest.fixture
-def recorder(database: dict[str, str], schema: str) -> Iterator[GovrulesRecorder]:
+def _recorder(
+    database: dict[str, str], schema: str, pool_size: int, max_overflow: int
+) -> Iterator[GovrulesRecorder]:
     ensure_schema(database, schema)
     datastore = PostgresDatastore(
         dbname=database["POSTGRES_DBNAME"],
@@ -47,13 +48,18 @@ def recorder(database: dict[str, str], schema: str) -> Iterator[GovrulesRecorder
         user=database["POSTGRES_USER"],
         password=database["POSTGRES_PASSWORD"],
         schema=schema,
-        pool_size=4,
-        max_overflow=16,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
     )
     store = GovrulesRecorder(datastore, events_table_name=TABLE)
     store.create_table()
     yield store
     datastore.close()
+
+
+@pytest.fixture
+def recorder(database: dict[str, str], schema: str) -> Iterator[GovrulesRecorder]:
+    yield from _recorder(database, schema, pool_size=4, max_overflow=16)
 
 
 def event(originator: uuid.UUID | None = None, version: int = 1, topic: str = "t") -> StoredEvent:
@@ -386,21 +392,7 @@ def test_racing_writers_each_get_their_own_answer(recorder, database, schema):
 @pytest.fixture
 def one_connection(database: dict[str, str], schema: str) -> Iterator[GovrulesRecorder]:
     """A recorder whose every write goes through the same pooled connection."""
-    ensure_schema(database, schema)
-    datastore = PostgresDatastore(
-        dbname=database["POSTGRES_DBNAME"],
-        host=database["POSTGRES_HOST"],
-        port=database["POSTGRES_PORT"],
-        user=database["POSTGRES_USER"],
-        password=database["POSTGRES_PASSWORD"],
-        schema=schema,
-        pool_size=1,
-        max_overflow=0,
-    )
-    store = GovrulesRecorder(datastore, events_table_name=TABLE)
-    store.create_table()
-    yield store
-    datastore.close()
+    yield from _recorder(database, schema, pool_size=1, max_overflow=0)
 
 
 def test_a_connection_stays_usable_after_groups_with_refusals(one_connection, database, schema):
