@@ -118,16 +118,24 @@ def lock_holder(database: dict[str, str], schema: str) -> psycopg.Connection[Any
 
 
 def as_one_group(
-    recorder: GovrulesRecorder, database: dict[str, str], schema: str, writers: list[Writer]
+    recorder: GovrulesRecorder,
+    database: dict[str, str],
+    schema: str,
+    writers: list[Writer],
+    beside: list[Writer] | None = None,
 ) -> None:
     """Runs ``writers[1:]`` as one group, in that order: ``writers[0]`` leads a group of one
-    and waits for the held insert lock while the others queue behind it."""
+    and waits for the held insert lock while the others queue behind it. ``beside``: writers
+    started once the first waits, before the others queue (a large write goes alone)."""
+    beside = beside or []
     holder = lock_holder(database, schema)
     try:
         writers[0].start()
         until(
             lambda: _waits_for_lock(database, schema), "the first writer waits for the insert lock"
         )
+        for writer in beside:
+            writer.start()
         for queued, writer in enumerate(writers[1:], start=1):
             writer.start()
             until(
@@ -137,7 +145,7 @@ def as_one_group(
     finally:
         holder.rollback()
         holder.close()
-    for writer in writers:
+    for writer in [*writers, *beside]:
         writer.join(20)
         assert not writer.is_alive()
 
@@ -304,26 +312,9 @@ def test_a_large_write_goes_alone_beside_a_group(recorder, database, schema):
     large = StoredEvent(uuid.uuid4(), 1, "t", b"x" * (recorder.PIPELINE_MAX_BYTES + 1))
     first = Writer(recorder, [event()])
     writers = [first, Writer(recorder, [event()]), Writer(recorder, [event()])]
-    holder = lock_holder(database, schema)
-    try:
-        writers[0].start()
-        until(
-            lambda: _waits_for_lock(database, schema), "the first writer waits for the insert lock"
-        )
-        big = Writer(recorder, [large])
-        big.start()  # not queued: it waits for the lock itself
-        for queued, writer in enumerate(writers[1:], start=1):
-            writer.start()
-            until(
-                lambda n=queued: recorder.group_commit.waiting() == n,  # type: ignore[misc]
-                "the writer queues",
-            )
-    finally:
-        holder.rollback()
-        holder.close()
-    for writer in [*writers, big]:
-        writer.join(20)
-        assert writer.error is None
+    big = Writer(recorder, [large])  # not queued: it waits for the lock itself
+    as_one_group(recorder, database, schema, writers, beside=[big])
+    assert [w.error for w in [*writers, big]] == [None] * 4
     assert count(database, schema) == 4
     verdict = recorder.verify()
     assert (verdict.ok, verdict.checked) == (True, 4)
