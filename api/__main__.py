@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     try:
         # One process at first: it creates the store (or starts the embedded PostgreSQL, which
         # lives as long as this process) and seeds the roster, so workers only open it.
-        services = build_services(settings if processes == 1 else _without_runners(settings))
+        services = build_services(settings if processes == 1 else _without_follower(settings))
     except Exception as e:
         reason = " ".join(str(e).split())  # one line, whatever the driver printed
         print(f"govrules could not start: {type(e).__name__}: {reason}", file=sys.stderr)
@@ -72,7 +72,7 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _without_runners(settings: Settings) -> Settings:
+def _without_follower(settings: Settings) -> Settings:
     return settings.model_copy(update={"role": "api"})
 
 

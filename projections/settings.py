@@ -1,5 +1,5 @@
 """What every process that touches the store needs from the environment (pydantic-settings):
-the database, the schema and, for the embedded default, the data directory. The runners
+the database, the schema and, for the embedded default, the data directory. The read models' process
 (``python -m projections``) read only these; the API's settings extend them."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class StoreSettings(BaseSettings):
         default="public", alias="GOVRULES_SCHEMA", pattern=r"^[a-z_][a-z0-9_]{0,62}$"
     )
     # The drill clock (tests, demos): the API's POST /_clock moves it and ticks the deadlines
-    # itself, so a runner process with one set leaves the ticking to the API.
+    # itself, so a read models' process with one set leaves the ticking to the API.
     test_clock: str | None = Field(default=None, alias="GOVRULES_TEST_CLOCK")
     # What the application is built with, in every process that writes (the API, the ticker):
     # the roster a new store starts with, the recorded holiday notices, G6 and G5 limits.

@@ -620,7 +620,7 @@ def ensure_schema(database: dict[str, str], schema: str) -> None:
 @contextmanager
 def setup_lock(database: dict[str, str], schema: str) -> Iterator[None]:
     """Serialises the creation of a schema's tables across processes. PostgreSQL's CREATE ...
-    IF NOT EXISTS is not safe against itself: an API and a runner process starting at once on
+    IF NOT EXISTS is not safe against itself: an API and a follower process starting at once on
     a new schema can both try, and one dies on a unique violation in the catalog."""
     with psycopg.connect(conninfo(database), autocommit=True, connect_timeout=5) as conn:
         key = f"govrules-setup:{schema}"
