@@ -71,3 +71,20 @@ def test_a_store_in_use_is_refused_and_left_as_it_is(
     # scripts/serve --demo: a store in use is left as it is, quietly.
     assert run_demo(monkeypatch, database_url, schemas[0], "--years", "1", "--if-empty") == 0
     assert log_of(database_url, schemas[0]) == before
+
+
+def test_writing_through_http_is_refused_for_now(
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    schemas: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    schemas.append(f"t_demo_{uuid.uuid4().hex[:10]}")
+    args = ("--years", "1", "--url", "http://127.0.0.1:8000", "--token", "t")
+    assert run_demo(monkeypatch, database_url, schemas[0], *args) == 2
+    assert "DATABASE_URL" in capsys.readouterr().err
+    with psycopg.connect(conninfo(parse_database_url(database_url))) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM information_schema.schemata WHERE schema_name = %s", (schemas[0],)
+        ).fetchone()
+    assert found is None  # the store was not even opened
