@@ -1,0 +1,130 @@
+"""``scripts/demo --years N [--events K] [--force | --if-empty]``: the bench's synthetic city
+(``scripts.city.generate``, seed 2019: the same N writes the same events) written through the
+same command handlers into the configured store — DATABASE_URL and GOVRULES_SCHEMA, or the
+embedded PostgreSQL under GOVRULES_DATA_DIR — about 50,000 events a simulated year, with a
+progress bar. The store is opened as the server opens it (``projections.bootstrap``: made on
+first use, the roster seeded), so the demo is the server's own data.
+
+A store that holds anything beyond its roster is refused (exit 2) unless ``--force``: the city
+starts on Mon 2026-01-05 and would be written a second time over what is there. With
+``--if-empty`` such a store is left alone quietly (exit 0): ``scripts/serve --demo``.
+
+``--url URL --token T`` (writing through a running server's HTTP API) is not implemented yet:
+the generator keeps its state in one unit of work (``domain.service.Batch``) and reads it
+back between commands, so it exits 2 saying to run it beside the server with DATABASE_URL."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from psycopg.sql import SQL, Identifier
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from domain.roster import ROSTER_ID  # noqa: E402
+from projections.bootstrap import System, bootstrap  # noqa: E402
+from projections.settings import SettingsError, StoreSettings, load  # noqa: E402
+from projections.store import EVENTS_TABLE  # noqa: E402
+from scripts.city import generate  # noqa: E402
+
+EVENTS_PER_YEAR = 50_000  # docs/bench.md, "Workload": a simulated year of the city
+SEED = 2019  # the bench's first run of the city: the same seed, the same events
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="scripts/demo",
+        description="Write the synthetic city (about 50,000 events a year) into the store.",
+    )
+    parser.add_argument("--years", type=float, default=1.0, help="simulated years (default 1)")
+    parser.add_argument("--events", type=int, help="write about this many events instead")
+    parser.add_argument("--force", action="store_true", help="write into a store in use too")
+    parser.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="a store in use is left alone quietly (exit 0): scripts/serve --demo",
+    )
+    parser.add_argument("--url", help="a running server's base URL (not supported yet)")
+    parser.add_argument("--token", help="a bearer token for --url")
+    args = parser.parse_args(argv)
+    if args.events is None:
+        args.events = round(args.years * EVENTS_PER_YEAR)
+    if args.events < 1:
+        parser.error("nothing to write: --years or --events must be positive")
+    return args
+
+
+def beyond_roster(system: System) -> int:
+    """Events in the store that are not the roster's (its bootstrap, or changes to it)."""
+    query = SQL("SELECT count(*) FROM {}.{} WHERE originator_id <> %s").format(
+        Identifier(system.settings.schema_name), Identifier(EVENTS_TABLE)
+    )
+    with psycopg.connect(system.conninfo) as conn:
+        row = conn.execute(query, (ROSTER_ID,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+@contextmanager
+def progress_bar(target: int) -> Iterator[Callable[[int], None]]:
+    """A rich bar of events written / target on a terminal; plain lines otherwise."""
+    columns = (
+        TextColumn("demo city"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("events"),
+        TimeRemainingColumn(),
+    )
+    console = Console(stderr=True)
+    with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
+        task = bar.add_task("demo", total=target)
+
+        def report(written: int) -> None:
+            bar.update(task, completed=min(written, target))
+
+        yield report
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    if args.url is not None or args.token is not None:
+        print(
+            "scripts/demo: --url is not yet supported: run it beside the server with the "
+            "server's DATABASE_URL (and GOVRULES_SCHEMA)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        settings = load(StoreSettings)
+    except SettingsError as e:
+        print(e, file=sys.stderr)
+        return 2
+    system = bootstrap(settings)
+    try:
+        found = beyond_roster(system)
+        if found and args.if_empty and not args.force:
+            return 0
+        if found and not args.force:
+            print(
+                f"scripts/demo: the store already holds {found:,} events beyond its roster; "
+                "refusing to write the demo city into it (--force to write anyway)",
+                file=sys.stderr,
+            )
+            return 2
+        with progress_bar(args.events) as report:
+            written = generate(system.app, args.events, seed=SEED, progress=report)
+    finally:
+        system.close()
+    print(f"scripts/demo: wrote {written:,} events of the demo city", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
