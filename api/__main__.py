@@ -89,9 +89,12 @@ def _quiet_embedded_database(settings: Settings) -> None:
     if settings.database_url or _verbose():
         return
     logs = settings.data_dir / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+        to_file = logging.FileHandler(logs / "pgserver.log", encoding="utf-8")
+    except OSError:
+        return  # nowhere to write it: the chatter stays on the terminal
     chatter = logging.getLogger("pgserver")
-    to_file = logging.FileHandler(logs / "pgserver.log", encoding="utf-8")
     to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     to_terminal = logging.StreamHandler()
     to_terminal.setLevel(logging.WARNING)
