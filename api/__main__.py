@@ -1,5 +1,10 @@
-"""``python -m api``: serve the app with uvicorn. ``python -m api token PERSON_ID`` prints a
-token (dev secret or GOVRULES_JWT_SECRET)."""
+"""``python -m api``: serve the app with uvicorn. ``python -m api token PERSON_ID`` (or
+``scripts/token PERSON_ID``) prints a token (dev secret or GOVRULES_JWT_SECRET).
+
+Once the server answers, the last lines it prints are the address to open (in dev mode with a
+token in its fragment: the page reads it there, it never travels to the server in a URL) and
+the command that prints a token for someone else. The embedded PostgreSQL's chatter goes to
+``GOVRULES_DATA_DIR/logs/pgserver.log`` unless GOVRULES_VERBOSE=1."""
 
 from __future__ import annotations
 
@@ -7,6 +12,10 @@ import logging
 import os
 import signal
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import uvicorn
@@ -37,19 +46,16 @@ def main(argv: list[str]) -> int:
         return 2
     if argv[:1] == ["token"]:
         if len(argv) != 2:
-            print("usage: python -m api token PERSON_ID", file=sys.stderr)
+            print(
+                "usage: scripts/token PERSON_ID  (or python -m api token PERSON_ID)",
+                file=sys.stderr,
+            )
             return 2
         print(issue_token(argv[1], settings.secret, datetime.now(UTC), _lifetime(settings)))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    url = f"http://{settings.host}:{settings.port}"
-    print(f"govrules serving on {url}  (API docs: {url}/docs)", flush=True)
-    if settings.dev:
-        ttl = _lifetime(settings)
-        token = issue_token("p-admin", settings.secret, datetime.now(UTC), ttl)
-        print(f"GOVRULES_DEV=1: a dev token for p-admin (system_admin), valid {ttl}:", flush=True)
-        print(f"  Authorization: Bearer {token}", flush=True)
-        print("  more: python -m api token p-mayor", flush=True)
+    _quiet_embedded_database(settings)
+    print(f"govrules starting on {_base_url(settings)} ...", flush=True)
     processes = settings.processes
     try:
         # One process at first: it creates the store (or starts the embedded PostgreSQL, which
@@ -62,6 +68,7 @@ def main(argv: list[str]) -> int:
     # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown; turning them into a normal
     # exit lets the store close and the embedded PostgreSQL stop (pgserver's atexit).
     signal.signal(signal.SIGTERM, _exit)
+    _announce_when_ready(settings)
     if processes > 1:
         return _serve_workers(settings, services, processes)
     try:
@@ -70,6 +77,93 @@ def main(argv: list[str]) -> int:
     finally:
         services.close()
     return 0
+
+
+def _verbose() -> bool:
+    return os.environ.get("GOVRULES_VERBOSE", "") == "1"
+
+
+def _quiet_embedded_database(settings: Settings) -> None:
+    """pgserver logs every initdb and pg_ctl run with its whole output at INFO: pages before
+    the address. They go to a file (warnings and errors still reach the terminal)."""
+    if settings.database_url or _verbose():
+        return
+    logs = settings.data_dir / "logs"
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+        to_file = logging.FileHandler(logs / "pgserver.log", encoding="utf-8")
+    except OSError:
+        return  # nowhere to write it: the chatter stays on the terminal
+    chatter = logging.getLogger("pgserver")
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    to_terminal = logging.StreamHandler()
+    to_terminal.setLevel(logging.WARNING)
+    to_terminal.setFormatter(
+        logging.Formatter(f"%(levelname)s pgserver (see {to_file.baseFilename}): %(message)s")
+    )
+    chatter.addHandler(to_file)
+    chatter.addHandler(to_terminal)
+    chatter.propagate = False
+
+
+def _base_url(settings: Settings) -> str:
+    """The address a browser on this machine opens (a wildcard bind answers on loopback)."""
+    host = settings.host
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}"
+
+
+def _announce_when_ready(settings: Settings) -> None:
+    """Prints the ready lines from a thread once ``/health`` answers (any status: a 503 says
+    the database is down, and /health says why), so they come after uvicorn's start-up."""
+    threading.Thread(target=_announce, args=(settings,), name="govrules-ready", daemon=True).start()
+
+
+def _announce(settings: Settings) -> None:
+    base = _base_url(settings)
+    for _ in range(1500):  # about five minutes
+        try:
+            urllib.request.urlopen(f"{base}/health", timeout=5).close()
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            time.sleep(0.2)
+            continue
+        break
+    else:
+        return
+    print(ready_lines(settings, datetime.now(UTC)), flush=True)
+
+
+def ready_lines(settings: Settings, now: datetime) -> str:
+    """What ``python -m api`` prints last: the address to open and the token command."""
+    base = _base_url(settings)
+    if not settings.dev:
+        return "\n".join(
+            [
+                f"govrules is ready (API docs: {base}/docs). Open:",
+                f"  {base}/",
+                "A token (signed with GOVRULES_JWT_SECRET): scripts/token PERSON_ID",
+            ]
+        )
+    ttl = _lifetime(settings)
+    token = issue_token("p-admin", settings.secret, now, ttl)
+    return "\n".join(
+        [
+            f"govrules is ready (API docs: {base}/docs; GOVRULES_DEV=1: the fixed dev secret).",
+            f"Open, signed in as p-admin (system_admin) for {_hours(ttl)}:",
+            f"  {base}/#token={token}",
+            "A token for someone else: scripts/token p-mayor",
+        ]
+    )
+
+
+def _hours(ttl: timedelta) -> str:
+    hours = ttl.total_seconds() / 3600
+    return f"{hours:g} h" if hours >= 1 else f"{ttl.total_seconds() / 60:g} min"
 
 
 def _without_follower(settings: Settings) -> Settings:

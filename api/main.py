@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api import contract, errors
 from api.middleware import LimitAndCorrelate
@@ -74,8 +75,11 @@ def _lifespan(
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
-    """Builds the app; the store is opened at start-up (lifespan), not at import."""
-    app = FastAPI(
+    """Builds the app; the store is opened at start-up (lifespan), not at import. ``/docs``
+    (Swagger UI) and ``/redoc`` load their scripts and styles from this server
+    (``/static-offline-docs``, shipped in the ``fastapi-offline`` wheel), not from a CDN: they
+    work on a network without internet access."""
+    app = FastAPIOffline(
         title="govrules",
         version="0.1.0",
         description="Event-sourced ledger of a city government's work rules "
