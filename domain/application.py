@@ -187,10 +187,26 @@ class CurrentRepository(Repository[uuid.UUID]):
                 raise
             return self._publish(aggregate_id, aggregate)
         new_events = list(self.event_store.get(originator_id=aggregate_id, gt=cached.version))
+        found = self._forward(aggregate_id, cached, new_events, projector_func)
+        if found is None:
+            raise AggregateNotFoundError(aggregate_id)
+        return found
+
+    def _forward(
+        self,
+        aggregate_id: uuid.UUID,
+        cached: Any,
+        new_events: list[Any],
+        projector_func: ProjectorFunction[Any, Any] = project_aggregate,
+    ) -> Any:
+        """The cached state brought up to the log by ``new_events`` (applied to a copy, which
+        replaces it in the cache); None for an aggregate that still does not exist."""
         if cached is _NOT_YET:
-            if not new_events:
-                raise AggregateNotFoundError(aggregate_id)
-            return self._publish(aggregate_id, projector_func(None, new_events))
+            return (
+                self._publish(aggregate_id, projector_func(None, new_events))
+                if new_events
+                else None
+            )
         if not new_events:
             return cached
         known = self._stamps.get(aggregate_id)
@@ -224,18 +240,9 @@ class CurrentRepository(Repository[uuid.UUID]):
                 self.event_store.mapper.to_domain_event(record)
             )
         for aggregate_id, aggregate in cached.items():
-            events = new.get(aggregate_id, [])
-            if aggregate is _NOT_YET:
-                if events:
-                    found[aggregate_id] = self._publish(
-                        aggregate_id, project_aggregate(None, events)
-                    )
-            elif not events:
-                found[aggregate_id] = aggregate
-            else:
-                found[aggregate_id] = self._publish(
-                    aggregate_id, project_aggregate(deepcopy(aggregate), events)
-                )
+            current = self._forward(aggregate_id, aggregate, new.get(aggregate_id, []))
+            if current is not None:
+                found[aggregate_id] = current
         return found
 
     def _publish(self, aggregate_id: uuid.UUID, aggregate: Any) -> Any:
