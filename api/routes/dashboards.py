@@ -86,8 +86,8 @@ def decisions_panel(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> 
 def meetings_panel(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> dict[str, Any]:
     """M4: plenaries opened in ``now``'s year (Shanghai) against 3; M5: gaps over 14 days
     between executive meetings' openings and since the last one until ``now``; M8: minutes
-    drafted and awaiting signature. ``held_this_year``: every meeting opened in that year, by
-    time, with its kind (the page draws the executive meetings' intervals from it)."""
+    drafted and awaiting signature. ``held_this_year``: every plenary and executive meeting
+    opened in that year, by time, with its kind (the page draws the intervals from it)."""
     held = meetings_board.openings(conn, t)
     executive = [at for kind, at in held if kind == "executive"]
     year = now.astimezone(SHANGHAI).year
