@@ -1,7 +1,11 @@
 """``GET /``: the dashboard page for people (api.md "Dashboards"). One self-contained HTML file
-(``api/static/dashboard.html``: no CDN, no external resources) whose script reads the
-``/dashboard/...`` endpoints with the bearer token the person pastes in. The page needs no
-token; the data does.
+(``api/static/dashboard.html``: no CDN, no build step, nothing from other hosts). Its script
+takes the bearer token from the URL fragment (``/#token=...``, which browsers never send to a
+server) into the tab's sessionStorage and out of the address bar, then reads the
+``/dashboard/...`` endpoints and ``/roster`` (names, not ids) with it, draws the charts as
+inline SVG, follows ``/events/stream`` for live updates, and shows a decision's trace from
+``/accountability/decisions/{id}`` at ``/#/decisions/{id}``. The page needs no token; the data
+does.
 
 The page's inline script and style are allowed by their SHA-256 in a Content-Security-Policy
 that otherwise permits nothing but same-origin requests, so nothing else can run on it."""
