@@ -9,7 +9,8 @@ to Friday (public holidays are not kept). In a simulated year (≈ 50k events) t
 
 - documents, most of the log (≈ 95 %): each working day 23–35 incoming requests (drafted,
   countersigned by one or two other units, routed by the office with a 5-day handling limit
-  (D10) and, most of them, instructed on (批示) by the leader the same day) and 8–12 notices
+  (D10) and instructed on (批示) by the leader, most the same day, the rest on a later day, some
+  after the limit, which the system then records overdue) and 8–12 notices
   (drafted by the office, one in twenty carrying out a provincial document (D10), signed off by
   the vice-mayor in charge — by the mayor while that vice-mayor is away: an AB partner does not
   sign off (P3) — numbered 攀府发 and issued);
@@ -357,8 +358,20 @@ class _City(_Clerk):
                                   handling_due=limit)  # fmt: skip
         routed = self.do(OFFICE, review)
         leader = routed.review.routed_to if routed.review else None
-        if leader is not None and leader not in self.away and rng.random() < INSTRUCTED:
+        if leader is None:
+            return
+        if leader not in self.away and rng.random() < INSTRUCTED:
             self.do(leader, c.Instruct(doc, "阅。请按程序办理"))
+        else:  # handled later: most within the 5-day limit, some after it (D10 records those)
+            self.schedule(self.day + rng.randint(1, 8), partial(self.instruct_late, doc, leader))
+
+    def instruct_late(self, doc: Id, leader: str) -> None:
+        """The leader instructs on a request left from an earlier day (D8); one still away
+        does it on the first working day back."""
+        if leader in self.away:
+            self.schedule(self.day + 1, partial(self.instruct_late, doc, leader))
+            return
+        self.do(leader, c.Instruct(doc, "阅。请按程序办理"))
 
     def outgoing(self, unit: str, decision: Decision | None = None) -> OfficialDocument:
         title = (

@@ -19,7 +19,7 @@ from projections.store import conninfo, parse_database_url
 from scripts.city import generate
 from tests.support.http import SECRET, START
 
-EVENTS = 4_000  # enough simulated days for an item to be verified and closed
+EVENTS = 6_000  # enough simulated days for an item to be verified and closed
 
 # The events the generator adds beside documents and meetings, by aggregate.
 EXPECTED = {
