@@ -1,12 +1,13 @@
 """The page at ``/`` in a real browser (issue 15): Playwright for Python driving Debian's
 ``chromium`` (``/usr/bin/chromium``; Playwright never downloads a browser of its own), against
-one real server over one demo year for the whole session.
+one real server over one demo year for all of them.
 
-The server is ``python -m api`` in dev mode on a free port (one worker), over a fresh schema
-``browser_<hex>`` of DATABASE_URL's database into which ``scripts/demo.py --years 1`` wrote the
-demo city first; its clock is a drill clock inside the demo year, so what the dashboards show
-does not depend on the day the tests run. The token is the one ``python -m api token p-mayor``
-prints. At the end the server stops and the schema is dropped.
+The server, one for all the tests here, is ``python -m api`` in dev mode on a free port (one
+worker), over a fresh schema ``browser_<hex>`` of DATABASE_URL's database into which
+``scripts/demo.py --years 1`` wrote the demo city first; its clock is a drill clock just after
+the demo year, so what the dashboards show does not depend on the day the tests run. The
+token is the one ``python -m api token p-mayor`` prints. At the end the server stops and the
+schema is dropped.
 
 Without ``/usr/bin/chromium`` the tests are skipped, saying what to install, unless
 ``GOVRULES_REQUIRE_BROWSER=1`` (``.ci/run`` sets it, after installing chromium): then they fail.
@@ -90,11 +91,12 @@ def issue(env: dict[str, str], person_id: str) -> str:
     return done.stdout.strip()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo_server(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DemoServer]:
-    """``python -m api`` over a demo year in a schema of its own, for the whole session."""
+    """``python -m api`` over a demo year in a schema of its own, shared by this package's
+    tests and stopped after the last of them (the rest of the suite runs without it)."""
     schema = f"browser_{uuid.uuid4().hex[:12]}"
     logs = tmp_path_factory.mktemp("browser-server")
     settings = load_settings(
@@ -132,9 +134,10 @@ def demo_server(
 
 
 @pytest.fixture(scope="session")
-def base_url(demo_server: DemoServer) -> str:
-    """pytest-playwright's ``base_url``: the demo server (``page.goto("/...")``)."""
-    return demo_server.base
+def base_url() -> None:
+    """pytest-playwright's ``base_url``: none, the tests give whole addresses (the demo server
+    lives only as long as this package's tests, a session fixture cannot use it)."""
+    return None
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,7 @@ def open_dashboard(page: Page, server: DemoServer) -> list[str]:
         urls.append(request.url)
 
     page.on("request", seen)
-    page.goto(f"/#token={server.token}")
+    page.goto(f"{server.base}/#token={server.token}")
     expect(page.locator("body")).to_have_attribute("data-state", "ready")
     return urls
 
@@ -148,7 +148,7 @@ def test_an_item_leads_to_its_detail_view(page: Page, console: Console, demo_ser
 def test_a_refused_token_is_said_plainly_and_leaves_the_address_bar(
     page: Page, console: Console, demo_server: DemoServer
 ):
-    page.goto("/#token=nonsense")
+    page.goto(f"{demo_server.base}/#token=nonsense")
 
     expect(page.locator("body")).to_have_attribute("data-state", "unauthorized")
     expect(page.locator("#auth-problem")).to_be_visible()
