@@ -24,6 +24,7 @@ from api.auth import issue_token
 from api.main import create_app
 from api.services import Services, build_services
 from api.settings import Settings, SettingsError, load_settings
+from projections.settings import quiet_embedded_database
 from projections.store import database_url
 
 log = logging.getLogger("govrules")
@@ -54,7 +55,7 @@ def main(argv: list[str]) -> int:
         print(issue_token(argv[1], settings.secret, datetime.now(UTC), _lifetime(settings)))
         return 0
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    _quiet_embedded_database(settings)
+    quiet_embedded_database(settings)
     print(f"govrules starting on {_base_url(settings)} ...", flush=True)
     processes = settings.processes
     try:
@@ -77,33 +78,6 @@ def main(argv: list[str]) -> int:
     finally:
         services.close()
     return 0
-
-
-def _verbose() -> bool:
-    return os.environ.get("GOVRULES_VERBOSE", "") == "1"
-
-
-def _quiet_embedded_database(settings: Settings) -> None:
-    """pgserver logs every initdb and pg_ctl run with its whole output at INFO: pages before
-    the address. They go to a file (warnings and errors still reach the terminal)."""
-    if settings.database_url or _verbose():
-        return
-    logs = settings.data_dir / "logs"
-    try:
-        logs.mkdir(parents=True, exist_ok=True)
-        to_file = logging.FileHandler(logs / "pgserver.log", encoding="utf-8")
-    except OSError:
-        return  # nowhere to write it: the chatter stays on the terminal
-    chatter = logging.getLogger("pgserver")
-    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    to_terminal = logging.StreamHandler()
-    to_terminal.setLevel(logging.WARNING)
-    to_terminal.setFormatter(
-        logging.Formatter(f"%(levelname)s pgserver (see {to_file.baseFilename}): %(message)s")
-    )
-    chatter.addHandler(to_file)
-    chatter.addHandler(to_terminal)
-    chatter.propagate = False
 
 
 def _base_url(settings: Settings) -> str:

@@ -4,6 +4,8 @@ the database, the schema and, for the embedded default, the data directory. The 
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 from typing import TypeVar
 
@@ -70,3 +72,36 @@ def load(cls: type[S], **overrides: object) -> S:
         where = ".".join(str(p) for p in first["loc"]) or "settings"
         message = " ".join(str(first["msg"]).split())
         raise SettingsError(f"configuration error: {where}: {message}") from None
+
+
+def verbose() -> bool:
+    """GOVRULES_VERBOSE=1: the installer's and the embedded PostgreSQL's output on the terminal."""
+    return os.environ.get("GOVRULES_VERBOSE", "") == "1"
+
+
+def quiet_embedded_database(settings: StoreSettings) -> None:
+    """pgserver logs every initdb and pg_ctl run with its whole output at INFO: pages before
+    the address (``python -m api``) or around the progress bar (``scripts/demo``). They go to
+    ``GOVRULES_DATA_DIR/logs/pgserver.log`` (warnings and errors still reach the terminal),
+    unless DATABASE_URL is set (no embedded database) or GOVRULES_VERBOSE=1. Once a process."""
+    if settings.database_url or verbose():
+        return
+    chatter = logging.getLogger("pgserver")
+    if not chatter.propagate:
+        return  # already sent to its file
+    logs = settings.data_dir / "logs"
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+        to_file = logging.FileHandler(logs / "pgserver.log", encoding="utf-8")
+    except OSError:
+        return  # nowhere to write it: the chatter stays on the terminal
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    to_terminal = logging.StreamHandler()
+    to_terminal.setLevel(logging.WARNING)
+    to_terminal.setFormatter(
+        logging.Formatter(f"%(levelname)s pgserver (see {to_file.baseFilename}): %(message)s")
+    )
+    chatter.setLevel(logging.INFO)
+    chatter.addHandler(to_file)
+    chatter.addHandler(to_terminal)
+    chatter.propagate = False

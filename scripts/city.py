@@ -51,7 +51,16 @@ to Friday (public holidays are not kept). In a simulated year (≈ 50k events) t
 Due times are always given explicitly (countersigns, report dates, rectifications), so nothing
 depends on the holiday calendar, which only knows the years the State Council has announced.
 Leaves still open when the run ends are returned (or cancelled, if not begun), so a later run
-on the same log finds no one away for ever.
+on the same log finds no one away for ever: the bench and the tests run the city again and
+again on one log. ``in_flight=True`` (``scripts/demo``) ends the run instead the way a city is
+at any moment, with work in flight (``_City.leave_in_flight``): the leaves still open stay
+open; over two more working days a vice-mayor leaves for a fortnight's study with the AB
+partner (or a leader the office names) acting and a unit head goes on an official trip (after
+the plenary, if one falls then); four
+requests wait for countersignatures, two of them past the same-day limit their lead unit set,
+two with ten days to go; and a supervision item is registered with its first report due within
+the week. Nothing is returned or cancelled after, so the dashboards' "now" panels (who is away
+and who acts, open countersign requests, reports due) have something to show.
 """
 
 from __future__ import annotations
@@ -149,9 +158,12 @@ def generate(
     seed: int = 2019,
     batch: int = 200,
     progress: Callable[[int], None] | None = None,
+    in_flight: bool = False,
 ) -> int:
-    """Writes at least ``events`` events; returns how many were written."""
-    return _City(app, seed, batch, progress).run(events)
+    """Writes at least ``events`` events; returns how many were written. ``in_flight``: end
+    with work in flight (open leaves, countersigns unanswered, reports due) instead of
+    returning every leave (see the module's docstring)."""
+    return _City(app, seed, batch, progress).run(events, in_flight)
 
 
 def _moment(day: int, hour: int = 9) -> datetime:
@@ -253,7 +265,7 @@ class _City(_Clerk):
 
     # ----- the day loop --------------------------------------------------------------------
 
-    def run(self, events: int) -> int:
+    def run(self, events: int, in_flight: bool = False) -> int:
         while self.written + self.unsaved() < events:
             self.at = _moment(self.day)
             self.today = _local(self.day)
@@ -271,7 +283,10 @@ class _City(_Clerk):
             if self.unsaved() >= self.size:
                 self.flush()
             self.day += 1
-        self.wrap_up()
+        if in_flight:
+            self.leave_in_flight()
+        else:
+            self.wrap_up()
         self.flush()
         return self.written
 
@@ -828,6 +843,105 @@ class _City(_Clerk):
                 self.cancel_leave(leave, person)
             else:
                 self.return_from_leave(leave, person, min(ends_at, self.at))
+
+    # ----- the demo's end: work in flight ------------------------------------------------------
+
+    def leave_in_flight(self) -> None:
+        """Two more working days whose work is left open, as a city is at any moment: on the
+        first a vice-mayor reports a fortnight's study from the next day and a unit head an
+        official trip of three days (both filed, approved where L5 asks it), two requests ask for
+        countersignatures by the end of that day, and a supervision item is registered; on the
+        second two more requests ask for them within ten days. The leaves the run has open stay
+        open too; nobody answers, returns or reports after."""
+        first = _workday(self.day)
+        second = _workday(first + 1)
+        self.begin_day(first)
+        self.leader_away(second, second + 13)
+        self.head_away(second, 3)
+        for _ in range(2):
+            self.awaiting_countersign(_moment(first, 18))
+        self.item_due(second + 4)
+        self.begin_day(second)
+        for _ in range(2):
+            self.awaiting_countersign(self.at + timedelta(days=10))
+
+    def begin_day(self, day: int) -> None:
+        self.day = day
+        self.at = _moment(day)
+        self.today = _local(day)
+        self.actors = {}
+        self.see_who_is_away()
+
+    def leader_away(self, start: int, end: int) -> None:
+        """A vice-mayor away at a study [start 09:00, end 18:00], reported to the mayor a day
+        ahead (L2) and filed (L4), with the AB partner acting (P3) — or a leader the office
+        names. The
+        first vice-mayor in order who is free then, and whom someone can act for, goes."""
+        starts_at, ends_at, back = _moment(start), _moment(end, 18), _moment(end + 1)
+        for person in VICE_MAYORS:
+            if self.busy(person, starts_at, back):
+                continue
+            found = self.who_acts(person, True, starts_at, ends_at, back, 0.0)
+            if found is None:
+                continue
+            acting, reporter = found
+            report = c.ReportLeave(
+                person_id=person, kind="study", starts_at=starts_at, ends_at=ends_at,
+                destination=DESTINATIONS[0], acting_id=acting, reported_to_id=MAYOR,
+            )  # fmt: skip
+            self.filed(person, reporter, report, back)
+            return
+
+    def head_away(self, start: int, days: int) -> None:
+        """A unit head on an official trip out of the city for ``days`` days from ``start``
+        (or from the first working day after a plenary it would miss, like every unit
+        head's), approved by the vice-mayor in charge (L5) and filed."""
+        while any(_plenary_day(d) for d in range(start, start + days + 1)):
+            start = _workday(start + 1)
+        end = start + days - 1
+        starts_at, ends_at, back = _moment(start), _moment(end, 18), _moment(end + 1)
+        for person in UNIT_HEADS:
+            if self.busy(person, starts_at, back):
+                continue
+            report = c.ReportLeave(
+                person_id=person, kind="official_trip", starts_at=starts_at, ends_at=ends_at,
+                destination=DESTINATIONS[1],
+            )  # fmt: skip
+            self.filed(person, person, report, back)
+            return
+
+    def filed(self, person: str, reporter: str, report: c.ReportLeave, back: datetime) -> None:
+        leave: LeaveRecord = self.do(reporter, report)
+        if leave.approval_by is not None:
+            self.do(self.approving(leave.approval_by), c.ApproveLeave(leave.id))
+        self.do(OFFICE, c.FileLeave(leave.id))
+        self.leaves[leave.id] = (report.starts_at, report.ends_at)
+        self.windows[leave.id] = (person, report.starts_at, back, report.acting_id)
+
+    def awaiting_countersign(self, due: datetime) -> None:
+        """An incoming request whose countersignatures (D6) are not in yet: the lead unit set
+        ``due`` (D7); nobody has answered, so the office has not reviewed it."""
+        rng = self.rng
+        unit = rng.choice(UNITS)
+        draft = c.DraftDocument(doc_type="request", title=f"关于{rng.randint(1, 999)}号事项的请示",
+                                from_unit_id=unit, to="government", matters=["专项"])  # fmt: skip
+        doc = self.do(HEADS[unit], draft).id
+        others = [u for u in UNITS if u != unit]
+        self.do(HEADS[unit], c.RequestCountersign(doc, rng.sample(others, rng.randint(1, 2)), due))
+
+    def item_due(self, report_day: int) -> None:
+        """A supervision item registered from a leader's instruction, its first progress report
+        due on ``report_day`` and its deadline two weeks after (S1, S3)."""
+        rng = self.rng
+        lead = rng.choice(LINE_UNITS)
+        n = self.count(f"instruction-{self.today.year}")
+        register = c.RegisterItem(
+            title=f"落实{rng.choice(SUBJECTS[lead])}工作",
+            source={"kind": "instruction", "ref": f"市领导批示〔{self.today.year}〕{n}号"},
+            lead_unit_id=lead, co_unit_ids=[], deadline=_moment(report_day + 14, 18),
+            report_dates=[_moment(report_day, 18), _moment(report_day + 7, 18)],
+        )  # fmt: skip
+        self.do(OFFICE, register)
 
     # ----- regulations (G1–G9) -------------------------------------------------------------
 

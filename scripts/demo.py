@@ -3,7 +3,18 @@
 same command handlers into the configured store — DATABASE_URL and GOVRULES_SCHEMA, or the
 embedded PostgreSQL under GOVRULES_DATA_DIR — about 50,000 events a simulated year, with a
 progress bar. The store is opened as the server opens it (``projections.bootstrap``: made on
-first use, the roster seeded), so the demo is the server's own data.
+first use, the roster seeded), so the demo is the server's own data; the embedded PostgreSQL's
+output goes to GOVRULES_DATA_DIR/logs/pgserver.log as the server's does (GOVRULES_VERBOSE=1
+shows it), so the terminal shows only the bar and the one-line result.
+
+The city ends with work in flight (``generate(..., in_flight=True)``), as a city is at any
+moment, so the dashboards' "now" panels have something to show: a vice-mayor away at a
+fortnight's study with the AB partner (or a leader the office names) acting, a unit head on an
+official trip, the leaves the run had open still open (returns not yet reported: past their end
+they show as return overdue), four countersign requests unanswered — two past the same-day limit
+their lead unit set (a server's deadline ticker records them as deemed no objection, D7), two
+due in ten days — and supervision reports due within the week. The city's last simulated day
+is Wed 2026-12-02 for one year; a server started later counts from its real clock.
 
 A store that holds anything beyond its roster is refused (exit 2) unless ``--force``: the city
 starts on Mon 2026-01-05 and would be written a second time over what is there. With
@@ -31,7 +42,12 @@ sys.path.insert(0, str(ROOT))
 
 from domain.roster import ROSTER_ID  # noqa: E402
 from projections.bootstrap import System, bootstrap  # noqa: E402
-from projections.settings import SettingsError, StoreSettings, load  # noqa: E402
+from projections.settings import (  # noqa: E402
+    SettingsError,
+    StoreSettings,
+    load,
+    quiet_embedded_database,
+)
 from projections.store import EVENTS_TABLE  # noqa: E402
 from scripts.city import generate  # noqa: E402
 
@@ -106,6 +122,7 @@ def main(argv: list[str]) -> int:
     except SettingsError as e:
         print(e, file=sys.stderr)
         return 2
+    quiet_embedded_database(settings)
     system = bootstrap(settings)
     try:
         found = beyond_roster(system)
@@ -119,7 +136,7 @@ def main(argv: list[str]) -> int:
             )
             return 2
         with progress_bar(args.events) as report:
-            written = generate(system.app, args.events, seed=SEED, progress=report)
+            written = generate(system.app, args.events, seed=SEED, progress=report, in_flight=True)
     finally:
         system.close()
     print(f"scripts/demo: wrote {written:,} events of the demo city", file=sys.stderr)

@@ -86,11 +86,17 @@ def decisions_panel(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> 
 def meetings_panel(conn: psycopg.Connection[Any], t: Tables, now: datetime) -> dict[str, Any]:
     """M4: plenaries opened in ``now``'s year (Shanghai) against 3; M5: gaps over 14 days
     between executive meetings' openings and since the last one until ``now``; M8: minutes
-    drafted and awaiting signature."""
+    drafted and awaiting signature. ``held_this_year``: every plenary and executive meeting
+    opened in that year, by time, with its kind (the page draws the intervals from it)."""
     held = meetings_board.openings(conn, t)
     executive = [at for kind, at in held if kind == "executive"]
+    year = now.astimezone(SHANGHAI).year
     return {
-        "plenaries_this_year": plenaries_in_year(held, now.astimezone(SHANGHAI).year),
+        "plenaries_this_year": plenaries_in_year(held, year),
+        "held_this_year": sorted(
+            ({"kind": kind, "at": at} for kind, at in held if local_date(at).year == year),
+            key=lambda row: row["at"],
+        ),
         "executive_gaps": executive_gaps(executive, now) if executive else [],
         "last_executive_at": executive[-1] if executive else None,
         "pending_minutes": meetings_board.minutes_to_sign(conn, t),

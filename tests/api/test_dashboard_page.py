@@ -37,16 +37,22 @@ def test_the_page_is_served_without_a_token_as_utf8_html(client):
 
 def test_the_page_reads_every_dashboard_endpoint(client):
     html = page(client)
-    for path in DASHBOARDS:
-        assert f'"{path}"' in html, path
+    for path in (*DASHBOARDS, "/dashboard/documents", "/roster", "/events/stream"):
+        assert f'"{path}' in html, path
+
+
+SVG_NS = "http://www.w3.org/2000/svg"  # a namespace's name, never fetched
 
 
 def test_the_page_loads_nothing_from_other_hosts(client):
     html = page(client)
+    assert html.count(SVG_NS) == 1  # the charts' createElementNS
+    html = html.replace(SVG_NS, "")
     assert "http://" not in html
     assert "https://" not in html
     for ref in re.findall(r"""(?:src|href|action)\s*=\s*["']([^"']*)["']""", html, re.I):
-        assert ref.startswith("/") and not ref.startswith("//"), ref
+        same_page = ref.startswith("#")
+        assert same_page or (ref.startswith("/") and not ref.startswith("//")), ref
     assert "@import" not in html
     assert "url(" not in html
 
@@ -94,3 +100,11 @@ def test_the_data_the_page_reads_needs_a_token_and_answers_problem_json(client):
         r = client.get(path, headers=auth("p-mayor"))
         assert r.status_code == 200, (path, r.text)
         assert isinstance(r.json()["position"], int)
+
+
+def test_the_icon_is_served_so_a_browser_logs_no_404(client):
+    for path in ("/favicon.ico", "/favicon.svg"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert r.headers["content-type"] == "image/svg+xml"
+        assert r.content.startswith(b"<svg ")

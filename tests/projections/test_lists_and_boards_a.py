@@ -390,6 +390,21 @@ def test_the_meetings_dashboard_counts_plenaries_of_the_server_clocks_year(clien
 
 
 @pytest.mark.usefixtures("live_services")
+def test_the_meetings_dashboard_lists_the_meetings_held_this_year_by_time(client):
+    plenary = held(client, "plenary")
+    convene(client, "executive")  # convened, not held: not listed
+    executive = held(client, "executive")
+    board = get(client, "/dashboard/meetings", min_position=executive["position"])
+    assert [row["kind"] for row in board["held_this_year"]] == ["plenary", "executive"]
+    assert same_instant(board["held_this_year"][0]["at"], plenary["opening"]["at"])
+    assert same_instant(board["held_this_year"][1]["at"], executive["opening"]["at"])
+
+    move_clock(client, "2027-01-01T00:30:00+08:00")  # a new year in Shanghai
+    board = get(client, "/dashboard/meetings", min_position=executive["position"])
+    assert board["held_this_year"] == []
+
+
+@pytest.mark.usefixtures("live_services")
 def test_the_meetings_dashboard_flags_executive_gaps_over_14_days(client):
     first = held(client, "executive")
     board = get(client, "/dashboard/meetings", min_position=first["position"])
