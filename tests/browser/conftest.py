@@ -19,12 +19,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
 from playwright.sync_api import ConsoleMessage, Error, Page, expect
@@ -126,11 +128,27 @@ def demo_server(
         assert done.returncode == 0, f"scripts/demo.py failed:\n{tail(demo_log)}"
         log = logs / "api.log"
         with api_server(settings, log, **dev) as server:
+            caught_up(server.base, log)
             env = environment(settings, int(server.base.rsplit(":", 1)[1]), **dev)
             yield DemoServer(server.base, issue(env, "p-mayor"), log, env)
     finally:
         with psycopg.connect(conninfo(parse_database_url(database_url)), autocommit=True) as c:
             c.execute(SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(Identifier(schema)))
+
+
+def caught_up(base: str, log: Path) -> None:
+    """Wait until every read model has caught up with the log: the server starts answering
+    while its runners still read the demo year (and the ticker records what fell due), and a
+    page drawn from half-read models would show (and screenshot) a city that never was."""
+    deadline = time.monotonic() + 300
+    health: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        health = httpx.get(f"{base}/health", timeout=10).json()
+        head = health["store"]["position"]
+        if all(p.get("position", -1) >= head for p in health["projections"]):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the read models did not catch up in 300 s: {health}\n{tail(log)}")
 
 
 @pytest.fixture(scope="session")
