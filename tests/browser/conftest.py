@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from playwright.sync_api import ConsoleMessage, Error, Page, expect
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect
 from psycopg.sql import SQL, Identifier
 
 from api.settings import load_settings
@@ -156,6 +156,15 @@ def base_url() -> None:
     """pytest-playwright's ``base_url``: none, the tests give whole addresses (the demo server
     lives only as long as this package's tests, a session fixture cannot use it)."""
     return None
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser: Callable[[], Browser]) -> Iterator[Browser]:
+    """pytest-playwright's browser, closed after this package's last test rather than at the
+    end of the whole suite."""
+    launched = launch_browser()
+    yield launched
+    launched.close()
 
 
 @pytest.fixture(scope="session")
