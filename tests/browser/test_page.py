@@ -28,15 +28,21 @@ def api(server: DemoServer, token: str | None = None) -> httpx.Client:
     )
 
 
-def open_dashboard(page: Page, server: DemoServer) -> list[str]:
-    """The page opened from ``/#token=...`` and ready; the URLs of every request it makes."""
+def open_page(page: Page, url: str) -> list[str]:
+    """``url`` opened; the URLs of every request the page makes, as it makes them."""
     urls: list[str] = []
 
     def seen(request: Request) -> None:
         urls.append(request.url)
 
     page.on("request", seen)
-    page.goto(f"{server.base}/#token={server.token}")
+    page.goto(url)
+    return urls
+
+
+def open_dashboard(page: Page, server: DemoServer) -> list[str]:
+    """The page opened from ``/#token=...`` and ready; the URLs of every request it makes."""
+    urls = open_page(page, f"{server.base}/#token={server.token}")
     expect(page.locator("body")).to_have_attribute("data-state", "ready")
     return urls
 
@@ -79,6 +85,23 @@ def test_the_dashboard_loads_from_a_fragment_token_and_draws_every_panel(
         shapes = section.locator("svg.chart").locator(SHAPES).count()
         assert shapes > 0, f"panel {name}: its charts draw nothing"
     screenshot(page, "dashboard", full_page=True)
+
+    page.reload()  # the token stays with the tab, out of the address bar
+    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    assert "token" not in page.url
+    assert console.errors == []
+
+
+def test_without_a_token_the_page_asks_for_one_and_reads_nothing(
+    page: Page, console: Console, demo_server: DemoServer
+):
+    urls = open_page(page, f"{demo_server.base}/")
+
+    expect(page.locator("body")).to_have_attribute("data-state", "no-token")
+    expect(page.locator("#auth-problem")).to_be_hidden()
+    assert page.evaluate(f"sessionStorage.getItem({TOKEN_KEY!r})") is None
+    reads = [url for url in urls if "/dashboard/" in url or "/events" in url]
+    assert reads == []
     assert console.errors == []
 
 
