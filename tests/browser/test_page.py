@@ -143,7 +143,9 @@ def test_a_decision_leads_to_its_timeline_and_its_bundle_downloads(
     with page.expect_download() as started:
         page.locator("#download-bundle").click()
     download = started.value
-    assert download.suggested_filename == f"decision-{decision_id}.bundle.json"
+    # saved under the name the API gives the bundle (Content-Disposition)
+    assert f'filename="{download.suggested_filename}"' in bundle.headers["content-disposition"]
+    assert decision_id in download.suggested_filename
     saved = json.loads(download.path().read_text(encoding="utf-8"))
     assert set(saved) == set(bundle.json())
     assert saved["trace"]["decision"]["id"] == decision_id
