@@ -14,12 +14,13 @@ starts on Mon 2026-01-05 and would be written a second time over what is there. 
 with the same roster, and each command it runs is sent on to the route the API made for it, by
 the person the city has act (a token signed with GOVRULES_JWT_SECRET, or the dev secret with
 GOVRULES_DEV=1, as ``scripts/token`` signs one), after the server's drill clock is moved to
-the city's moment (``POST /_clock``). So the server must run a drill clock at the city's start,
-``GOVRULES_TEST_CLOCK=2026-01-05T09:00:00+08:00``; ``T`` is a system administrator's token (it
-moves the clock). A server on the real clock, a token that cannot move the clock, a secret the
-server does not accept, a log in use (unless ``--force``): each is refused (exit 2, one line)
-before anything is written. The server's ticker records passed deadlines as the clock moves
-(an in-process run records none); the people's acts are the same as in-process."""
+the city's moment and held there (``POST /_clock``). So the server must run a drill clock from
+before the city's start, ``GOVRULES_TEST_CLOCK=2026-01-05T08:00:00+08:00``; ``T`` is a system
+administrator's token (it moves the clock). A server on the real clock, a token that cannot
+move the clock, a secret the server does not accept, a log in use (unless ``--force``): each is
+refused (exit 2, one line) before anything is written. The server's ticker records passed
+deadlines as the clock moves (an in-process run records none); the people's acts are the same
+as in-process."""
 
 from __future__ import annotations
 

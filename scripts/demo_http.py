@@ -9,15 +9,18 @@ does; every command it runs there is then sent to the server as any client sends
 - by the person the city has act, with a token signed for them with the server's secret
   (GOVRULES_JWT_SECRET, or the dev secret with GOVRULES_DEV=1), as ``scripts/token`` signs one;
 - at the city's moment: the server's drill clock (GOVRULES_TEST_CLOCK) is moved there first with
-  ``POST /_clock``, which only a system administrator may do — ``--token`` is that
-  administrator's token.
+  ``POST /_clock {"now": T, "hold": true}`` (held there, not running on with real time: every
+  act of that moment is stamped at it, as in-process — a leave reported exactly a day ahead is
+  a day ahead), which only a system administrator may do — ``--token`` is that
+  administrator's token. At the end the clock is released (it runs on from the last moment).
 
 Ids the server makes (documents, meetings, topics, …) differ from the local ones: each answer is
 compared with the local application's answer to the same command and the new ids are mapped, so
 later commands name the server's resources.
 
 Before anything is written the server is checked: it answers /health, runs a drill clock that is
-not yet past the city's start (Mon 2026-01-05 09:00 Shanghai, give or take an hour), ``--token``
+not yet past the city's start (Mon 2026-01-05 09:00 Shanghai: e.g. started with
+GOVRULES_TEST_CLOCK=2026-01-05T08:00:00+08:00), ``--token``
 may move it, tokens signed with the secret are accepted, and its log holds nothing beyond the
 roster (unless ``--force``; ``--if-empty``: leave it quietly). A server that refuses a command
 the local application accepted stops the run with one line naming the command and the refusal.
@@ -53,7 +56,8 @@ from domain.service import Command, Context, execute
 from projections.settings import SettingsError, StoreSettings
 from scripts.city import START
 
-SLACK = timedelta(hours=1)  # how far past the city's start the server's clock may already be
+# A drill clock the city can start on: before its first moment (it never goes back).
+CLOCK = "GOVRULES_TEST_CLOCK=2026-01-05T08:00:00+08:00"
 PROBE = "2000-01-01T00:00:00+08:00"  # a moment long past: moving the clock there is refused
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TIMEOUT = httpx.Timeout(60.0, connect=5.0)
@@ -140,8 +144,7 @@ def preflight(server: Server, url: str, mayor: str) -> tuple[datetime, int]:
     if not state.get("drill_clock"):
         raise Refused(
             f"the server at {url} runs on the real clock: the city's acts (from {start}) can "
-            "only be stamped at their moments by a server started with a drill clock, "
-            "GOVRULES_TEST_CLOCK=2026-01-05T09:00:00+08:00 (or earlier)"
+            f"only be stamped at their moments by a server started with a drill clock, {CLOCK}"
         )
     now = datetime.fromisoformat(state["now"])
     probe = server.post("/_clock", {"now": PROBE}, server.admin)  # refused as a move back: 409
@@ -181,19 +184,29 @@ class HttpMirror:
         self.ids: dict[str, str] = {}  # local id → server id
         self.taken: set[str] = set()
         self.sent = 0
+        self.held = False
+
+    def release(self) -> None:
+        """The drill clock runs on with real time from the city's last moment."""
+        if self.held:
+            body = {"now": self.clock.isoformat()}
+            self.server.post("/_clock", body, self.server.admin)
+            self.held = False
 
     def __call__(self, command: Command, ctx: Context, aggregate: GovAggregate) -> None:
         name = type(command).__name__
         route = COMMAND_ROUTES.get(type(command))
         if route is None:
             raise Refused(f"{name} has no route in the API: it cannot be sent over HTTP")
-        if ctx.at > self.clock:
-            moved = self.server.post("/_clock", {"now": ctx.at.isoformat()}, self.server.admin)
+        if ctx.at > self.clock or not self.held:  # held there: every act at that moment
+            move = {"now": ctx.at.isoformat(), "hold": True}
+            moved = self.server.post("/_clock", move, self.server.admin)
             if moved.status_code != 200:
                 raise Refused(
                     f"the drill clock was not moved to {ctx.at.isoformat()}: {problem_of(moved)}"
                 )
             self.clock = ctx.at
+            self.held = True
         path, body = route.request(command)
         path = "/".join(self.ids.get(part, part) for part in path.split("/"))
         person = ctx.actor.person_id
@@ -268,14 +281,17 @@ def run(
                     f"the server's log already holds events beyond its roster ({beyond:,} or "
                     "more); refusing to write the demo city into it (--force to write anyway)"
                 )
-            if now > START + SLACK:
+            if now > START:
                 raise Refused(
                     f"the server's drill clock is at {now.isoformat()}, past the city's start "
                     f"({START.astimezone(SHANGHAI).isoformat()}), and it never goes back: start "
-                    "it with GOVRULES_TEST_CLOCK=2026-01-05T09:00:00+08:00"
+                    f"it with {CLOCK}"
                 )
             mirror = HttpMirror(server, now)
-            written = write(app, mirror)
+            try:
+                written = write(app, mirror)
+            finally:
+                mirror.release()
         except Refused as e:
             print(f"scripts/demo: {e}", file=sys.stderr)
             return 2

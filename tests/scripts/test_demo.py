@@ -86,7 +86,7 @@ def test_a_store_in_use_is_refused_and_left_as_it_is(
     assert log_of(database_url, schemas[0]) == before
 
 
-CITY_START = "2026-01-05T09:00:00+08:00"  # the city's first moment (scripts/city.py)
+CLOCK_START = "2026-01-05T08:00:00+08:00"  # before the city's first moment (09:00)
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -126,8 +126,8 @@ def acts(events: list[dict[str, Any]]) -> list[tuple[str, ...]]:
 
 @pytest.fixture
 def server(settings: Settings, tmp_path: Path) -> Iterator[Server]:
-    """``python -m api`` on its drill clock at the city's start."""
-    with api_server(settings, tmp_path / "api.log", GOVRULES_TEST_CLOCK=CITY_START) as running:
+    """``python -m api`` on its drill clock, an hour before the city's start."""
+    with api_server(settings, tmp_path / "api.log", GOVRULES_TEST_CLOCK=CLOCK_START) as running:
         yield running
 
 
