@@ -41,6 +41,29 @@ PATH_PARAM = re.compile(r"{(\w+)}")
 Answer = Callable[[GovAggregate, Any], dict[str, Any]]
 
 
+@dataclasses.dataclass(frozen=True)
+class CommandRoute:
+    """Where ``add_command`` put a command: its path, which command field fills each path
+    parameter, the request body's model (None: no body) and the answer it gives."""
+
+    path: str
+    names: dict[str, str]
+    body: type[BaseModel] | None
+    answer: Answer | None
+
+    def request(self, command: Command) -> tuple[str, dict[str, Any] | None]:
+        """The path and JSON body a client sends for ``command`` (scripts/demo --url)."""
+        path = self.path.format(**{p: getattr(command, n) for p, n in self.names.items()})
+        if self.body is None:
+            return path, None
+        values = {name: getattr(command, name) for name in self.body.model_fields}
+        return path, self.body.model_validate(values).model_dump(mode="json")
+
+
+# Every command's route, by command class: a client of the API made from the same registry.
+COMMAND_ROUTES: dict[type[Command], CommandRoute] = {}
+
+
 def _in_shanghai(value: Any) -> Any:
     """Answers give instants as users read them: RFC 3339 in Asia/Shanghai (+08:00). Days and
     times of day as they are."""
@@ -209,6 +232,7 @@ def add_command(
             ),
         ]
     )
+    COMMAND_ROUTES[command] = CommandRoute(path, names, body_model, answer)
     router.add_api_route(
         path,
         endpoint,

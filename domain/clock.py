@@ -97,13 +97,16 @@ class DrillClock:
         self._lock = threading.Lock()
         self._set_at = require_aware(start, "start") if start is not None else datetime.now(UTC)
         self._set_mono = monotonic()
+        self._held = False
 
     def now(self) -> datetime:
         with self._lock:
             return self._now_locked()
 
-    def advance_to(self, t: datetime) -> None:
-        """Move the clock forward to `t`; raise `ClockWentBackwards` if `t` is before now()."""
+    def advance_to(self, t: datetime, *, hold: bool = False) -> None:
+        """Move the clock forward to `t`; raise `ClockWentBackwards` if `t` is before now().
+        With `hold` it stays at `t` until moved again (acts written at an exact moment: the
+        demo city through HTTP); without, it runs on with real time from `t`."""
         target = require_aware(t)
         with self._lock:
             current = self._now_locked()
@@ -111,8 +114,11 @@ class DrillClock:
                 raise ClockWentBackwards(target, current)
             self._set_at = target
             self._set_mono = self._monotonic()
+            self._held = hold
 
     def _now_locked(self) -> datetime:
+        if self._held:
+            return self._set_at
         elapsed = max(0.0, self._monotonic() - self._set_mono)
         return self._set_at + timedelta(seconds=elapsed)
 

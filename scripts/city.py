@@ -151,6 +151,8 @@ Step = Callable[[], None]
 Id = uuid.UUID
 Topic = tuple[str, Id | None, Id | None]  # a topic id, its decision, its regulation
 A = TypeVar("A", bound=GovAggregate)
+# Told of each command the city ran, with its context and the resource it answered.
+Mirror = Callable[[Command, Context, GovAggregate], None]
 
 
 def generate(
@@ -160,11 +162,15 @@ def generate(
     batch: int = 200,
     progress: Callable[[int], None] | None = None,
     in_flight: bool = False,
+    mirror: Mirror | None = None,
 ) -> int:
     """Writes at least ``events`` events; returns how many were written. ``in_flight``: end
     with work in flight (open leaves, countersigns unanswered, reports due) instead of
-    returning every leave (see the module's docstring)."""
-    return _City(app, seed, batch, progress).run(events, in_flight)
+    returning every leave (see the module's docstring). ``mirror`` is told of every command
+    once ``app`` has accepted it (scripts/demo --url sends it on)."""
+    city = _City(app, seed, batch, progress)
+    city.mirror = mirror
+    return city.run(events, in_flight)
 
 
 def _moment(day: int, hour: int = 9) -> datetime:
@@ -206,6 +212,7 @@ class _Clerk:
         self.at = START
         self.today = _local(0)
         self.actors: dict[str, Actor] = {}
+        self.mirror: Mirror | None = None
 
     @property
     def roster(self) -> Roster:
@@ -226,7 +233,10 @@ class _Clerk:
             assert actor is not None, person_id
             self.actors[person_id] = actor
         ctx = Context(actor, self.at, correlation_id=f"workload-{self.seed}-{self.written}")
-        return self.batch.run(command, ctx)
+        answer = self.batch.run(command, ctx)
+        if self.mirror is not None:
+            self.mirror(command, ctx, answer)
+        return answer
 
     def unsaved(self) -> int:
         return self.batch.pending()

@@ -20,9 +20,18 @@ A store that holds anything beyond its roster is refused (exit 2) unless ``--for
 starts on Mon 2026-01-05 and would be written a second time over what is there. With
 ``--if-empty`` such a store is left alone quietly (exit 0): ``scripts/serve --demo``.
 
-``--url URL --token T`` (writing through a running server's HTTP API) is not implemented yet:
-the generator keeps its state in one unit of work (``domain.service.Batch``) and reads it
-back between commands, so it exits 2 saying to run it beside the server with DATABASE_URL."""
+``--url URL --token T`` writes through a running server's HTTP API instead
+(``scripts/demo_http.py``): the same generator runs against a private in-memory application
+with the same roster, and each command it runs is sent on to the route the API made for it, by
+the person the city has act (a token signed with GOVRULES_JWT_SECRET, or the dev secret with
+GOVRULES_DEV=1, as ``scripts/token`` signs one), after the server's drill clock is moved to
+the city's moment and held there (``POST /_clock``). So the server must run a drill clock from
+before the city's start, ``GOVRULES_TEST_CLOCK=2026-01-05T08:00:00+08:00``; ``T`` is a system
+administrator's token (it moves the clock). A server on the real clock, a token that cannot
+move the clock, a secret the server does not accept, a log in use (unless ``--force``): each is
+refused (exit 2, one line) before anything is written. The server's ticker records passed
+deadlines as the clock moves (an in-process run records none); the people's acts are the same
+as in-process."""
 
 from __future__ import annotations
 
@@ -40,6 +49,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from domain.application import GovRules  # noqa: E402
 from domain.roster import ROSTER_ID  # noqa: E402
 from projections.bootstrap import System, bootstrap  # noqa: E402
 from projections.settings import (  # noqa: E402
@@ -49,7 +59,7 @@ from projections.settings import (  # noqa: E402
     quiet_embedded_database,
 )
 from projections.store import EVENTS_TABLE  # noqa: E402
-from scripts.city import generate  # noqa: E402
+from scripts.city import Mirror, generate  # noqa: E402
 
 EVENTS_PER_YEAR = 50_000  # docs/bench.md, "Workload": a simulated year of the city
 SEED = 2019  # the bench's first run of the city: the same seed, the same events
@@ -68,9 +78,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="a store in use is left alone quietly (exit 0): scripts/serve --demo",
     )
-    parser.add_argument("--url", help="a running server's base URL (not supported yet)")
-    parser.add_argument("--token", help="a bearer token for --url")
+    parser.add_argument(
+        "--url", help="write through this running server's HTTP API (its drill clock)"
+    )
+    parser.add_argument(
+        "--token",
+        help="with --url: a system administrator's token (it moves the server's drill clock); "
+        "the city's people act with tokens signed with GOVRULES_JWT_SECRET (GOVRULES_DEV=1: "
+        "the dev secret)",
+    )
     args = parser.parse_args(argv)
+    if args.token is not None and args.url is None:
+        parser.error("--token goes with --url")
+    if args.url is not None and not args.token:
+        parser.error("--url needs --token: a system administrator's token for that server")
     if args.events is None:
         args.events = round(args.years * EVENTS_PER_YEAR)
     if args.events < 1:
@@ -110,13 +131,8 @@ def progress_bar(target: int) -> Iterator[Callable[[int], None]]:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    if args.url is not None or args.token is not None:
-        print(
-            "scripts/demo: --url is not yet supported: run it beside the server with the "
-            "server's DATABASE_URL (and GOVRULES_SCHEMA)",
-            file=sys.stderr,
-        )
-        return 2
+    if args.url is not None:
+        return through_http(args)
     try:
         settings = load(StoreSettings)
     except SettingsError as e:
@@ -141,6 +157,18 @@ def main(argv: list[str]) -> int:
         system.close()
     print(f"scripts/demo: wrote {written:,} events of the demo city", file=sys.stderr)
     return 0
+
+
+def through_http(args: argparse.Namespace) -> int:
+    """--url: the city run against a private in-memory application, each command sent on to
+    the server (scripts/demo_http.py)."""
+    from scripts import demo_http  # the API's modules: only for --url
+
+    def write(app: GovRules, mirror: Mirror) -> int:
+        with progress_bar(args.events) as report:
+            return generate(app, args.events, seed=SEED, progress=report, mirror=mirror)
+
+    return demo_http.run(args.url, args.token, args.events, args.force, args.if_empty, write)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ router = APIRouter(tags=["system"])
 
 class ClockMove(BaseModel):
     now: Instant
+    # The clock stays at ``now`` until the next move instead of running on with real time
+    # (scripts/demo --url: every act of a simulated moment stamped at that moment).
+    hold: bool = False
 
 
 @router.get("/health", summary="The store and the clock")
@@ -61,7 +64,7 @@ def move_clock(
         raise HTTPException(404, "Not Found")
     if actor.holds("system_admin") is None:
         raise forbid("P1", "only the system administrator moves the drill clock")
-    drill.advance_to(body.now)
+    drill.advance_to(body.now, hold=body.hold)
     # api.md: the ticker records whatever fell due before the call returns.
     ticker = request.app.state.services.ticker
     recorded = ticker.tick_after_catching_up() if ticker is not None else 0

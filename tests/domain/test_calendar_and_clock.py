@@ -374,3 +374,14 @@ def test_parse_test_clock_refuses_anything_else(value: str) -> None:
     with pytest.raises(ValueError, match="GOVRULES_TEST_CLOCK") as info:
         parse_test_clock(value)
     assert "\n" not in str(info.value)
+
+
+def test_a_held_drill_clock_stays_at_its_moment_until_moved_again() -> None:
+    ticks = [0.0]
+    clock = DrillClock(shanghai(2026, 9, 28, 9), monotonic=lambda: ticks[0])
+    clock.advance_to(shanghai(2026, 9, 29, 9), hold=True)
+    ticks[0] += 90
+    assert clock.now() == shanghai(2026, 9, 29, 9)  # held: real time does not move it
+    clock.advance_to(shanghai(2026, 9, 29, 9))  # released where it stands
+    ticks[0] += 60
+    assert clock.now() == shanghai(2026, 9, 29, 9, 1)
