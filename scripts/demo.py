@@ -166,7 +166,9 @@ def through_http(args: argparse.Namespace) -> int:
 
     def write(app: GovRules, mirror: Mirror) -> int:
         with progress_bar(args.events) as report:
-            return generate(app, args.events, seed=SEED, progress=report, mirror=mirror)
+            return generate(
+                app, args.events, seed=SEED, progress=report, in_flight=True, mirror=mirror
+            )
 
     return demo_http.run(args.url, args.token, args.events, args.force, args.if_empty, write)
 
