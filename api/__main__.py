@@ -8,6 +8,7 @@ the command that prints a token for someone else. The embedded PostgreSQL's chat
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -17,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import uvicorn
 
@@ -92,7 +94,9 @@ def _base_url(settings: Settings) -> str:
 
 def _announce_when_ready(settings: Settings) -> None:
     """Prints the ready lines from a thread once ``/health`` answers (any status: a 503 says
-    the database is down, and /health says why), so they come after uvicorn's start-up."""
+    the database is down, and /health says why), so they come after uvicorn's start-up; in
+    role ``all``, once the read models have also caught up with the log (after ``--demo``, a
+    year of it), so the page opened first shows the whole city."""
     threading.Thread(target=_announce, args=(settings,), name="govrules-ready", daemon=True).start()
 
 
@@ -100,16 +104,29 @@ def _announce(settings: Settings) -> None:
     base = _base_url(settings)
     for _ in range(1500):  # about five minutes
         try:
-            urllib.request.urlopen(f"{base}/health", timeout=5).close()
+            with urllib.request.urlopen(f"{base}/health", timeout=5) as answer:
+                health = json.loads(answer.read())
         except urllib.error.HTTPError:
             break
-        except OSError:
+        except (OSError, ValueError):
             time.sleep(0.2)
+            continue
+        if settings.role == "all" and catching_up(health):
+            time.sleep(0.2)  # the page opened now would show a half-read city
             continue
         break
     else:
         return
     print(ready_lines(settings, datetime.now(UTC)), flush=True)
+
+
+def catching_up(health: dict[str, Any]) -> bool:
+    """Whether a read model that runs is still behind the log (/health's ``lag``). One that
+    stopped on an error does not hold the announcement back: /health says why."""
+    return any(
+        p.get("state") == "running" and (p.get("lag") or 0) > 0
+        for p in health.get("projections", ())
+    )
 
 
 def ready_lines(settings: Settings, now: datetime) -> str:

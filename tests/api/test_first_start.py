@@ -13,7 +13,7 @@ import httpx
 import jwt
 import pytest
 
-from api.__main__ import ready_lines
+from api.__main__ import catching_up, ready_lines
 from api.settings import Settings, load_settings
 from tests.support.servers import ROOT, api_server, tail
 
@@ -84,3 +84,13 @@ def test_the_printed_token_command_works_as_printed():
     secret = load_settings(GOVRULES_DEV=True, GOVRULES_JWT_SECRET=None).secret
     claims = jwt.decode(done.stdout.strip(), secret, algorithms=["HS256"])
     assert claims["sub"] == "p-mayor"
+
+
+def test_the_address_waits_for_running_read_models_not_for_a_stopped_one():
+    def health(*models: tuple[str, int]) -> dict[str, object]:
+        return {"projections": [{"state": state, "lag": lag} for state, lag in models]}
+
+    assert catching_up(health(("running", 0), ("running", 1200)))
+    assert not catching_up(health(("running", 0), ("running", 0)))
+    assert not catching_up(health(("running", 0), ("failed", 35)))  # /health says why
+    assert not catching_up({"status": "degraded"})
