@@ -39,7 +39,9 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import psycopg
 from psycopg.sql import SQL, Identifier
@@ -50,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from domain.application import GovRules  # noqa: E402
+from domain.clock import SHANGHAI  # noqa: E402
 from domain.roster import ROSTER_ID  # noqa: E402
 from projections.bootstrap import System, bootstrap  # noqa: E402
 from projections.settings import (  # noqa: E402
@@ -59,8 +62,9 @@ from projections.settings import (  # noqa: E402
     quiet_embedded_database,
 )
 from projections.store import EVENTS_TABLE  # noqa: E402
-from scripts.city import Mirror, generate  # noqa: E402
+from scripts.city import START, Mirror, generate  # noqa: E402
 
+ROSTER_KNOWN = START - timedelta(days=1)  # a new store's roster: the day before the city
 EVENTS_PER_YEAR = 50_000  # docs/bench.md, "Workload": a simulated year of the city
 SEED = 2019  # the bench's first run of the city: the same seed, the same events
 
@@ -87,7 +91,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "the city's people act with tokens signed with GOVRULES_JWT_SECRET (GOVRULES_DEV=1: "
         "the dev secret)",
     )
+    parser.add_argument(
+        "--clock",
+        action="store_true",
+        help="print (stdout) the moment to show the city at: an hour after the store's last "
+        "act, when that is in the past; nothing otherwise (scripts/serve --demo)",
+    )
     args = parser.parse_args(argv)
+    if args.clock and args.url is not None:
+        parser.error("--clock is for the configured store, not with --url")
     if args.token is not None and args.url is None:
         parser.error("--token goes with --url")
     if args.url is not None and not args.token:
@@ -139,10 +151,13 @@ def main(argv: list[str]) -> int:
         print(e, file=sys.stderr)
         return 2
     quiet_embedded_database(settings)
-    system = bootstrap(settings)
+    # A roster seeded here (a new store) is stamped the day before the city starts, so the
+    # record's time runs forward: the offices were known before anyone acted in them.
+    system = bootstrap(settings.model_copy(update={"test_clock": ROSTER_KNOWN.isoformat()}))
     try:
         found = beyond_roster(system)
         if found and args.if_empty and not args.force:
+            show_at(system, args.clock)
             return 0
         if found and not args.force:
             print(
@@ -153,10 +168,39 @@ def main(argv: list[str]) -> int:
             return 2
         with progress_bar(args.events) as report:
             written = generate(system.app, args.events, seed=SEED, progress=report, in_flight=True)
+        show_at(system, args.clock)
     finally:
         system.close()
     print(f"scripts/demo: wrote {written:,} events of the demo city", file=sys.stderr)
     return 0
+
+
+def last_moment(system: System, recent: int = 500) -> datetime | None:
+    """The latest stamp among the store's last ``recent`` events (a batch's acts are stored
+    together, not strictly in time order)."""
+    recorder = system.app.recorder
+    last = recorder.max_notification_id()
+    if not last:
+        return None
+    found = recorder.select_notifications(start=max(1, last - recent + 1), limit=recent)
+    stamps: list[datetime] = [
+        cast(Any, system.app.mapper.to_domain_event(n)).timestamp for n in found
+    ]
+    return max(stamps) if stamps else None
+
+
+def show_at(system: System, wanted: bool) -> None:
+    """--clock: the city is shown as of an hour after its last act (scripts/serve --demo
+    starts its drill clock there), so its work in flight is in flight whatever today's date.
+    A store whose last act is not in the past gets no clock: the real one will do."""
+    if not wanted:
+        return
+    last = last_moment(system)
+    if last is None:
+        return
+    at = last + timedelta(hours=1)
+    if at < datetime.now(UTC):
+        print(at.astimezone(SHANGHAI).isoformat(timespec="seconds"))
 
 
 def through_http(args: argparse.Namespace) -> int:

@@ -111,6 +111,36 @@ def test_the_demo_ends_with_work_in_flight(
     assert due
 
 
+def roster_stamps(url: str, schema: str) -> list[datetime]:
+    query = SQL("SELECT (convert_from(state, 'UTF8')::json->>'timestamp')::timestamptz "
+                "FROM {}.{} WHERE originator_id = %s").format(
+        Identifier(schema), Identifier(EVENTS_TABLE))  # fmt: skip
+    with psycopg.connect(conninfo(parse_database_url(url))) as conn:
+        return [row[0] for row in conn.execute(query, (ROSTER_ID,)).fetchall()]
+
+
+def test_the_clock_to_show_the_city_at_is_an_hour_after_its_last_act(
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    schemas: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """scripts/serve --demo starts its drill clock where --clock says: an hour after the last
+    act, in Shanghai time, whether the demo wrote the city or found it there (--if-empty).
+    A new store's roster is stamped the day before the city starts: time runs forward."""
+    schemas.append(f"t_demo_{uuid.uuid4().hex[:10]}")
+    assert run_demo(monkeypatch, database_url, schemas[0], "--events", "300", "--clock") == 0
+    printed = capsys.readouterr().out.strip()
+    at = datetime.fromisoformat(printed)
+    assert printed.endswith("+08:00")
+    assert at == last_act(database_url, schemas[0]) + timedelta(hours=1)
+    assert all(stamp < demo.START for stamp in roster_stamps(database_url, schemas[0]))
+
+    args = ("--events", "300", "--if-empty", "--clock")
+    assert run_demo(monkeypatch, database_url, schemas[0], *args) == 0  # left as it is
+    assert capsys.readouterr().out.strip() == printed
+
+
 def test_the_bench_city_still_ends_with_everyone_back(services: Services) -> None:
     """Without ``in_flight`` (the bench, the tests) every leave is returned or cancelled at
     the end, so a later run on the same log finds no one away for ever."""
