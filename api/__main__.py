@@ -23,7 +23,7 @@ from typing import Any
 import uvicorn
 
 from api.auth import issue_token
-from api.main import create_app
+from api.main import READY_PROBE, create_app
 from api.services import Services, build_services
 from api.settings import Settings, SettingsError, load_settings
 from projections.settings import quiet_embedded_database
@@ -104,7 +104,7 @@ def _announce(settings: Settings) -> None:
     base = _base_url(settings)
     for _ in range(1500):  # about five minutes
         try:
-            with urllib.request.urlopen(f"{base}/health", timeout=5) as answer:
+            with urllib.request.urlopen(base + READY_PROBE, timeout=5) as answer:
                 health = json.loads(answer.read())
         except urllib.error.HTTPError:
             break

@@ -33,6 +33,15 @@ from api.services import Services, build_services
 from api.settings import Settings, load_settings
 
 log = logging.getLogger("govrules")
+READY_PROBE = "/health?probe=ready"  # python -m api's own polls until it prints the address
+
+
+class QuietReadyProbe(logging.Filter):
+    """Start-up polls /health until the read models have caught up (a demo year: a second or
+    two, a large store longer); those polls are not worth an access-log line each."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return READY_PROBE not in record.getMessage()
 
 
 ROUTERS = (
@@ -65,6 +74,9 @@ def _lifespan(
         gc.freeze()
         if app.state.services.settings.dev:
             log.warning("GOVRULES_DEV=1: tokens are signed with the fixed dev secret")
+        access = logging.getLogger("uvicorn.access")  # configured by uvicorn by now
+        if not any(isinstance(f, QuietReadyProbe) for f in access.filters):
+            access.addFilter(QuietReadyProbe())
         try:
             yield
         finally:

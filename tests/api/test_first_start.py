@@ -14,6 +14,7 @@ import jwt
 import pytest
 
 from api.__main__ import catching_up, ready_lines
+from api.main import READY_PROBE
 from api.settings import Settings, load_settings
 from tests.support.servers import ROOT, api_server, tail
 
@@ -62,6 +63,7 @@ def test_the_server_prints_the_address_last_once_it_answers(settings: Settings, 
             if line.strip() and '"GET /health HTTP/1.1"' not in line
         ]
         assert lines[-1] == "A token for someone else: scripts/token p-mayor", tail(log)
+        assert READY_PROBE not in log.read_text()  # its own polls make no access-log lines
         token = _fragment_token("\n".join(lines[-4:]))
         r = httpx.get(f"{server.base}/roster", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 200, r.text
