@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -28,6 +29,7 @@ log = logging.getLogger("govrules.ticker")
 
 Record = Callable[[str, uuid.UUID, str, str, datetime], bool]
 INTERVAL_SECONDS = 1.0
+LOG_EVERY = 10.0  # seconds between "recorded N passed deadline(s)" lines
 BATCH = 50
 
 
@@ -53,6 +55,8 @@ class Ticker:
         # two workers catching up on a backlog only fought over it). ``tick()`` always runs.
         self.active: Callable[[], bool] | None = None
         self.lock = threading.Lock()  # one tick at a time in this process
+        self.unlogged = 0  # deadlines recorded since the last log line
+        self.logged_at = -LOG_EVERY
         self.stopped = threading.Event()
         self.woken = threading.Event()
         self.thread = threading.Thread(target=self._run, name="deadline-ticker", daemon=True)
@@ -79,7 +83,18 @@ class Ticker:
                 handled, count = self._batch(now)
                 recorded += count
                 if handled < BATCH:  # the last batch, or one whose failures stay open
-                    return recorded
+                    break
+            self._report(recorded, now)
+            return recorded
+
+    def _report(self, recorded: int, now: datetime) -> None:
+        """One log line at most every LOG_EVERY seconds: a backlog (a store's first start
+        after a demo year) is recorded over many ticks, each a line would bury the rest."""
+        self.unlogged += recorded
+        if self.unlogged and time.monotonic() - self.logged_at >= LOG_EVERY:
+            log.info("recorded %s passed deadline(s), up to %s", self.unlogged, now.isoformat())
+            self.unlogged = 0
+            self.logged_at = time.monotonic()
 
     def tick_after_catching_up(self) -> int:
         """POST /_clock: index every obligation written so far, then tick."""
@@ -110,8 +125,6 @@ class Ticker:
                         row["due"],
                     )
             mark_done(conn, t, handled)
-        if recorded:
-            log.info("recorded %s passed deadline(s) at %s", recorded, now.isoformat())
         return len(handled), recorded
 
     def _run(self) -> None:
