@@ -1,4 +1,4 @@
-"""``scripts/demo --years N [--events K] [--force | --if-empty]``: the bench's synthetic city
+"""``scripts/demo --years N [--events K] [--force | --if-empty] [--clock]``: the bench's synthetic city
 (``scripts.city.generate``, seed 2019: the same N writes the same events) written through the
 same command handlers into the configured store — DATABASE_URL and GOVRULES_SCHEMA, or the
 embedded PostgreSQL under GOVRULES_DATA_DIR — about 50,000 events a simulated year, with a
@@ -14,7 +14,11 @@ official trip, the leaves the run had open still open (returns not yet reported:
 they show as return overdue), four countersign requests unanswered — two past the same-day limit
 their lead unit set (a server's deadline ticker records them as deemed no objection, D7), two
 due in ten days — and supervision reports due within the week. The city's last simulated day
-is Wed 2026-12-02 for one year; a server started later counts from its real clock.
+is Wed 2026-11-18 for one year. ``--clock`` prints (stdout) the moment to show it at, an hour
+after the store's last act when that is in the past: ``scripts/serve --demo`` starts the
+server's drill clock there, so what is in flight is in flight whatever today's date. A new
+store's roster is seeded stamped the day before the city starts (the record's time runs
+forward: the offices were known before anyone acted in them).
 
 A store that holds anything beyond its roster is refused (exit 2) unless ``--force``: the city
 starts on Mon 2026-01-05 and would be written a second time over what is there. With
