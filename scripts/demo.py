@@ -1,6 +1,6 @@
-"""``scripts/demo --years N [--events K] [--force | --if-empty] [--clock]``: the bench's synthetic city
-(``scripts.city.generate``, seed 2019: the same N writes the same events) written through the
-same command handlers into the configured store — DATABASE_URL and GOVRULES_SCHEMA, or the
+"""``scripts/demo --years N [--events K] [--force | --if-empty] [--clock]``: the bench's synthetic
+city (``scripts.city.generate``, seed 2019: the same N writes the same events) written through
+the same command handlers into the configured store — DATABASE_URL and GOVRULES_SCHEMA, or the
 embedded PostgreSQL under GOVRULES_DATA_DIR — about 50,000 events a simulated year, with a
 progress bar. The store is opened as the server opens it (``projections.bootstrap``: made on
 first use, the roster seeded), so the demo is the server's own data; the embedded PostgreSQL's
